@@ -1,0 +1,1 @@
+//! The record-stream transform every face adapts (placeholder until written).

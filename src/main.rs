@@ -1,0 +1,2 @@
+//! The native `oomlens` command line.
+fn main() {}
