@@ -39,9 +39,16 @@ pub enum Confidence {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Factor {
     /// Huge pages reserved on the nodes at hand take memory the allocation cannot use.
-    HugepageReservation { node: Option<u32>, reserved_kb: u64, free_kb: u64 },
+    HugepageReservation {
+        node: Option<u32>,
+        reserved_kb: u64,
+        free_kb: u64,
+    },
     /// Unreclaimable slab above 10 % of memory: a likely kernel memory leak.
-    SlabLeak { unreclaimable_kb: u64, total_kb: u64 },
+    SlabLeak {
+        unreclaimable_kb: u64,
+        total_kb: u64,
+    },
     /// Swap was configured and is used up.
     SwapExhausted { total_kb: u64, free_kb: u64 },
     /// The limit hit is a Kubernetes pod's (sum of its containers' limits), not a container's.

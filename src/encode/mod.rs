@@ -8,6 +8,10 @@ use crate::classify::Diagnosis;
 use crate::report::OomReport;
 
 /// The event for one OOM kill or allocation failure, as a JSON object.
-pub fn encode_event(context: &ReportContext, report: &OomReport, diagnosis: &Diagnosis) -> Map<String, Value> {
+pub fn encode_event(
+    context: &ReportContext,
+    report: &OomReport,
+    diagnosis: &Diagnosis,
+) -> Map<String, Value> {
     todo!("encode helper: {context:?} {report:?} {diagnosis:?}")
 }

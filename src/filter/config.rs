@@ -1,0 +1,105 @@
+//! The filter's configuration: each field's doc comment is the user's documentation.
+
+use serde::Deserialize;
+
+/// What happens to the records that make up an OOM report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawLines {
+    /// The event replaces the report's records (default).
+    #[default]
+    Drop,
+    /// The report's records pass through unchanged and the event is emitted after the kill line.
+    Pass,
+    /// The report's records are dropped and their text is kept in the event's `event.original`.
+    Embed,
+}
+
+/// Configuration of the record-stream filter. Unknown keys are rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FilterConfig {
+    /// Record fields that may hold the kernel message, tried in order; the first that is a
+    /// string is used. Default: `message`, `MESSAGE`, `msg`, `log`.
+    pub message_fields: Vec<String>,
+    /// Record fields that, with the tag, name the stream a line comes from: the lines of one
+    /// report are looked for in one stream, so interleaved hosts do not mix. Default: `host`,
+    /// `hostname`, `_HOSTNAME`, `HOSTNAME`. Missing fields are skipped; the host named by a
+    /// syslog prefix inside the message is always part of the key.
+    pub stream_fields: Vec<String>,
+    /// What happens to the records of a report: `drop` (default), `pass` or `embed`.
+    pub raw_lines: RawLines,
+    /// Most lines one report may take; on reaching it the event is emitted with
+    /// `oom.complete: false` and `oom.truncated_by: "max_report_lines"`. Default 50 000.
+    pub max_report_lines: u64,
+    /// Most message bytes one report may take (and, with `embed`, keep). Default 4 MiB.
+    pub max_report_bytes: u64,
+    /// Messages longer than this are never part of a report: they pass through unread.
+    /// Default 64 KiB.
+    pub max_line_bytes: u64,
+    /// Most streams with a report open at once; opening one more emits the oldest as
+    /// incomplete with `oom.truncated_by: "max_open_reports"`. Default 1 024.
+    pub max_open_reports: u64,
+    /// An open report that receives no line for this long is emitted as incomplete at the
+    /// next flush. 0 disables the timeout. Default 5 000 ms.
+    pub flush_timeout_ms: u64,
+}
+
+impl Default for FilterConfig {
+    fn default() -> Self {
+        Self {
+            message_fields: ["message", "MESSAGE", "msg", "log"]
+                .map(String::from)
+                .to_vec(),
+            stream_fields: ["host", "hostname", "_HOSTNAME", "HOSTNAME"]
+                .map(String::from)
+                .to_vec(),
+            raw_lines: RawLines::Drop,
+            max_report_lines: 50_000,
+            max_report_bytes: 4 << 20,
+            max_line_bytes: 64 << 10,
+            max_open_reports: 1024,
+            flush_timeout_ms: 5_000,
+        }
+    }
+}
+
+/// Why a configuration was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "invalid oomlens configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl FilterConfig {
+    /// Reads a configuration from JSON text; keys left out take their defaults.
+    pub fn from_json(text: &str) -> Result<Self, ConfigError> {
+        let config: Self = serde_json::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the invariants the filter relies on: at least one message field, every cap > 0.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.message_fields.is_empty() {
+            return Err(ConfigError(
+                "message_fields must name at least one field".into(),
+            ));
+        }
+        let caps = [
+            ("max_report_lines", self.max_report_lines),
+            ("max_report_bytes", self.max_report_bytes),
+            ("max_line_bytes", self.max_line_bytes),
+            ("max_open_reports", self.max_open_reports),
+        ];
+        match caps.iter().find(|(_, v)| *v == 0) {
+            Some((name, _)) => Err(ConfigError(format!("{name} must be greater than 0"))),
+            None => Ok(()),
+        }
+    }
+}
