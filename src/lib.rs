@@ -18,6 +18,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod analyze;
 pub mod assemble;
 pub mod classify;
 pub mod encode;

@@ -25,3 +25,327 @@ pub struct ReportContext {
     /// first victim.
     pub group_leader_pid: Option<u32>,
 }
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::parse::{Accept, LineKind, ReportBuilder};
+use crate::prefix::KernelLine;
+use crate::report::{OomReport, ReportKind};
+
+/// The caps that bound what open reports may hold. Every cap is at least 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_report_lines: u64,
+    pub max_report_bytes: u64,
+    pub max_open_reports: u64,
+    /// Keep each report's raw lines in [`ReportContext::raw_lines`] (within `max_report_bytes`).
+    pub keep_raw_lines: bool,
+}
+
+/// A finished report, ready to be classified and encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completed {
+    pub context: ReportContext,
+    pub report: OomReport,
+}
+
+/// What became of a line offered to [`Assembler::push`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// The line belongs to no report: emit it unchanged.
+    Foreign,
+    /// The line was folded into an open report.
+    Folded,
+    /// The line was folded into a report and completed it: that report is the last one the
+    /// call appended to `done`.
+    Completed,
+}
+
+/// A report still receiving lines.
+struct OpenReport {
+    builder: ReportBuilder,
+    context: ReportContext,
+    bytes: u64,
+    last_line_ms: u64,
+    /// Position in [`Assembler::age`], to evict the oldest report first.
+    opened_seq: u64,
+}
+
+/// The last finished report of a stream, kept so that the lines the kernel prints right after
+/// a kill (the `memory.oom.group` kills, the victim's Killed line printed again, the
+/// `oom_reaper` result) are folded into it instead of opening reports of their own.
+struct RecentKill {
+    builder: ReportBuilder,
+    context: ReportContext,
+    last_line_ms: u64,
+}
+
+/// Groups lines into reports, one open report per stream key.
+///
+/// Invariants: at most `max_open_reports` reports are open and at most as many recent kills
+/// are remembered; an open report never holds more than `max_report_lines` lines or
+/// `max_report_bytes` bytes of raw text. Every line pushed is either [`Disposition::Foreign`]
+/// or folded into exactly one report.
+pub struct Assembler {
+    limits: Limits,
+    open: HashMap<String, OpenReport>,
+    /// Open reports by age, oldest first: the eviction order when `max_open_reports` is hit.
+    age: BTreeMap<u64, String>,
+    recent: HashMap<String, RecentKill>,
+    next_seq: u64,
+}
+
+impl Assembler {
+    /// An assembler with no open report.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            open: HashMap::new(),
+            age: BTreeMap::new(),
+            recent: HashMap::new(),
+            next_seq: 0,
+        }
+    }
+
+    /// Whether any report is open or any recent kill is remembered: when not, only a line
+    /// that can open a report can matter, which lets callers skip every other line unread.
+    pub fn is_idle(&self) -> bool {
+        self.open.is_empty() && self.recent.is_empty()
+    }
+
+    /// Offers one line of `stream`. `raw` is the line as received (kept with `keep_raw_lines`).
+    /// Reports closed by this call are appended to `done` in the order they closed.
+    pub fn push(
+        &mut self,
+        stream: &str,
+        line: &KernelLine,
+        raw: &str,
+        now_ms: u64,
+        done: &mut Vec<Completed>,
+    ) -> Disposition {
+        // A record may carry several kernel lines (a memory.stat dump sent as one record):
+        // the first decides where the record goes, the rest follow it.
+        let mut parts = line.text.split('\n');
+        let first = parts.next().unwrap_or_default();
+        if let Some(open) = self.open.get_mut(stream) {
+            match open.builder.accept(first) {
+                Accept::Member(_) => {
+                    for part in parts {
+                        let _ = open.builder.accept(part);
+                    }
+                    return self.fold(stream, raw, now_ms, done);
+                }
+                Accept::Foreign => {
+                    if open.builder.is_complete() {
+                        self.close(stream, true, None, done);
+                    }
+                    return Disposition::Foreign;
+                }
+                Accept::BeginsNext => self.close(stream, false, None, done),
+            }
+        } else if let Some(recent) = self.recent.get_mut(stream) {
+            if let Some(disposition) = recent.follow_up(first, now_ms, done) {
+                return disposition;
+            }
+        }
+        if crate::parse::opening_kind(first).is_none() {
+            return Disposition::Foreign;
+        }
+        self.open_report(stream, line, now_ms, done);
+        if let Some(open) = self.open.get_mut(stream) {
+            for part in line.text.split('\n') {
+                let _ = open.builder.accept(part);
+            }
+        }
+        self.fold(stream, raw, now_ms, done)
+    }
+
+    /// Emits the reports of streams that received no line for `timeout_ms` (0: never), as
+    /// incomplete, and forgets recent kills as old.
+    pub fn flush(&mut self, now_ms: u64, timeout_ms: u64, done: &mut Vec<Completed>) {
+        if timeout_ms == 0 {
+            return;
+        }
+        let stale = |last: u64| now_ms.saturating_sub(last) >= timeout_ms;
+        let expired: Vec<String> = self
+            .open
+            .iter()
+            .filter(|(_, open)| stale(open.last_line_ms))
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in expired {
+            self.close(&key, false, None, done);
+        }
+        self.recent.retain(|_, recent| !stale(recent.last_line_ms));
+    }
+
+    /// End of input: emits every open report, oldest first.
+    pub fn finish(&mut self, done: &mut Vec<Completed>) {
+        let keys: Vec<String> = self.age.values().cloned().collect();
+        for key in keys {
+            self.close(&key, false, None, done);
+        }
+        self.recent.clear();
+    }
+
+    fn open_report(
+        &mut self,
+        stream: &str,
+        line: &KernelLine,
+        now_ms: u64,
+        done: &mut Vec<Completed>,
+    ) {
+        self.recent.remove(stream);
+        while self.open.len() as u64 >= self.limits.max_open_reports {
+            let Some((_, oldest)) = self.age.pop_first() else {
+                break;
+            };
+            self.close(&oldest, false, Some("max_open_reports"), done);
+        }
+        let opened_seq = self.next_seq;
+        self.next_seq += 1;
+        self.age.insert(opened_seq, stream.to_owned());
+        let context = ReportContext {
+            host: line.host.clone(),
+            wall_time: line.wall_time,
+            uptime_s: line.uptime_s,
+            ..ReportContext::default()
+        };
+        self.open.insert(
+            stream.to_owned(),
+            OpenReport {
+                builder: ReportBuilder::new(),
+                context,
+                bytes: 0,
+                last_line_ms: now_ms,
+                opened_seq,
+            },
+        );
+    }
+
+    /// Counts a folded line against the caps and closes the report when it is complete or full.
+    fn fold(
+        &mut self,
+        stream: &str,
+        raw: &str,
+        now_ms: u64,
+        done: &mut Vec<Completed>,
+    ) -> Disposition {
+        let Some(open) = self.open.get_mut(stream) else {
+            return Disposition::Folded;
+        };
+        open.context.lines += 1;
+        open.bytes = open.bytes.saturating_add(raw.len() as u64);
+        open.last_line_ms = now_ms;
+        if self.limits.keep_raw_lines && open.bytes <= self.limits.max_report_bytes {
+            open.context.raw_lines.push(raw.to_owned());
+        }
+        let report = open.builder.report();
+        if open.builder.is_complete() && report.kind == ReportKind::OomKill {
+            self.close(stream, true, None, done);
+            Disposition::Completed
+        } else if open.context.lines >= self.limits.max_report_lines {
+            self.close(stream, false, Some("max_report_lines"), done);
+            Disposition::Completed
+        } else if open.bytes >= self.limits.max_report_bytes {
+            self.close(stream, false, Some("max_report_bytes"), done);
+            Disposition::Completed
+        } else {
+            Disposition::Folded
+        }
+    }
+
+    fn close(
+        &mut self,
+        stream: &str,
+        complete: bool,
+        truncated_by: Option<&'static str>,
+        done: &mut Vec<Completed>,
+    ) {
+        let Some(open) = self.open.remove(stream) else {
+            return;
+        };
+        self.age.remove(&open.opened_seq);
+        let mut context = open.context;
+        context.complete = complete || open.builder.is_complete();
+        context.truncated_by = truncated_by;
+        let report = open.builder.report().clone();
+        if !report.victims.is_empty() {
+            self.remember(
+                stream,
+                RecentKill {
+                    builder: open.builder,
+                    context: context.clone(),
+                    last_line_ms: open.last_line_ms,
+                },
+            );
+        }
+        done.push(Completed { context, report });
+    }
+
+    fn remember(&mut self, stream: &str, recent: RecentKill) {
+        if self.recent.len() as u64 >= self.limits.max_open_reports {
+            let oldest = self
+                .recent
+                .iter()
+                .min_by_key(|(_, r)| r.last_line_ms)
+                .map(|(k, _)| k.clone());
+            if let Some(key) = oldest {
+                self.recent.remove(&key);
+            }
+        }
+        self.recent.insert(stream.to_owned(), recent);
+    }
+}
+
+impl RecentKill {
+    /// Folds `text` into the finished report when it is one of the lines printed after a kill.
+    /// A process killed as a `memory.oom.group` member is an event of its own, in the context
+    /// of the report that chose it.
+    fn follow_up(
+        &mut self,
+        text: &str,
+        now_ms: u64,
+        done: &mut Vec<Completed>,
+    ) -> Option<Disposition> {
+        let kind = crate::parse::opening_kind(text);
+        let follows = matches!(kind, Some(LineKind::Killed) | None)
+            && (text.contains("memory.oom.group")
+                || text.contains("Killed process")
+                || text.starts_with("oom_reaper"));
+        if !follows {
+            return None;
+        }
+        let victims_before = self.builder.report().victims.len();
+        match self.builder.accept(text) {
+            Accept::Member(LineKind::OomGroup | LineKind::Reaper) => {}
+            Accept::Member(LineKind::Killed) => {
+                let report = self.builder.report();
+                if report.victims.len() > victims_before {
+                    let mut member = report.clone();
+                    member.victims = report
+                        .victims
+                        .get(victims_before..)
+                        .map(<[_]>::to_vec)
+                        .unwrap_or_default();
+                    let context = ReportContext {
+                        lines: 1,
+                        complete: true,
+                        raw_lines: Vec::new(),
+                        group_leader_pid: report.victims.first().map(|v| v.pid),
+                        ..self.context.clone()
+                    };
+                    self.last_line_ms = now_ms;
+                    done.push(Completed {
+                        context,
+                        report: member,
+                    });
+                    return Some(Disposition::Completed);
+                }
+            }
+            _ => return None,
+        }
+        self.last_line_ms = now_ms;
+        Some(Disposition::Folded)
+    }
+}

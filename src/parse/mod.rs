@@ -1,6 +1,10 @@
 //! Where reports are parsed: kernel message lines in, a typed [`OomReport`] out, line by line
 //! so an open report never holds more than its parsed figures.
 
+mod markers;
+
+pub use markers::{may_open_report, OPENING_MARKERS};
+
 use crate::report::OomReport;
 
 /// How many task-table rows a report keeps (the largest by rss).

@@ -38,3 +38,4 @@ pub struct KernelLine {
 pub fn split_prefix(raw: &str) -> KernelLine {
     todo!("prefix helper: {raw}")
 }
+pub mod join;

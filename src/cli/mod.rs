@@ -1,0 +1,268 @@
+//! The command line: argument parsing and the two subcommands' I/O loops.
+
+mod pretty;
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use oomlens::analyze::TextAnalyzer;
+use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
+
+const USAGE: &str = "\
+usage: oomlens analyze [--pretty] [FILE...]
+       oomlens filter [OPTIONS]
+
+analyze  reads kernel log text (dmesg, journalctl, syslog, /dev/kmsg; FILEs or stdin) and
+         prints one JSON event per OOM kill or page-allocation failure (NDJSON), or with
+         --pretty a readable report.
+filter   reads NDJSON log records on stdin and writes them to stdout unchanged, except the
+         records of OOM reports, which are replaced by one event per kill.
+
+filter options:
+  --config FILE            JSON configuration (keys as below, snake_case)
+  --message-field NAME     field holding the kernel message (repeatable; default
+                           message, MESSAGE, msg, log)
+  --stream-field NAME      field naming the stream, e.g. the host (repeatable; default
+                           host, hostname, _HOSTNAME, HOSTNAME)
+  --raw-lines MODE         drop (default), pass, or embed the report's records
+  --flush-timeout-ms N     emit a report that got no line for N ms (default 5000)
+  --max-open-reports N     --max-report-lines N   --max-report-bytes N   --max-line-bytes N
+";
+
+/// Runs the command with `args` (without the program name) and returns its exit code:
+/// 0 on success, 1 when input or output failed, 2 on a usage or configuration error.
+pub fn run(args: &[String]) -> ExitCode {
+    let result = match args.split_first() {
+        Some((command, rest)) if command == "analyze" => analyze(rest),
+        Some((command, rest)) if command == "filter" => filter(rest),
+        Some((flag, _)) if flag == "--help" || flag == "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some((flag, _)) if flag == "--version" || flag == "-V" => {
+            println!("oomlens {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        _ => Err(Failure::Usage(
+            "expected a subcommand: analyze or filter".into(),
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("oomlens: {message}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(message)) => {
+            eprintln!("oomlens: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Why a command could not run to its end.
+enum Failure {
+    Usage(String),
+    Io(String),
+}
+
+fn io_failure(what: &str) -> impl Fn(io::Error) -> Failure + '_ {
+    move |error| Failure::Io(format!("{what}: {error}"))
+}
+
+fn analyze(args: &[String]) -> Result<(), Failure> {
+    let mut pretty_output = false;
+    let mut files = Vec::new();
+    for arg in args {
+        match arg.as_str() {
+            "--pretty" => pretty_output = true,
+            flag if flag.starts_with("--") => {
+                return Err(Failure::Usage(format!("unknown option {flag}")))
+            }
+            file => files.push(file.to_owned()),
+        }
+    }
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
+    let mut events = Vec::new();
+    let write_events =
+        |events: &mut Vec<String>, out: &mut io::StdoutLock| -> Result<(), Failure> {
+            for event in events.drain(..) {
+                let text = if pretty_output {
+                    pretty::render(&event)
+                } else {
+                    event
+                };
+                writeln!(out, "{text}").map_err(io_failure("writing output"))?;
+            }
+            out.flush().map_err(io_failure("writing output"))
+        };
+    if files.is_empty() {
+        let stdin = io::stdin();
+        for_each_line(stdin.lock(), "stdin", |line| {
+            analyzer.push_line(&String::from_utf8_lossy(line), &mut events);
+            write_events(&mut events, &mut out)
+        })?;
+    } else {
+        for name in &files {
+            let file = File::open(name).map_err(io_failure(name))?;
+            for_each_line(BufReader::new(file), name, |line| {
+                analyzer.push_line(&String::from_utf8_lossy(line), &mut events);
+                write_events(&mut events, &mut out)
+            })?;
+        }
+    }
+    analyzer.finish(&mut events);
+    write_events(&mut events, &mut out)
+}
+
+/// Calls `each` with every line of `input`, without its line ending. Bytes need not be UTF-8.
+fn for_each_line(
+    mut input: impl BufRead,
+    name: &str,
+    mut each: impl FnMut(&[u8]) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = input
+            .read_until(b'\n', &mut line)
+            .map_err(io_failure(name))?;
+        if read == 0 {
+            return Ok(());
+        }
+        each(trim_line_end(&line))?;
+    }
+}
+
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+fn filter(args: &[String]) -> Result<(), Failure> {
+    let config = filter_config(args)?;
+    let mut transform = Transform::new(config).map_err(|e| Failure::Usage(e.to_string()))?;
+    let stdin = io::stdin();
+    let mut input = BufReader::with_capacity(1 << 16, stdin.lock());
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut emitted = Vec::new();
+    let mut record = Vec::new();
+    loop {
+        // Before waiting for more input, hand over what is written: a pipeline must see each
+        // record without waiting for the buffer to fill.
+        if input.buffer().is_empty() {
+            out.flush().map_err(io_failure("writing output"))?;
+        }
+        record.clear();
+        if input
+            .read_until(b'\n', &mut record)
+            .map_err(io_failure("stdin"))?
+            == 0
+        {
+            break;
+        }
+        let body = record.strip_suffix(b"\n").unwrap_or(&record);
+        transform.process(body, "", now_ms(), &mut emitted);
+        write_emitted(&mut out, &mut emitted, body)?;
+    }
+    transform.finish(&mut emitted);
+    write_emitted(&mut out, &mut emitted, b"")?;
+    out.flush().map_err(io_failure("writing output"))
+}
+
+/// Writes what the transform emitted for `record`; events are flushed at once.
+fn write_emitted(
+    out: &mut impl Write,
+    emitted: &mut Vec<Emitted>,
+    record: &[u8],
+) -> Result<(), Failure> {
+    let mut wrote_event = false;
+    for item in emitted.drain(..) {
+        match item {
+            Emitted::Input => out.write_all(record),
+            Emitted::Event(event) => {
+                wrote_event = true;
+                out.write_all(event.as_bytes())
+            }
+        }
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(io_failure("writing output"))?;
+    }
+    if wrote_event {
+        out.flush().map_err(io_failure("writing output"))?;
+    }
+    Ok(())
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
+
+/// The filter configuration: `--config FILE` first, then each option over it.
+fn filter_config(args: &[String]) -> Result<FilterConfig, Failure> {
+    let mut config = FilterConfig::default();
+    let mut message_fields = Vec::new();
+    let mut stream_fields = Vec::new();
+    let mut options = args.iter();
+    while let Some(flag) = options.next() {
+        let mut value = || {
+            options
+                .next()
+                .cloned()
+                .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))
+        };
+        let number = |text: String| {
+            text.parse::<u64>()
+                .map_err(|_| Failure::Usage(format!("{flag} takes a whole number, not {text:?}")))
+        };
+        match flag.as_str() {
+            "--config" => {
+                let path = value()?;
+                let mut text = String::new();
+                File::open(&path)
+                    .and_then(|mut f| f.read_to_string(&mut text))
+                    .map_err(io_failure(&path))?;
+                config = FilterConfig::from_json(&text)
+                    .map_err(|e| Failure::Usage(format!("{path}: {e}")))?;
+            }
+            "--message-field" => message_fields.push(value()?),
+            "--stream-field" => stream_fields.push(value()?),
+            "--raw-lines" => {
+                config.raw_lines = match value()?.as_str() {
+                    "drop" => RawLines::Drop,
+                    "pass" => RawLines::Pass,
+                    "embed" => RawLines::Embed,
+                    other => {
+                        return Err(Failure::Usage(format!(
+                            "--raw-lines takes drop, pass or embed, not {other:?}"
+                        )))
+                    }
+                }
+            }
+            "--flush-timeout-ms" => config.flush_timeout_ms = number(value()?)?,
+            "--max-open-reports" => config.max_open_reports = number(value()?)?,
+            "--max-report-lines" => config.max_report_lines = number(value()?)?,
+            "--max-report-bytes" => config.max_report_bytes = number(value()?)?,
+            "--max-line-bytes" => config.max_line_bytes = number(value()?)?,
+            other => return Err(Failure::Usage(format!("unknown option {other}"))),
+        }
+    }
+    if !message_fields.is_empty() {
+        config.message_fields = message_fields;
+    }
+    if !stream_fields.is_empty() {
+        config.stream_fields = stream_fields;
+    }
+    config
+        .validate()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    Ok(config)
+}
