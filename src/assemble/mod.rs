@@ -299,20 +299,20 @@ impl Assembler {
 }
 
 impl RecentKill {
-    /// Folds `text` into the finished report when it is one of the lines printed after a kill.
-    /// A process killed as a `memory.oom.group` member is an event of its own, in the context
-    /// of the report that chose it.
+    /// Handles the lines the kernel prints right after a kill. A process killed as a
+    /// `memory.oom.group` member is an event of its own, in the context of the report that
+    /// chose it (`Some(Completed)`). The group line, the victim's Killed line printed again and
+    /// the reaper's result cannot join an event already emitted: they pass through
+    /// (`Some(Foreign)`) rather than open reports of their own.
     fn follow_up(
         &mut self,
         text: &str,
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Option<Disposition> {
-        let kind = crate::parse::opening_kind(text);
-        let follows = matches!(kind, Some(LineKind::Killed) | None)
-            && (text.contains("memory.oom.group")
-                || text.contains("Killed process")
-                || text.starts_with("oom_reaper"));
+        let follows = text.contains("Killed process")
+            || text.contains("memory.oom.group")
+            || text.contains("oom_reaper");
         if !follows {
             return None;
         }
@@ -346,6 +346,6 @@ impl RecentKill {
             _ => return None,
         }
         self.last_line_ms = now_ms;
-        Some(Disposition::Folded)
+        Some(Disposition::Foreign)
     }
 }

@@ -27,7 +27,8 @@ pub enum Emitted {
 pub struct Counters {
     pub records_in: u64,
     pub records_out: u64,
-    /// Records consumed into reports (not passed through, with `raw_lines: drop|embed`).
+    /// Records folded into reports: the sum of the events' `oom.lines`. With `raw_lines: pass`
+    /// they are also emitted; otherwise `records_in = records_folded + passed-through records`.
     pub records_folded: u64,
     pub reports: u64,
     pub events: u64,
@@ -90,11 +91,11 @@ impl Transform {
             Disposition::Foreign | Disposition::Folded => None,
         };
         self.emit_events(done, out);
-        let passes = disposition == Disposition::Foreign || self.config.raw_lines == RawLines::Pass;
-        if passes {
-            self.emit_input(out);
-        } else {
+        if disposition != Disposition::Foreign {
             self.counters.records_folded += 1;
+        }
+        if disposition == Disposition::Foreign || self.config.raw_lines == RawLines::Pass {
+            self.emit_input(out);
         }
         self.emit_events(completed_here, out);
     }

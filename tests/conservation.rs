@@ -1,0 +1,134 @@
+//! Property tests of the filter's first promise: for any input, every record is accounted for,
+//! emitted unchanged or folded into exactly one event, and the records that are not part of an
+//! OOM report come out byte-identical and in order.
+#![allow(clippy::expect_used, clippy::indexing_slicing)]
+
+use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+/// Real reports to cut, shuffle and interleave.
+const REPORTS: &[&str] = &[
+    include_str!("fixtures/corpus/009-docker-v1-tmux-paste-dup-4.4.log"),
+    include_str!("fixtures/corpus/011-docker-v1-tomcat-path-wrapped-4.15-azure.log"),
+    include_str!("fixtures/corpus/018-k8s-pod-parent-oomgroup-grep-6.x.log"),
+    include_str!("fixtures/corpus/oomanalyser-ubuntu2110.log"),
+    include_str!("fixtures/corpus/seed-5-buddy-fragmentation.log"),
+    include_str!("fixtures/corpus/006-k8s-kmsg-pod-slice-parent-wrapped.log"),
+];
+
+/// Records that are certainly not part of any report.
+fn chatter() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        "[a-z]{2,8}[0-9]: link (up|down), [0-9]{1,4}Mbps"
+            .prop_map(|m| json!({ "message": m }).to_string().into_bytes()),
+        "[ -~]{0,60}".prop_map(|s| s.replace(['{', '[', '"'], "").into_bytes()),
+        Just(b"[1,2,3]".to_vec()),
+        Just(b"\"just a string\"".to_vec()),
+        Just(b"{\"message\": 42}".to_vec()),
+        Just(b"{\"MESSAGE\": \"usb 1-1: new device\", \"host\": 7}".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..40).prop_map(|mut b| {
+            b.retain(|&c| c != b'\n');
+            b.insert(0, 0xff);
+            b
+        }),
+    ]
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    /// A line of report `report` from `host`, cut after `keep` lines.
+    Report {
+        report: usize,
+        host: u8,
+        keep: usize,
+    },
+    Chatter(Vec<u8>),
+}
+
+fn stream() -> impl Strategy<Value = Vec<Item>> {
+    let report = (0..REPORTS.len(), 0u8..4, 0usize..400)
+        .prop_map(|(report, host, keep)| Item::Report { report, host, keep });
+    proptest::collection::vec(
+        prop_oneof![3 => chatter().prop_map(Item::Chatter), 1 => report],
+        1..40,
+    )
+}
+
+/// Expands the items into records: each report's lines interleaved by round robin across
+/// the items, so hosts mix line by line. Returns the records and, per record, whether it is
+/// chatter.
+fn records(items: &[Item]) -> Vec<(Vec<u8>, bool)> {
+    let mut queues: Vec<std::collections::VecDeque<(Vec<u8>, bool)>> = items
+        .iter()
+        .map(|item| match item {
+            Item::Chatter(bytes) => std::iter::once((bytes.clone(), true)).collect(),
+            Item::Report { report, host, keep } => REPORTS[*report]
+                .lines()
+                .take(*keep)
+                .map(|line| {
+                    (
+                        json!({ "message": line, "host": format!("h{host}") })
+                            .to_string()
+                            .into_bytes(),
+                        false,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    while queues.iter().any(|q| !q.is_empty()) {
+        for queue in &mut queues {
+            if let Some(record) = queue.pop_front() {
+                out.push(record);
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_record_is_emitted_or_folded_once(items in stream(), raw in prop_oneof![Just(RawLines::Drop), Just(RawLines::Pass), Just(RawLines::Embed)]) {
+        let records = records(&items);
+        let config = FilterConfig { raw_lines: raw, max_open_reports: 3, max_report_lines: 120, ..FilterConfig::default() };
+        let mut transform = Transform::new(config).expect("config");
+        let mut passed: Vec<Vec<u8>> = Vec::new();
+        let mut folded_in_events = 0u64;
+        let mut out = Vec::new();
+        for (now, (record, _)) in records.iter().enumerate() {
+            transform.process(record, "", now as u64, &mut out);
+            for item in out.drain(..) {
+                match item {
+                    Emitted::Input => passed.push(record.clone()),
+                    Emitted::Event(event) => {
+                        let event: Value = serde_json::from_str(&event).expect("event is JSON");
+                        folded_in_events += event["oom"]["lines"].as_u64().expect("oom.lines");
+                    }
+                }
+            }
+        }
+        transform.finish(&mut out);
+        for item in out.drain(..) {
+            if let Emitted::Event(event) = item {
+                let event: Value = serde_json::from_str(&event).expect("event is JSON");
+                folded_in_events += event["oom"]["lines"].as_u64().expect("oom.lines");
+            } else {
+                prop_assert!(false, "finish emitted an input record");
+            }
+        }
+        let counters = transform.counters();
+        prop_assert_eq!(counters.records_in, records.len() as u64);
+        // Every line folded into a report is counted by exactly one event.
+        prop_assert_eq!(folded_in_events, counters.records_folded);
+        let expected_passed = if raw == RawLines::Pass { records.len() as u64 } else { records.len() as u64 - counters.records_folded };
+        prop_assert_eq!(passed.len() as u64, expected_passed);
+        // Chatter comes out byte-identical and in order.
+        let chatter_in: Vec<&Vec<u8>> = records.iter().filter(|(_, c)| *c).map(|(r, _)| r).collect();
+        let chatter_out: Vec<&Vec<u8>> = passed.iter().filter(|r| chatter_in.contains(r)).collect();
+        prop_assert_eq!(chatter_out, chatter_in);
+    }
+}
