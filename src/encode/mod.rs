@@ -1,6 +1,9 @@
 //! Where events are encoded: a parsed, classified report becomes one JSON object with nested
 //! fields in the style of Elastic Common Schema (`process.*`, `host.*`, `container.*`, `oom.*`).
 
+pub mod container;
+pub mod time;
+
 use serde_json::{Map, Value};
 
 use crate::assemble::ReportContext;
