@@ -3,6 +3,9 @@
 
 mod clock;
 mod cursor;
+pub mod join;
+
+pub use join::LineJoiner;
 
 use clock::{uptime_stamp, Dated};
 use cursor::Cursor;
@@ -1089,6 +1092,18 @@ mod tests {
                 }
             }
             assert!(format == "bare" || prefixed > 0, "{name}");
+            // Every physical line of a dmesg, syslog or kmsg log belongs to a prefixed
+            // record once wrapped pieces are joined back.
+            let mut joiner = LineJoiner::new(1 << 16);
+            let mut logical: Vec<KernelLine> = log.lines().filter_map(|l| joiner.push(l)).collect();
+            logical.extend(joiner.finish());
+            if matches!(
+                format.as_str(),
+                "dmesg" | "dmesg-T" | "syslog" | "kmsg" | "journald"
+            ) {
+                assert!(logical.iter().all(|l| l.prefixed), "{name}");
+            }
+            assert_eq!(joiner.truncated_lines(), 0, "{name}");
         }
         assert!(files >= 25, "only {files} corpus logs in {}", dir.display());
     }
