@@ -56,7 +56,7 @@ pub struct KernelLine {
 /// win: the first time and host found (from the outside in) are the ones kept.
 pub fn split_prefix(raw: &str) -> KernelLine {
     let mut line = KernelLine::default();
-    let mut rest = strip_quotes(strip_trailing_artefacts(raw), &mut line.quote_depth);
+    let mut rest = strip_quotes(strip_transport_artefacts(raw), &mut line.quote_depth);
     if is_table_separator(rest) {
         return line;
     }
@@ -188,28 +188,32 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
 /// A syslog or journald header: a date read with `read_date`, then [`syslog_tail`].
 fn syslog_header<'a>(s: &'a str, read_date: fn(&str) -> Option<Dated<'_>>) -> Option<Layer<'a>> {
     let (wall_time, after_date) = read_date(s)?;
-    let (host, program, rest) = syslog_tail(after_date)?;
+    let (host, program, rest) = syslog_tail(after_date);
     Some(Layer {
         rest,
         wall_time,
         host,
-        program: Some(program),
+        program,
         ..Layer::default()
     })
 }
 
-/// What follows a syslog or journald date: `host tag[pid]: `, the host optional (an empty
-/// hostname leaves `00:37:34   kernel: `). Returns the host, the tag without `[pid]` and the
+/// What follows a syslog or journald date: `host tag[pid]: message`. Returns the host,
+/// the tag without `[pid]` and the message. An empty hostname leaves `00:37:34   kernel: `
+/// (no host); a line without a tag (RFC 3164 allows that) keeps all after the host as its
 /// message. A host never ends in `:`, so `kernel:` is never taken for one.
-fn syslog_tail(s: &str) -> Option<(Option<&str>, &str, &str)> {
+fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
     let (first, after_first) = s.split_once(' ').unwrap_or((s, ""));
-    if !first.ends_with(':') {
-        let after_host = after_first.trim_start_matches(' ');
-        let (second, message) = after_host.split_once(' ').unwrap_or((after_host, ""));
-        let program = syslog_tag(second)?;
-        return Some((Some(first).filter(|h| !h.is_empty()), program, message));
+    if let Some(program) = syslog_tag(first) {
+        return (None, Some(program), after_first);
     }
-    Some((None, syslog_tag(first)?, after_first))
+    let host = Some(first).filter(|host| !host.is_empty());
+    let after_host = after_first.trim_start_matches(' ');
+    let (second, message) = after_host.split_once(' ').unwrap_or((after_host, ""));
+    match syslog_tag(second) {
+        Some(program) => (host, Some(program), message),
+        None => (host, None, after_host),
+    }
 }
 
 /// The program named by a syslog tag word `prog[pid]:`, or `None` if `word` is not one.
@@ -363,10 +367,10 @@ fn strip_separator(s: &str) -> &str {
     s.strip_prefix(' ').unwrap_or(s)
 }
 
-/// Removes what sits at the end of a physical line but is not the kernel's: `\r`, trailing
-/// whitespace, and a tmux copy-mode position marker `   [7/972]` (corpus 009).
-fn strip_trailing_artefacts(raw: &str) -> &str {
-    let line = raw.trim_end();
+/// Removes what sits around a physical line but is not the kernel's: a byte-order mark,
+/// `\r`, trailing whitespace, and a tmux copy-mode position marker `   [7/972]` (corpus 009).
+fn strip_transport_artefacts(raw: &str) -> &str {
+    let line = raw.strip_prefix('\u{feff}').unwrap_or(raw).trim_end();
     strip_tmux_marker(line).unwrap_or(line)
 }
 
@@ -788,6 +792,22 @@ mod tests {
         assert!(line.prefixed);
         assert_eq!(line.program.as_deref(), Some("containerd"));
         assert!(line.text.starts_with("time="));
+    }
+
+    #[test]
+    fn syslog_line_without_tag_keeps_host_and_message() {
+        let line = split_prefix("Oct 12 19:00:20 myhost last message repeated 2 times");
+        assert!(line.prefixed);
+        assert_eq!(line.host.as_deref(), Some("myhost"));
+        assert_eq!(line.program, None);
+        assert_eq!(line.text, "last message repeated 2 times");
+    }
+
+    #[test]
+    fn byte_order_mark_before_first_line() {
+        let line = split_prefix("\u{feff}[ 2786.519080] mem_on_node0 invoked oom-killer");
+        assert!(line.prefixed);
+        assert_eq!(line.text, "mem_on_node0 invoked oom-killer");
     }
 
     #[test]
