@@ -1,14 +1,471 @@
-//! Re-joins hard-wrapped lines (placeholder until the prefix module lands).
-use super::KernelLine;
-pub struct LineJoiner;
+//! Where hard-wrapped lines are re-joined: physical lines in, logical lines out.
+
+use super::{split_prefix, KernelLine};
+
+/// Re-joins physical lines that a mail client, bug tracker, pager or author wrapped, and the
+/// indented continuation lines dmesg and journalctl print for multi-line records.
+///
+/// A physical line continues the open logical line when it has no prefix, the open line
+/// has one, both have the same quote depth, and it is not blank. So a bare log (no line
+/// prefixed) is never joined, and a quoted reviewer comment never joins a quoted kernel line
+/// of another depth.
+///
+/// Blank lines (no prefix and only whitespace, including a bare `>` and a Markdown table
+/// separator row) end the open logical line and are dropped, not counted: they carry no
+/// kernel text, and a caller that needs them still has the physical lines.
+///
+/// Invariants: logical lines come out in input order; no yielded `text` is longer than
+/// `max_line_bytes` (a longer first line is cut at a character boundary, later
+/// continuations that would not fit are dropped, and both are counted by
+/// [`LineJoiner::truncated_lines`]); memory held is one logical line.
+#[derive(Debug, Clone)]
+pub struct LineJoiner {
+    max_line_bytes: usize,
+    open: Option<OpenLine>,
+    truncated_lines: u64,
+}
+
+/// The logical line being built.
+#[derive(Debug, Clone)]
+struct OpenLine {
+    line: KernelLine,
+    /// The last physical line ended in whitespace before `split_prefix` trimmed it:
+    /// format=flowed mail (corpus 002) marks a wrap inside `, ` that way, so the join
+    /// needs a space.
+    ended_with_space: bool,
+    /// The text so far separates items with `, ` (header, `Killed process` line) rather
+    /// than a bare `,` (`oom-kill:` line): a wrap after a comma then lost a space.
+    comma_spaced: bool,
+    /// A continuation was dropped for length: later ones are dropped too, so the text never
+    /// skips a piece in the middle.
+    full: bool,
+}
+
 impl LineJoiner {
-    pub fn new(_max_line_bytes: usize) -> Self {
-        Self
+    /// A joiner whose logical lines hold at most `max_line_bytes` bytes of text.
+    pub fn new(max_line_bytes: usize) -> Self {
+        Self {
+            max_line_bytes,
+            open: None,
+            truncated_lines: 0,
+        }
     }
-    pub fn push(&mut self, _raw: &str) -> Option<KernelLine> {
-        todo!()
+
+    /// Offers the next physical line; returns the previous logical line when `raw` begins a
+    /// new one (or is blank, which ends it).
+    pub fn push(&mut self, raw: &str) -> Option<KernelLine> {
+        let next = split_prefix(raw);
+        if !next.prefixed && next.text.trim().is_empty() {
+            return self.finish();
+        }
+        let ended_with_space = raw.trim_end_matches(['\r', '\n']).ends_with([' ', '\t']);
+        if let Some(open) = self.open.as_mut() {
+            let continues =
+                !next.prefixed && open.line.prefixed && open.line.quote_depth == next.quote_depth;
+            if continues {
+                let wrap = Wrap {
+                    ended_with_space: open.ended_with_space,
+                    comma_spaced: open.comma_spaced,
+                };
+                if !open.full && append(&mut open.line.text, &next.text, wrap, self.max_line_bytes)
+                {
+                    open.ended_with_space = ended_with_space;
+                    open.comma_spaced = open.comma_spaced || next.text.contains(", ");
+                } else {
+                    open.full = true;
+                    self.truncated_lines = self.truncated_lines.saturating_add(1);
+                }
+                return None;
+            }
+        }
+        let mut line = next;
+        if cut_to(&mut line.text, self.max_line_bytes) {
+            self.truncated_lines = self.truncated_lines.saturating_add(1);
+        }
+        let fresh = OpenLine {
+            comma_spaced: line.text.contains(", "),
+            line,
+            ended_with_space,
+            full: false,
+        };
+        self.open.replace(fresh).map(|previous| previous.line)
     }
+
+    /// End of input: the last logical line, if any.
     pub fn finish(&mut self) -> Option<KernelLine> {
-        todo!()
+        self.open.take().map(|open| open.line)
+    }
+
+    /// How many physical lines were cut or dropped to keep a logical line within
+    /// `max_line_bytes`.
+    pub fn truncated_lines(&self) -> u64 {
+        self.truncated_lines
+    }
+}
+
+/// What is known about the text before a wrap besides the text itself.
+#[derive(Debug, Clone, Copy, Default)]
+struct Wrap {
+    /// See [`OpenLine::ended_with_space`].
+    ended_with_space: bool,
+    /// See [`OpenLine::comma_spaced`].
+    comma_spaced: bool,
+}
+
+/// How a continuation attaches to the text before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Glue {
+    /// One space, whitespace on both sides of the wrap trimmed.
+    Space,
+    /// Nothing: the wrap fell inside a token (`.../docker/` + `0f2b3...`, `nodemask=(null),`
+    /// + `cpuset=...`).
+    Tight,
+}
+
+/// Decides the glue at a wrap. Whitespace at the wrap means a space; otherwise a wrap after
+/// `/ , = ( [` or before `, ) ] =` is inside a token. Two refinements keep real lines intact:
+/// a lone `=` (the buddy lines' `... 0*4096kB =` + `44968kB`) is a word of its own and takes
+/// a space, and so does a comma in a line that writes `, ` everywhere else (corpus 008's
+/// header `order=0,` + `oom_score_adj=0`).
+fn glue(prev: &str, cont: &str, wrap: Wrap) -> Glue {
+    let lone_equals_end = prev
+        .strip_suffix('=')
+        .is_some_and(|p| p.is_empty() || p.ends_with(char::is_whitespace));
+    let lone_equals_start = cont
+        .strip_prefix('=')
+        .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace));
+    let spaced_comma = wrap.comma_spaced && prev.ends_with(',');
+    if wrap.ended_with_space
+        || prev.ends_with(char::is_whitespace)
+        || cont.starts_with(char::is_whitespace)
+        || lone_equals_end
+        || lone_equals_start
+        || spaced_comma
+    {
+        Glue::Space
+    } else if prev.ends_with(['/', ',', '=', '(', '[']) || cont.starts_with([',', ')', ']', '=']) {
+        Glue::Tight
+    } else {
+        Glue::Space
+    }
+}
+
+/// Appends continuation `cont` to `text` with the right glue, unless the result would be
+/// longer than `max` bytes; returns whether it was appended.
+fn append(text: &mut String, cont: &str, wrap: Wrap, max: usize) -> bool {
+    if text.is_empty() {
+        // A stamp alone on its line (corpus 002): the continuation is the whole message.
+        if cont.len() > max {
+            return false;
+        }
+        text.push_str(cont);
+        return true;
+    }
+    match glue(text, cont, wrap) {
+        Glue::Space => {
+            let head = text.trim_end().len();
+            let tail = cont.trim_start();
+            if head.saturating_add(1).saturating_add(tail.len()) > max {
+                return false;
+            }
+            text.truncate(head);
+            text.push(' ');
+            text.push_str(tail);
+        }
+        Glue::Tight => {
+            if text.len().saturating_add(cont.len()) > max {
+                return false;
+            }
+            text.push_str(cont);
+        }
+    }
+    true
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary; returns whether it cut.
+fn cut_to(text: &mut String, max: usize) -> bool {
+    if text.len() <= max {
+        return false;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    text.truncate(end);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    /// Every logical line `raw` joins into, with a generous length cap.
+    fn join_all(raw: &str) -> Vec<KernelLine> {
+        join_capped(raw, 1 << 20).0
+    }
+
+    fn join_capped(raw: &str, max: usize) -> (Vec<KernelLine>, u64) {
+        let mut joiner = LineJoiner::new(max);
+        let mut out: Vec<KernelLine> = raw.lines().filter_map(|l| joiner.push(l)).collect();
+        out.extend(joiner.finish());
+        (out, joiner.truncated_lines())
+    }
+
+    fn texts(lines: &[KernelLine]) -> Vec<&str> {
+        lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn lone_stamp_and_flowed_wrap_corpus_002() {
+        let raw = "[   65.470256] \n\
+oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=test,mems_allowed=0,global_oom,task_memcg=/user.slice/user-0.slice/session-4.scope,task=memkiller,pid=1968,uid=0\n\
+Apr  4 09:08:53 debian kernel: [   65.481992] Out of memory: Killed \n\
+process 1968 (memkiller) total-vm:2099436kB, anon-rss:1971712kB, \n\
+file-rss:1024kB, shmem-rss:0kB, UID:0 pgtables:3904kB oom_score_adj:0\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=test,mems_allowed=0,global_oom,task_memcg=/user.slice/user-0.slice/session-4.scope,task=memkiller,pid=1968,uid=0",
+                "Out of memory: Killed process 1968 (memkiller) total-vm:2099436kB, anon-rss:1971712kB, file-rss:1024kB, shmem-rss:0kB, UID:0 pgtables:3904kB oom_score_adj:0",
+            ]
+        );
+        assert_eq!(lines[0].uptime_s, Some(65.470256));
+        assert_eq!(lines[1].host.as_deref(), Some("debian"));
+    }
+
+    #[test]
+    fn kmsg_record_wrapped_at_commas_and_blank_lines_corpus_006() {
+        let raw = "6,727,35945901675,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),\n\
+cpuset=cri-containerd-f69706726f784bfb90a8a6378a41d684f1ed23508ef32ba586e477509f121867.scope,mems_allowed=0,\n\
+oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod233b806c_04ce_433c_9e64_cf4c323e6c16.slice,\n\
+task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod233b806c_04ce_433c_9e64_cf4c323e6c16.slice/cri-containerd-f69706726f784bfb90a8a6378a41d684f1ed23508ef32ba586e477509f121867.scope,\n\
+task=python,pid=988370,uid=0\n\
+\n\
+\n\
+3,728,35945901683,-;Memory cgroup out of memory: Killed process 988370 (python) total-vm:9783776kB, anon-rss:95724kB, file-rss:3268kB, shmem-rss:0kB, UID:0 pgtables:240kB oom_score_adj:995\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-f69706726f784bfb90a8a6378a41d684f1ed23508ef32ba586e477509f121867.scope,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod233b806c_04ce_433c_9e64_cf4c323e6c16.slice,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod233b806c_04ce_433c_9e64_cf4c323e6c16.slice/cri-containerd-f69706726f784bfb90a8a6378a41d684f1ed23508ef32ba586e477509f121867.scope,task=python,pid=988370,uid=0",
+                "Memory cgroup out of memory: Killed process 988370 (python) total-vm:9783776kB, anon-rss:95724kB, file-rss:3268kB, shmem-rss:0kB, UID:0 pgtables:240kB oom_score_adj:995",
+            ]
+        );
+    }
+
+    #[test]
+    fn blank_line_keeps_a_bare_line_off_the_record_before() {
+        let lines = join_all("[ 1.000000] Killed process 1 (a)\n\nprocess 2\n");
+        assert_eq!(texts(&lines), ["Killed process 1 (a)", "process 2"]);
+        assert!(!lines[1].prefixed);
+    }
+
+    #[test]
+    fn quoted_header_wrapped_at_comma_keeps_its_space_corpus_008() {
+        let raw = ">>> [93428.029768] irqbalance invoked oom-killer:\n\
+>>> gfp_mask=0x24280ca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=0-1, order=0,\n\
+>>> oom_score_adj=0\n\
+>>> [93428.029824] irqbalance cpuset=/ mems_allowed=0-1\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "irqbalance invoked oom-killer: gfp_mask=0x24280ca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=0-1, order=0, oom_score_adj=0",
+                "irqbalance cpuset=/ mems_allowed=0-1",
+            ]
+        );
+        assert!(lines.iter().all(|l| l.quote_depth == 3));
+    }
+
+    #[test]
+    fn reviewer_note_never_joins_the_quoted_report_corpus_008() {
+        let raw = ">>> dirty:2653384kB writeback:3588kB shmem:0kB shmem_thp: 0kB\n\
+>>> shmem_pmdmapped: 0kB anon_thp: 3196kB writeback_tmp:0kB unstable:0kB\n\
+>>> pages_scanned:23178917 all_unreclaimable? yes\n\
+>\n\
+> Note the high pages_scanned and all_unreclaimable. I suspect something\n\
+> is pinning the memory. Can you post /proc/vmstat from the system with an\n\
+> uptime after it experiences the OOM?\n\
+>\n\
+>>> [93428.031059] Node 0 Normal free:44968kB min:45192kB low:61736kB\n\
+>>> high:78280kB active_anon:24984kB inactive_anon:26704kB\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "dirty:2653384kB writeback:3588kB shmem:0kB shmem_thp: 0kB",
+                "shmem_pmdmapped: 0kB anon_thp: 3196kB writeback_tmp:0kB unstable:0kB",
+                "pages_scanned:23178917 all_unreclaimable? yes",
+                "Note the high pages_scanned and all_unreclaimable. I suspect something",
+                "is pinning the memory. Can you post /proc/vmstat from the system with an",
+                "uptime after it experiences the OOM?",
+                "Node 0 Normal free:44968kB min:45192kB low:61736kB high:78280kB active_anon:24984kB inactive_anon:26704kB",
+            ]
+        );
+        assert_eq!(lines[3].quote_depth, 1);
+    }
+
+    #[test]
+    fn depth_change_without_blank_line_does_not_join() {
+        let raw = ">>> [93428.031059] Node 0 Normal free:44968kB\n\
+> Note the high pages_scanned\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            ["Node 0 Normal free:44968kB", "Note the high pages_scanned"]
+        );
+    }
+
+    #[test]
+    fn buddy_line_wrapped_after_lone_equals() {
+        let raw = ">>> [93428.031764] Node 0 Normal: 11132*4kB (UMH) 31*8kB (H) 12*16kB (H)\n\
+>>> 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB =\n\
+>>> 44968kB\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            ["Node 0 Normal: 11132*4kB (UMH) 31*8kB (H) 12*16kB (H) 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 44968kB"]
+        );
+    }
+
+    #[test]
+    fn task_row_wrapped_at_column_gap_corpus_008() {
+        let raw = ">>> [93428.032573] [ 1912]     0  1912    10572     1903      27       3\n\
+>>>     58             0 systemd-journal\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            ["[ 1912]     0  1912    10572     1903      27       3 58             0 systemd-journal"]
+        );
+    }
+
+    #[test]
+    fn limit_path_wrapped_after_slash_joins_tight_corpus_011() {
+        let raw = "[193038.106468] Task in /docker/0f2b3fcdd2578165ea77266cdc7b1ad43e75877b0ac1889ecda30a78cb78bd53\n\
+killed as a result of limit of /docker/\n\
+0f2b3fcdd2578165ea77266cdc7b1ad43e75877b0ac1889ecda30a78cb78bd53\n\
+[193038.106478] memory: usage 524288kB, limit 524288kB, failcnt 77\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            [
+                "Task in /docker/0f2b3fcdd2578165ea77266cdc7b1ad43e75877b0ac1889ecda30a78cb78bd53 killed as a result of limit of /docker/0f2b3fcdd2578165ea77266cdc7b1ad43e75877b0ac1889ecda30a78cb78bd53",
+                "memory: usage 524288kB, limit 524288kB, failcnt 77",
+            ]
+        );
+    }
+
+    #[test]
+    fn indented_mem_info_lines_join_corpus_004() {
+        let raw = "[350085.039051] active_anon:861397 inactive_anon:23397 isolated_anon:0\n                 active_file:146274 inactive_file:144248 isolated_file:0\n                 unevictable:8 dirty:14587 writeback:0 unstable:0\n                 slab_reclaimable:697630 slab_unreclaimable:24397\n                 mapped:79655 shmem:26548 pagetables:7211 bounce:0\n                 free:25159 free_pcp:235 free_cma:0\n[350085.039054] Node 0 DMA free:15516kB min:136kB low:168kB high:200kB\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "active_anon:861397 inactive_anon:23397 isolated_anon:0 active_file:146274 inactive_file:144248 isolated_file:0 unevictable:8 dirty:14587 writeback:0 unstable:0 slab_reclaimable:697630 slab_unreclaimable:24397 mapped:79655 shmem:26548 pagetables:7211 bounce:0 free:25159 free_pcp:235 free_cma:0",
+                "Node 0 DMA free:15516kB min:136kB low:168kB high:200kB",
+            ]
+        );
+        assert_eq!(lines[0].uptime_s, Some(350085.039051));
+    }
+
+    #[test]
+    fn mem_info_wrapped_after_colon_seed_4() {
+        let raw =
+            "[Sat Sep 11 09:46:24 2021] active_anon:172 inactive_anon:4518735 isolated_anon:\n\
+free:4111496 free_pcp:1 free_cma:0\n\
+[Sat Sep 11 09:46:24 2021] Node 1 Normal free:43636kB min:45148kB low:441424kB high:837700kB\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            [
+                "active_anon:172 inactive_anon:4518735 isolated_anon: free:4111496 free_pcp:1 free_cma:0",
+                "Node 1 Normal free:43636kB min:45148kB low:441424kB high:837700kB",
+            ]
+        );
+    }
+
+    #[test]
+    fn bare_log_is_never_joined() {
+        let raw = "Mem-Info:\n\
+active_anon:221 inactive_anon:14331 isolated_anon:0\n \
+active_file:18099 inactive_file:22324 isolated_file:0\n \
+unevictable:4785 dirty:633 writeback:0\n\
+oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),\n\
+cpuset=/,mems_allowed=0\n";
+        let lines = join_all(raw);
+        assert_eq!(lines.len(), 6);
+        assert_eq!(
+            lines[2].text,
+            " active_file:18099 inactive_file:22324 isolated_file:0"
+        );
+        assert!(lines.iter().all(|l| !l.prefixed));
+    }
+
+    #[test]
+    fn kibana_separator_row_glues_nothing() {
+        let raw = "Jun 25, 2021 @ 12:42:13.029 | kernel | [113782.638786] Memory cgroup out of memory: Killed process 1949510 (envoy)\n\
+-- | -- | --\n\
+\n\
+  | Jun 25, 2021 @ 12:42:12.104 | kernel | [115582.355745] Memory cgroup stats for /system.slice/garden.service:\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            [
+                "Memory cgroup out of memory: Killed process 1949510 (envoy)",
+                "Memory cgroup stats for /system.slice/garden.service:",
+            ]
+        );
+    }
+
+    #[test]
+    fn continuation_past_the_cap_is_dropped_and_counted() {
+        let raw = "[ 1.000000] Task in /docker/\nabcdef\nghij\n[ 2.000000] next\n";
+        let (lines, truncated) = join_capped(raw, 20);
+        assert_eq!(texts(&lines), ["Task in /docker/", "next"]);
+        assert_eq!(truncated, 2);
+        let (lines, truncated) = join_capped(raw, 22);
+        assert_eq!(texts(&lines), ["Task in /docker/abcdef", "next"]);
+        assert_eq!(truncated, 1);
+    }
+
+    #[test]
+    fn overlong_first_line_is_cut_at_a_char_boundary() {
+        let (lines, truncated) = join_capped("[ 1.000000] ééé", 3);
+        assert_eq!(texts(&lines), ["é"]);
+        assert_eq!(truncated, 1);
+        let (lines, truncated) = join_capped("[ 1.000000] abc", 0);
+        assert_eq!(texts(&lines), [""]);
+        assert_eq!(truncated, 1);
+    }
+
+    #[test]
+    fn finish_twice_yields_once() {
+        let mut joiner = LineJoiner::new(64);
+        assert_eq!(joiner.push("[ 1.000000] a"), None);
+        assert_eq!(joiner.finish().map(|l| l.text), Some("a".to_owned()));
+        assert_eq!(joiner.finish(), None);
+    }
+
+    #[test]
+    fn glue_rules() {
+        let plain = Wrap::default();
+        let spaced = Wrap {
+            comma_spaced: true,
+            ..Wrap::default()
+        };
+        let flowed = Wrap {
+            ended_with_space: true,
+            ..Wrap::default()
+        };
+        assert_eq!(glue("limit of /docker/", "0f2b", plain), Glue::Tight);
+        assert_eq!(glue("nodemask=(null),", "cpuset=x", plain), Glue::Tight);
+        assert_eq!(glue("order=0,", "oom_score_adj=0", spaced), Glue::Space);
+        assert_eq!(glue("task_memcg=", "/kubepods", plain), Glue::Tight);
+        assert_eq!(glue("gfp_mask=0x1(GFP_KERNEL", ")", plain), Glue::Tight);
+        assert_eq!(glue("total-vm:1kB", ", anon-rss:2kB", spaced), Glue::Tight);
+        assert_eq!(glue("0*4096kB =", "44968kB", plain), Glue::Space);
+        assert_eq!(glue("0*4096kB", "= 44968kB", plain), Glue::Space);
+        assert_eq!(glue("Killed", "process 1", plain), Glue::Space);
+        assert_eq!(glue("anon-rss:1kB,", "file-rss:2kB", flowed), Glue::Space);
+        assert_eq!(glue("x", "  y", plain), Glue::Space);
     }
 }

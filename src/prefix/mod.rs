@@ -1,6 +1,15 @@
 //! Where kernel log line prefixes are stripped: one physical line in, the kernel message and
 //! what its prefix said (time, host) out.
 
+mod clock;
+mod cursor;
+pub mod join;
+
+pub use join::LineJoiner;
+
+use clock::{uptime_stamp, Dated};
+use cursor::Cursor;
+
 /// A wall-clock time read from a line prefix. Fields the prefix does not give are `None`
 /// (RFC 3164 syslog and journald short output print no year).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -27,6 +36,11 @@ pub struct KernelLine {
     pub uptime_s: Option<f64>,
     /// The host named by a syslog or journald prefix.
     pub host: Option<String>,
+    /// The program a syslog or journald prefix names (its tag without `[pid]`): `kernel`
+    /// for kernel messages. Any other value (`systemd`, `containerd`, interleaved in corpus
+    /// 017) means `text` is not a kernel message at all. `None` when the prefix names no
+    /// program (dmesg, kmsg, bare lines).
+    pub program: Option<String>,
     /// How many `>` quote markers preceded the line (e-mail quoting).
     pub quote_depth: u8,
     /// Whether a time or record prefix was found. A line without one that follows a line
@@ -35,7 +49,1082 @@ pub struct KernelLine {
 }
 
 /// Strips every prefix found on real kernel logs from `raw`, detected per line.
+///
+/// Invariants: never panics; the cost is linear in `raw.len()`; `text` has no trailing
+/// whitespace (but keeps the kernel's leading spaces, e.g. ` dump_stack+0x63/0x90`);
+/// `wall_time`, when present, has every field in range (month 1-12, ...). Outer prefixes
+/// win: the first time and host found (from the outside in) are the ones kept.
 pub fn split_prefix(raw: &str) -> KernelLine {
-    todo!("prefix helper: {raw}")
+    let mut line = KernelLine::default();
+    let mut rest = strip_quotes(strip_transport_artefacts(raw), &mut line.quote_depth);
+    if is_table_separator(rest) {
+        return line;
+    }
+    rest = strip_line_number(rest);
+    // Fast path: this runs on every line of a fleet's logs, and nearly all of them are
+    // `[ uptime] text` or syslog. Every layer looks at the first byte before anything else,
+    // and every shape is read by hand (regex captures cost ~0.5 us a shape), so such a line
+    // costs a few byte compares per layer plus one read of its own prefix.
+    let mut kmsg = false;
+    for layer in LAYERS {
+        if let Some(found) = layer(rest) {
+            rest = found.rest;
+            kmsg |= found.kmsg;
+            line.absorb(&found);
+        }
+    }
+    line.text = kernel_text(rest, kmsg);
+    line
 }
-pub mod join;
+
+/// What one prefix layer said, and where the text after it starts.
+#[derive(Debug, Default)]
+struct Layer<'a> {
+    rest: &'a str,
+    wall_time: Option<WallTime>,
+    uptime_s: Option<f64>,
+    host: Option<&'a str>,
+    program: Option<&'a str>,
+    /// A /dev/kmsg record, whose text is `\xNN`-escaped.
+    kmsg: bool,
+}
+
+impl KernelLine {
+    /// Takes what a layer said; outer layers (absorbed first) win.
+    fn absorb(&mut self, layer: &Layer<'_>) {
+        self.prefixed = true;
+        self.wall_time = self.wall_time.or(layer.wall_time);
+        self.uptime_s = self.uptime_s.or(layer.uptime_s);
+        if self.host.is_none() {
+            self.host = layer.host.map(str::to_owned);
+        }
+        if self.program.is_none() {
+            self.program = layer.program.map(str::to_owned);
+        }
+    }
+}
+
+/// The prefix layers a transport wraps around a kernel message, outermost first. Each is
+/// tried once, in this order, which is how real pipelines nest them: a Kibana cell around a
+/// dmesg line, `dmesg -x` around `dmesg -T`, syslog around an uptime stamp.
+const LAYERS: [fn(&str) -> Option<Layer<'_>>; 4] =
+    [table_row, facility_level, transport_header, kernel_stamp];
+
+/// `dmesg -x` facility names.
+const FACILITIES: [&str; 20] = [
+    "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron", "authpriv",
+    "ftp", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+];
+
+/// `dmesg -x` level names.
+const LEVELS: [&str; 8] = [
+    "emerg", "alert", "crit", "err", "warn", "notice", "info", "debug",
+];
+
+/// A Kibana export pasted as a Markdown table: `[  | ]Jun 25, 2021 @ 12:42:13.029 | kernel | `.
+/// Only the date and source cells are prefix: the message cell may itself contain `|`
+/// (`gfp_mask=0x...(GFP_KERNEL|__GFP_COMP)`), so it is not split further.
+fn table_row(s: &str) -> Option<Layer<'_>> {
+    let first = *s.as_bytes().first()?;
+    // Kibana's date cell holds ` @ ` within its first bytes; no other line shape does.
+    let gate = matches!(first, b' ' | b'|') || first.is_ascii_alphabetic();
+    let head = s.as_bytes().get(..48).unwrap_or(s.as_bytes());
+    if !gate || !head.contains(&b'@') {
+        return None;
+    }
+    let mut cursor = Cursor::new(s);
+    cursor.skip_spaces();
+    if cursor.skip("|") {
+        cursor.skip_spaces();
+    }
+    let (wall_time, after_date) = clock::kibana_date(cursor.rest())?;
+    let mut cursor = Cursor::new(after_date);
+    cursor.skip_spaces();
+    cursor.tag("|")?;
+    cursor.run(0, usize::MAX, |c| c != '|')?;
+    cursor.tag("|")?;
+    cursor.skip(" ");
+    Some(Layer {
+        rest: cursor.rest(),
+        wall_time,
+        ..Layer::default()
+    })
+}
+
+/// `dmesg -x`'s decoded `facility:level:` columns, `kern  :warn  : `.
+fn facility_level(s: &str) -> Option<Layer<'_>> {
+    if !s.as_bytes().first()?.is_ascii_lowercase() {
+        return None;
+    }
+    let mut cursor = Cursor::new(s);
+    let facility = cursor.run(1, 8, |c| c.is_ascii_alphanumeric())?;
+    cursor.skip_spaces();
+    cursor.tag(":")?;
+    let level = cursor.run(1, 6, |c| c.is_ascii_lowercase())?;
+    cursor.skip_spaces();
+    cursor.tag(":")?;
+    cursor.skip(" ");
+    (FACILITIES.contains(&facility) && LEVELS.contains(&level)).then(|| Layer {
+        rest: cursor.rest(),
+        ..Layer::default()
+    })
+}
+
+/// A record or transport header: /dev/kmsg, RFC 3339 or RFC 3164 syslog / journald, the
+/// Android vendor date.
+fn transport_header(s: &str) -> Option<Layer<'_>> {
+    let first = *s.as_bytes().first()?;
+    if first.is_ascii_digit() {
+        kmsg_record(s)
+            .or_else(|| syslog_header(s, clock::rfc3339_date))
+            .or_else(|| android_date(s))
+    } else if first.is_ascii_alphabetic() || !first.is_ascii() {
+        syslog_header(s, clock::syslog_date)
+    } else {
+        None
+    }
+}
+
+/// A syslog or journald header: a date read with `read_date`, then [`syslog_tail`].
+fn syslog_header<'a>(s: &'a str, read_date: fn(&str) -> Option<Dated<'_>>) -> Option<Layer<'a>> {
+    let (wall_time, after_date) = read_date(s)?;
+    let (host, program, rest) = syslog_tail(after_date);
+    Some(Layer {
+        rest,
+        wall_time,
+        host,
+        program,
+        ..Layer::default()
+    })
+}
+
+/// What follows a syslog or journald date: `host tag[pid]: message`. Returns the host,
+/// the tag without `[pid]` and the message. An empty hostname leaves `00:37:34   kernel: `
+/// (no host); a line without a tag (RFC 3164 allows that) keeps all after the host as its
+/// message. A host never ends in `:`, so `kernel:` is never taken for one.
+fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
+    let (first, after_first) = s.split_once(' ').unwrap_or((s, ""));
+    if let Some(program) = syslog_tag(first) {
+        return (None, Some(program), after_first);
+    }
+    let host = Some(first).filter(|host| !host.is_empty());
+    let after_host = after_first.trim_start_matches(' ');
+    let (second, message) = after_host.split_once(' ').unwrap_or((after_host, ""));
+    match syslog_tag(second) {
+        Some(program) => (host, Some(program), message),
+        None => (host, None, after_host),
+    }
+}
+
+/// The program named by a syslog tag word `prog[pid]:`, or `None` if `word` is not one.
+fn syslog_tag(word: &str) -> Option<&str> {
+    let tag = word.strip_suffix(':')?;
+    let program = match tag.strip_suffix(']') {
+        Some(with_pid) => {
+            let (program, pid) = with_pid.split_once('[')?;
+            pid.bytes().all(|b| b.is_ascii_digit()).then_some(program)?
+        }
+        None => tag,
+    };
+    let valid = !program.is_empty() && !program.contains([':', '[', ']']);
+    valid.then_some(program)
+}
+
+/// A /dev/kmsg record header `prio,seq,usec,flags[,more];`; its microseconds are the
+/// uptime.
+fn kmsg_record(s: &str) -> Option<Layer<'_>> {
+    let mut cursor = Cursor::new(s);
+    cursor.digits(1, 10)?;
+    cursor.tag(",")?;
+    cursor.digits(1, usize::MAX)?;
+    cursor.tag(",")?;
+    let usec = cursor.digits(1, usize::MAX)?;
+    cursor.tag(",")?;
+    cursor.run(0, usize::MAX, |c| c != ';')?;
+    cursor.tag(";")?;
+    let uptime_s = usec
+        .parse::<f64>()
+        .ok()
+        .map(|usec| usec / 1e6)
+        .filter(|seconds| seconds.is_finite());
+    Some(Layer {
+        rest: cursor.rest(),
+        uptime_s,
+        kmsg: true,
+        ..Layer::default()
+    })
+}
+
+/// The Android vendor date, only where the kernel's `<level>[uptime` follows it: a bare
+/// `MM-DD HH:MM:SS.mmm` alone is not enough to call a line prefixed.
+fn android_date(s: &str) -> Option<Layer<'_>> {
+    let (wall_time, rest) = clock::android_date(s)?;
+    rest.starts_with(['<', '[']).then(|| Layer {
+        rest,
+        wall_time,
+        ..Layer::default()
+    })
+}
+
+/// The kernel's own stamp: `[ uptime]` or `dmesg -T`'s `[date]`, optionally after a
+/// console level `<4>` and followed by a PRINTK_CALLER id, then one separator space.
+fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
+    if !s.starts_with(['[', '<']) {
+        return None;
+    }
+    let stamped = after_console_level(s)
+        .filter(|rest| rest.starts_with('['))
+        .unwrap_or(s);
+    if let Some((stamp, after)) = uptime_stamp(stamped) {
+        if stamp.vendor_form {
+            // Android glues the text to `[...s]` and to its `[pid:...]` with no separator;
+            // a space after it belongs to the text (Mem-Info continuation lines).
+            return Some(Layer {
+                rest: strip_vendor_caller(after),
+                uptime_s: stamp.seconds,
+                ..Layer::default()
+            });
+        }
+        let rest = strip_separator(after_caller_id(after).unwrap_or(after));
+        let (host, program, rest) = match short_monotonic_host(rest) {
+            Some((host, rest)) => (Some(host), Some("kernel"), rest),
+            None => (None, None, rest),
+        };
+        return Some(Layer {
+            rest,
+            uptime_s: stamp.seconds,
+            host,
+            program,
+            ..Layer::default()
+        });
+    }
+    let (wall_time, after) = clock::human_stamp(stamped)?;
+    Some(Layer {
+        rest: strip_separator(after_caller_id(after).unwrap_or(after)),
+        wall_time,
+        ..Layer::default()
+    })
+}
+
+/// What follows a console level `<N>` (Android, `dmesg -r`).
+fn after_console_level(s: &str) -> Option<&str> {
+    let mut cursor = Cursor::new(s);
+    cursor.tag("<")?;
+    cursor.digits(1, 3)?;
+    cursor.tag(">")?;
+    Some(cursor.rest())
+}
+
+/// What follows a PRINTK_CALLER id (`[  T460]` task, `[   C3]` CPU) that comes right after
+/// a stamp, with or without a space between.
+fn after_caller_id(s: &str) -> Option<&str> {
+    let mut cursor = Cursor::new(s);
+    cursor.skip(" ");
+    cursor.tag("[")?;
+    cursor.skip_spaces();
+    if !cursor.skip("T") {
+        cursor.tag("C")?;
+    }
+    cursor.digits(1, usize::MAX)?;
+    cursor.tag("]")?;
+    Some(cursor.rest())
+}
+
+/// Drops the Android vendor caller `[pid:1361,cpu5,sManagerService]`.
+fn strip_vendor_caller(s: &str) -> &str {
+    let Some(inner) = s.strip_prefix("[pid:") else {
+        return s;
+    };
+    // A comm is at most 15 bytes: bounding the search keeps a damaged line from being
+    // scanned to its end for a `]` that is not there.
+    inner
+        .char_indices()
+        .take(64)
+        .find(|&(_, c)| c == ']')
+        .and_then(|(at, _)| inner.get(at + 1..))
+        .unwrap_or(s)
+}
+
+/// journalctl `-o short-monotonic` puts `host kernel: ` after the uptime stamp. Only the
+/// `kernel` tag is taken: `usb 1-1: new device` has the same shape as `host tag: `.
+fn short_monotonic_host(s: &str) -> Option<(&str, &str)> {
+    let space = s.find(' ')?;
+    let host = s.get(..space)?;
+    let after = s.get(space..)?.strip_prefix(" kernel:")?;
+    if host.is_empty() || host.contains([':', '[', ']']) {
+        return None;
+    }
+    let rest = if after.is_empty() {
+        after
+    } else {
+        after.strip_prefix(' ')?
+    };
+    Some((host, rest))
+}
+
+/// The one space a prefix puts before the text; more spaces are the kernel's own.
+fn strip_separator(s: &str) -> &str {
+    s.strip_prefix(' ').unwrap_or(s)
+}
+
+/// Removes what sits around a physical line but is not the kernel's: a byte-order mark,
+/// `\r`, trailing whitespace, and a tmux copy-mode position marker `   [7/972]` (corpus 009).
+fn strip_transport_artefacts(raw: &str) -> &str {
+    let line = raw.strip_prefix('\u{feff}').unwrap_or(raw).trim_end();
+    strip_tmux_marker(line).unwrap_or(line)
+}
+
+/// `line` without a trailing `[N/M]` that follows a run of at least two spaces (a single
+/// space could be the kernel's own `... [1/2]`).
+fn strip_tmux_marker(line: &str) -> Option<&str> {
+    let body = line.strip_suffix(']')?;
+    let open = body.rfind('[')?;
+    let (position, total) = body.get(open + 1..)?.split_once('/')?;
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(position) || !all_digits(total) {
+        return None;
+    }
+    let before = body.get(..open)?;
+    let kept = before.trim_end_matches(' ');
+    (before.len() - kept.len() >= 2).then(|| kept.trim_end())
+}
+
+/// Strips e-mail quote markers (`>`, `>>>`, `> > `) and counts them into `depth`.
+fn strip_quotes<'a>(line: &'a str, depth: &mut u8) -> &'a str {
+    let mut rest = line;
+    while let Some(after) = rest.strip_prefix('>') {
+        *depth = depth.saturating_add(1);
+        rest = match after.strip_prefix(' ') {
+            Some(spaced) if spaced.starts_with('>') => spaced,
+            _ => after,
+        };
+    }
+    if *depth > 0 {
+        strip_separator(rest)
+    } else {
+        rest
+    }
+}
+
+/// A Markdown table's header separator row (`-- | -- | --`, Kibana export in corpus 027):
+/// not a log line, and read as a blank line so that it never glues two rows together.
+fn is_table_separator(s: &str) -> bool {
+    let trimmed = s.trim_start();
+    trimmed.starts_with(['-', '|', ':'])
+        && trimmed.contains('|')
+        && trimmed.contains("--")
+        && trimmed
+            .bytes()
+            .all(|b| matches!(b, b'-' | b'|' | b':' | b' ' | b'\t'))
+}
+
+/// Strips an editor or `cat -n` line number (`565 [Sat Sep 11 ...`), but only where a
+/// prefix this module knows follows it: a bare `5384 pages in swap cache` keeps its number.
+fn strip_line_number(line: &str) -> &str {
+    let mut number = Cursor::new(line.trim_start_matches([' ', '\t']));
+    if number.digits(1, usize::MAX).is_none() {
+        return line;
+    }
+    let after = number.rest();
+    let body = after.trim_start_matches([' ', '\t']);
+    if body.len() < after.len() && LAYERS.iter().any(|layer| layer(body).is_some()) {
+        body
+    } else {
+        line
+    }
+}
+
+/// The kernel's text from what is left after the prefixes: kmsg `\xNN` escapes and rsyslog
+/// `#012` become the bytes they stand for.
+fn kernel_text(rest: &str, kmsg: bool) -> String {
+    let text = if kmsg && rest.contains('\\') {
+        unescape_kmsg(rest)
+    } else {
+        rest.to_owned()
+    };
+    if text.contains("#012") {
+        text.replace("#012", "\n")
+    } else {
+        text
+    }
+}
+
+/// Undoes /dev/kmsg escaping (`\x0a` → newline, `\x5c` → `\`). A malformed escape is kept
+/// as written; escaped bytes that do not form UTF-8 become U+FFFD.
+fn unescape_kmsg(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        let escaped = (byte == b'\\' && bytes.get(at + 1) == Some(&b'x'))
+            .then(|| Some(hex_digit(bytes.get(at + 2)?)? << 4 | hex_digit(bytes.get(at + 3)?)?))
+            .flatten();
+        match escaped {
+            Some(value) => {
+                out.push(value);
+                at += 4;
+            }
+            None => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of one ASCII hex digit.
+fn hex_digit(byte: &u8) -> Option<u8> {
+    char::from(*byte)
+        .to_digit(16)
+        .and_then(|digit| u8::try_from(digit).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use once_cell::sync::Lazy;
+    use regex::Regex;
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    fn wall(line: &KernelLine) -> (Option<i32>, u8, u8, u8, u8, u8, u32, Option<i32>) {
+        let w = line.wall_time.expect("wall time");
+        (
+            w.year,
+            w.month,
+            w.day,
+            w.hour,
+            w.minute,
+            w.second,
+            w.nanosecond,
+            w.utc_offset_minutes,
+        )
+    }
+
+    #[test]
+    fn dmesg_uptime_padded() {
+        let line = split_prefix("[ 2786.519080] mem_on_node0 invoked oom-killer");
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(2786.51908));
+        assert_eq!(line.text, "mem_on_node0 invoked oom-killer");
+        assert_eq!(line.wall_time, None);
+        assert_eq!(line.host, None);
+    }
+
+    #[test]
+    fn dmesg_uptime_unpadded_six_digits() {
+        let line =
+            split_prefix("[193038.106478] memory: usage 524288kB, limit 524288kB, failcnt 77");
+        assert_eq!(line.uptime_s, Some(193038.106478));
+        assert_eq!(
+            line.text,
+            "memory: usage 524288kB, limit 524288kB, failcnt 77"
+        );
+    }
+
+    #[test]
+    fn stack_frame_keeps_the_kernels_leading_space() {
+        let line = split_prefix("[193038.106414]  dump_stack+0x63/0x89");
+        assert_eq!(line.text, " dump_stack+0x63/0x89");
+        let line = split_prefix("[350085.038712]  [<ffffffff812eb122>] dump_stack+0x63/0x81");
+        assert_eq!(line.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
+    fn task_table_rows_after_stamp_stay_text() {
+        let line = split_prefix(
+            "[ 2787.181724] [  13432]     0 13432   787016   786745  6344704        0             0 mem_on_node1",
+        );
+        assert!(line.text.starts_with("[  13432]     0 13432"));
+        assert_eq!(line.uptime_s, Some(2787.181724));
+    }
+
+    #[test]
+    fn timestamp_only_line_is_prefixed_with_empty_text() {
+        let line = split_prefix("[   65.470256] ");
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(65.470256));
+        assert_eq!(line.text, "");
+    }
+
+    #[test]
+    fn tmux_copy_mode_marker_is_stripped() {
+        let raw = format!(
+            "[14808.063890] main invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=0{}[7/972]",
+            " ".repeat(45)
+        );
+        let line = split_prefix(&raw);
+        assert_eq!(
+            line.text,
+            "main invoked oom-killer: gfp_mask=0x24000c0, order=0, oom_score_adj=0"
+        );
+    }
+
+    #[test]
+    fn bracketed_fraction_after_one_space_is_kept() {
+        let line = split_prefix("[ 1.000000] raid6: using algorithm [1/2]");
+        assert_eq!(line.text, "raid6: using algorithm [1/2]");
+    }
+
+    #[test]
+    fn crlf_and_trailing_whitespace_are_dropped() {
+        let line = split_prefix("[   65.481992] Out of memory: Killed \t\r");
+        assert_eq!(line.text, "Out of memory: Killed");
+    }
+
+    #[test]
+    fn email_quote_depth_three() {
+        let line = split_prefix(">>> [93428.029768] irqbalance invoked oom-killer:");
+        assert_eq!(line.quote_depth, 3);
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(93428.029768));
+        assert_eq!(line.text, "irqbalance invoked oom-killer:");
+    }
+
+    #[test]
+    fn quoted_wrapped_continuation_is_unprefixed() {
+        let line = split_prefix(
+            ">>> gfp_mask=0x24280ca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=0-1, order=0,",
+        );
+        assert_eq!(line.quote_depth, 3);
+        assert!(!line.prefixed);
+        assert!(line.text.starts_with("gfp_mask="));
+        let row = split_prefix(">>>     58             0 systemd-journal");
+        assert_eq!(row.text, "    58             0 systemd-journal");
+        assert!(!row.prefixed);
+    }
+
+    #[test]
+    fn reviewer_quote_depth_one_and_blank_quote() {
+        let line = split_prefix(
+            "> Note the high pages_scanned and all_unreclaimable. I suspect something",
+        );
+        assert_eq!(line.quote_depth, 1);
+        assert!(!line.prefixed);
+        assert_eq!(
+            line.text,
+            "Note the high pages_scanned and all_unreclaimable. I suspect something"
+        );
+        let blank = split_prefix(">");
+        assert_eq!((blank.quote_depth, blank.text.as_str()), (1, ""));
+    }
+
+    #[test]
+    fn spaced_quote_markers_count_each() {
+        let line = split_prefix("> > [ 65.470256] oom-kill:constraint=CONSTRAINT_CPUSET");
+        assert_eq!(line.quote_depth, 2);
+        assert_eq!(line.text, "oom-kill:constraint=CONSTRAINT_CPUSET");
+    }
+
+    #[test]
+    fn line_number_before_dmesg_t() {
+        let line = split_prefix(
+            "565 [Sat Sep 11 12:24:42 2021] test invoked oom-killer: gfp_mask=0x62****(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=(null), order=0, oom_score_adj=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(wall(&line), (Some(2021), 9, 11, 12, 24, 42, 0, None));
+        assert!(line
+            .text
+            .starts_with("test invoked oom-killer: gfp_mask=0x62****"));
+    }
+
+    #[test]
+    fn cat_n_tab_line_number_before_uptime() {
+        let line = split_prefix("   12\t[ 2786.519080] mem_on_node0 invoked oom-killer");
+        assert_eq!(line.text, "mem_on_node0 invoked oom-killer");
+        assert_eq!(line.uptime_s, Some(2786.51908));
+    }
+
+    #[test]
+    fn leading_number_without_prefix_is_kernel_text() {
+        let line = split_prefix("5384 pages in swap cache");
+        assert!(!line.prefixed);
+        assert_eq!(line.text, "5384 pages in swap cache");
+    }
+
+    #[test]
+    fn kibana_first_row_gives_year_and_uptime() {
+        let line = split_prefix(
+            "Jun 25, 2021 @ 12:42:13.029 | kernel | [113782.638786] Memory cgroup out of memory: Killed process 1949510 (envoy) total-vm:3264844kB",
+        );
+        assert!(line.prefixed);
+        assert_eq!(
+            wall(&line),
+            (Some(2021), 6, 25, 12, 42, 13, 29_000_000, None)
+        );
+        assert_eq!(line.uptime_s, Some(113782.638786));
+        assert_eq!(
+            line.text,
+            "Memory cgroup out of memory: Killed process 1949510 (envoy) total-vm:3264844kB"
+        );
+    }
+
+    #[test]
+    fn kibana_row_with_leading_pipe() {
+        let line = split_prefix(
+            "  | Jun 25, 2021 @ 12:42:12.104 | kernel | [115582.355745] Memory cgroup stats for /system.slice/garden.service/garden/good/db315859-a870-4d77-50f9-02b6:",
+        );
+        assert_eq!(wall(&line).6, 104_000_000);
+        assert_eq!(line.uptime_s, Some(115582.355745));
+        assert!(line
+            .text
+            .starts_with("Memory cgroup stats for /system.slice/"));
+    }
+
+    #[test]
+    fn kibana_message_cell_keeps_its_pipes() {
+        let line = split_prefix(
+            "Jun 25, 2021 @ 12:42:13.029 | kernel | [1.5] envoy invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL|__GFP_COMP), order=0",
+        );
+        assert_eq!(
+            line.text,
+            "envoy invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL|__GFP_COMP), order=0"
+        );
+    }
+
+    #[test]
+    fn markdown_separator_row_reads_as_blank() {
+        let line = split_prefix("-- | -- | --");
+        assert!(!line.prefixed);
+        assert_eq!(line.text, "");
+    }
+
+    #[test]
+    fn android_vendor_prefix_with_caller() {
+        let line = split_prefix(
+            "07-13 08:41:51.341 <4>[309805.658142s][pid:1361,cpu5,sManagerService]sManagerService: page allocation failure: order:2, mode:0x2000d1",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(309805.658142));
+        assert_eq!(wall(&line), (None, 7, 13, 8, 41, 51, 341_000_000, None));
+        assert_eq!(
+            line.text,
+            "sManagerService: page allocation failure: order:2, mode:0x2000d1"
+        );
+    }
+
+    #[test]
+    fn android_continuation_keeps_leading_space() {
+        let line = split_prefix(
+            "07-13 08:41:51.347 <4>[309805.658264s] active_file:19087 inactive_file:9843 isolated_file:0",
+        );
+        assert_eq!(line.uptime_s, Some(309805.658264));
+        assert_eq!(
+            line.text,
+            " active_file:19087 inactive_file:9843 isolated_file:0"
+        );
+    }
+
+    #[test]
+    fn android_driver_tag_after_caller_is_text() {
+        let line = split_prefix(
+            "07-13 08:41:51.767 <6>[309806.068298s][pid:2247,cpu6,notification-sq][I/sensorhub] shb_release ok",
+        );
+        assert_eq!(line.text, "[I/sensorhub] shb_release ok");
+    }
+
+    #[test]
+    fn dmesg_x_facility_level_before_human_time() {
+        let line = split_prefix(
+            "kern  :warn  : [Wed Jun 28 00:10:12 2023] google_osconfig invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(wall(&line), (Some(2023), 6, 28, 0, 10, 12, 0, None));
+        assert!(line.text.starts_with("google_osconfig invoked oom-killer:"));
+        let stack = split_prefix("kern  :warn  : [Wed Jun 28 00:10:12 2023]  dump_stack+0x10/0x16");
+        assert_eq!(stack.text, " dump_stack+0x10/0x16");
+    }
+
+    #[test]
+    fn dmesg_x_without_time() {
+        let line = split_prefix("kern  :err   : Memory cgroup out of memory: Killed process 1");
+        assert!(line.prefixed);
+        assert_eq!(line.text, "Memory cgroup out of memory: Killed process 1");
+    }
+
+    #[test]
+    fn syslog_3164_with_uptime() {
+        let line = split_prefix(
+            "Oct 12 19:00:20 aks-nodepool1-24207654-vmss000001 kernel: [ 8523.347168] stress-ng-vm invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=1000",
+        );
+        assert!(line.prefixed);
+        assert_eq!(
+            line.host.as_deref(),
+            Some("aks-nodepool1-24207654-vmss000001")
+        );
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(wall(&line), (None, 10, 12, 19, 0, 20, 0, None));
+        assert_eq!(line.uptime_s, Some(8523.347168));
+        assert!(line.text.starts_with("stress-ng-vm invoked oom-killer:"));
+    }
+
+    #[test]
+    fn syslog_space_padded_day_without_uptime() {
+        let line = split_prefix(
+            "Jan  5 02:12:02 iZbp153spuk45ulvkwxf34Z kernel: memory: usage 1048576kB, limit 1048576kB, failcnt 189",
+        );
+        assert_eq!(line.host.as_deref(), Some("iZbp153spuk45ulvkwxf34Z"));
+        assert_eq!(wall(&line), (None, 1, 5, 2, 12, 2, 0, None));
+        assert_eq!(line.uptime_s, None);
+        assert_eq!(
+            line.text,
+            "memory: usage 1048576kB, limit 1048576kB, failcnt 189"
+        );
+    }
+
+    #[test]
+    fn syslog_empty_hostname() {
+        let line = split_prefix("Jan  5 00:37:34   kernel: eth0: link up");
+        assert!(line.prefixed);
+        assert_eq!(line.host, None);
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(line.text, "eth0: link up");
+    }
+
+    #[test]
+    fn syslog_line_of_another_program_names_it() {
+        let line = split_prefix(
+            "Oct 12 19:00:20 aks-nodepool1-24207654-vmss000001 containerd[2388]: time=\"2023-10-12T19:00:20.879932879Z\" level=info msg=\"TaskOOM event\"",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.program.as_deref(), Some("containerd"));
+        assert!(line.text.starts_with("time="));
+    }
+
+    #[test]
+    fn syslog_line_without_tag_keeps_host_and_message() {
+        let line = split_prefix("Oct 12 19:00:20 myhost last message repeated 2 times");
+        assert!(line.prefixed);
+        assert_eq!(line.host.as_deref(), Some("myhost"));
+        assert_eq!(line.program, None);
+        assert_eq!(line.text, "last message repeated 2 times");
+    }
+
+    #[test]
+    fn byte_order_mark_before_first_line() {
+        let line = split_prefix("\u{feff}[ 2786.519080] mem_on_node0 invoked oom-killer");
+        assert!(line.prefixed);
+        assert_eq!(line.text, "mem_on_node0 invoked oom-killer");
+    }
+
+    #[test]
+    fn syslog_in_german_locale() {
+        let line = split_prefix("Mär  3 01:02:03 host kernel: x");
+        assert_eq!(wall(&line).1, 3);
+        assert_eq!(line.text, "x");
+    }
+
+    #[test]
+    fn rfc3339_high_precision_syslog() {
+        let line = split_prefix(
+            "2024-07-20T19:51:03.968678+02:00 sibirocobombus kernel: [ 3275.028117] [  12041]  1000 12041    23121    14572   212992     4117             0 /home/alex/farm",
+        );
+        assert!(line.prefixed);
+        assert_eq!(
+            wall(&line),
+            (Some(2024), 7, 20, 19, 51, 3, 968_678_000, Some(120))
+        );
+        assert_eq!(line.host.as_deref(), Some("sibirocobombus"));
+        assert_eq!(line.uptime_s, Some(3275.028117));
+        assert!(line.text.starts_with("[  12041]  1000 12041"));
+    }
+
+    #[test]
+    fn rfc3339_zulu_and_short_iso() {
+        let zulu = split_prefix("2024-07-20T17:51:03.968678Z host kernel: Out of memory");
+        assert_eq!(wall(&zulu).7, Some(0));
+        assert_eq!(zulu.text, "Out of memory");
+        let iso = split_prefix("2024-07-20T19:51:03+0200 host kernel: Out of memory");
+        assert_eq!(wall(&iso), (Some(2024), 7, 20, 19, 51, 3, 0, Some(120)));
+        assert_eq!(iso.host.as_deref(), Some("host"));
+        assert_eq!(iso.text, "Out of memory");
+    }
+
+    #[test]
+    fn journalctl_short_monotonic() {
+        let line = split_prefix(
+            "[ 3275.028117] sibirocobombus kernel: Out of memory: Killed process 12041",
+        );
+        assert_eq!(line.uptime_s, Some(3275.028117));
+        assert_eq!(line.host.as_deref(), Some("sibirocobombus"));
+        assert_eq!(line.text, "Out of memory: Killed process 12041");
+        let usb = split_prefix("[    3.100000] usb 1-1: new high-speed USB device");
+        assert_eq!(usb.host, None);
+        assert_eq!(usb.text, "usb 1-1: new high-speed USB device");
+    }
+
+    #[test]
+    fn journald_continuation_is_unprefixed_and_keeps_indent() {
+        let line = split_prefix("                          file 688283648");
+        assert!(!line.prefixed);
+        assert_eq!(line.text, "                          file 688283648");
+    }
+
+    #[test]
+    fn rsyslog_escaped_newline_becomes_newline() {
+        let line = split_prefix(
+            "active_anon:7355653 inactive_anon:660960 isolated_anon:0#012 active_file:1263 inactive_file:1167 isolated_file:32#012 unevictable:0",
+        );
+        assert_eq!(
+            line.text,
+            "active_anon:7355653 inactive_anon:660960 isolated_anon:0\n active_file:1263 inactive_file:1167 isolated_file:32\n unevictable:0"
+        );
+    }
+
+    #[test]
+    fn kmsg_record_microseconds_are_uptime() {
+        let line = split_prefix(
+            "6,727,35945901675,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(35945.901675));
+        assert_eq!(
+            line.text,
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),"
+        );
+    }
+
+    #[test]
+    fn kmsg_escapes_are_undone() {
+        let line = split_prefix(r"6,1234,5678901,-,caller=T1;anon 1\x0afile 2\x5cx\xzz\x");
+        assert_eq!(line.uptime_s, Some(5.678901));
+        assert_eq!(line.text, "anon 1\nfile 2\\x\\xzz\\x");
+        let utf8 = split_prefix(r"4,1,2,c;comm \xc3\xa9t\xe9");
+        assert_eq!(utf8.text, "comm ét\u{fffd}");
+    }
+
+    #[test]
+    fn dmesg_t_two_space_day_padding() {
+        let line = split_prefix(
+            "[Thu Dec  7 00:05:15 2017] [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+        );
+        assert_eq!(wall(&line), (Some(2017), 12, 7, 0, 5, 15, 0, None));
+        assert!(line.text.starts_with("[ pid ]   uid"));
+    }
+
+    #[test]
+    fn dmesg_t_single_digit_day_one_space() {
+        let line = split_prefix(
+            "[Wed Sep 8 18:01:32 2021] Task in /mm_test killed as a result of limit of /mm_test",
+        );
+        assert_eq!(wall(&line), (Some(2021), 9, 8, 18, 1, 32, 0, None));
+        assert_eq!(
+            line.text,
+            "Task in /mm_test killed as a result of limit of /mm_test"
+        );
+    }
+
+    #[test]
+    fn dmesg_t_in_german_and_french() {
+        let proxmox = split_prefix(
+            "[Di Aug 12 03:54:03 2025] php-fpm invoked oom-killer: gfp_mask=0x1100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0",
+        );
+        assert_eq!(wall(&proxmox), (Some(2025), 8, 12, 3, 54, 3, 0, None));
+        assert!(proxmox.text.starts_with("php-fpm invoked"));
+        for (raw, month) in [
+            ("[Mo Mär  3 10:00:00 2025] x", 3),
+            ("[Fr Okt 10 10:00:00 2025] x", 10),
+            ("[Mi Dez 24 10:00:00 2025] x", 12),
+            ("[mar. août 12 03:54:03 2025] x", 8),
+            ("[lun. déc. 1 03:54:03 2025] x", 12),
+            ("[mié ene 8 03:54:03 2025] x", 1),
+        ] {
+            let line = split_prefix(raw);
+            assert_eq!(wall(&line).1, month, "{raw}");
+            assert_eq!(line.text, "x", "{raw}");
+        }
+    }
+
+    #[test]
+    fn dmesg_t_unknown_month_strips_without_wall_time() {
+        let line = split_prefix("[Xx Foo 12 03:54:03 2025] php-fpm invoked oom-killer");
+        assert!(line.prefixed);
+        assert_eq!(line.wall_time, None);
+        assert_eq!(line.text, "php-fpm invoked oom-killer");
+    }
+
+    #[test]
+    fn printk_caller_task_and_cpu() {
+        let task = split_prefix("[ 1233.911539][  T460] a.out invoked oom-killer");
+        assert_eq!(task.uptime_s, Some(1233.911539));
+        assert_eq!(task.text, "a.out invoked oom-killer");
+        let cpu = split_prefix("[ 1233.911539][   C3]  dump_stack+0x10/0x16");
+        assert_eq!(cpu.text, " dump_stack+0x10/0x16");
+        let spaced = split_prefix("[ 1233.911539] [  T460] a.out invoked oom-killer");
+        assert_eq!(spaced.text, "a.out invoked oom-killer");
+    }
+
+    #[test]
+    fn console_level_before_stamp() {
+        let line = split_prefix("<4>[ 1233.911539] a.out invoked oom-killer");
+        assert_eq!(line.uptime_s, Some(1233.911539));
+        assert_eq!(line.text, "a.out invoked oom-killer");
+    }
+
+    #[test]
+    fn bare_lines_are_unprefixed_and_untouched() {
+        for raw in [
+            "doxygen invoked oom-killer: gfp_mask=0x140dca(GFP_HIGHUSER_MOVABLE|__GFP_COMP|__GFP_ZERO), order=0, oom_score_adj=0",
+            " dump_stack_lvl+0x48/0x60",
+            "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+            "[    246]     0   246    16404       66   159744      303          -250 systemd-journal",
+            " 0000000000000286 000000009fd6569c ffff88020c60f940 ffffffff812eb122",
+            "Node 0 DMA free:15516kB min:136kB low:168kB high:200kB",
+            "0 pages HighMem/MovableOnly",
+            "Free swap  = 0kB",
+        ] {
+            let line = split_prefix(raw);
+            assert!(!line.prefixed, "{raw}");
+            assert_eq!(line.text, raw);
+            assert_eq!((line.uptime_s, line.wall_time, line.quote_depth), (None, None, 0));
+        }
+    }
+
+    #[test]
+    fn hostile_short_inputs_do_not_panic() {
+        for raw in [
+            "",
+            "[",
+            "]",
+            "[]",
+            "[ ",
+            "[.",
+            "[1.",
+            "[1.2",
+            "[1.2s",
+            "<",
+            "<4>",
+            "<4>[",
+            ">",
+            ">>>",
+            "> ",
+            "\0",
+            "\u{1}\u{7f}",
+            "[\0]",
+            "#012",
+            "\\x",
+            "6,",
+            "6,1,2,;",
+            "Jan",
+            "Jan  5",
+            "Jan  5 00:37:34",
+            "Jan  5 00:37:34 ",
+            "kern  :",
+            "-- |",
+            "  |",
+            "565",
+            "565 ",
+            "565 [",
+            "07-13 08:41:51.341 ",
+            "07-13 08:41:51.341 <4>",
+            "[pid:",
+            "[ 1.2][pid:",
+            "[ 1.2][  T",
+            "2024-07-20T19:51:03",
+            "é[Di Aug 12 03:54:03 2025]",
+            "[é",
+            "Jun 25, 2021 @ ",
+            "[Di Aug 12 99:99:99 2025] x",
+        ] {
+            let line = split_prefix(raw);
+            assert!(line.text.len() <= raw.len(), "{raw:?}");
+        }
+        assert_eq!(split_prefix("[6,1,2,-;x").text, "[6,1,2,-;x");
+    }
+
+    #[test]
+    fn ten_megabyte_lines_cost_linear_time() {
+        let started = Instant::now();
+        for unit in [
+            "[", "a", "> ", "1 ", "[ 1.2]", "#012", "\\x41", "Jan ", "|", "[pid:", " ",
+        ] {
+            let raw = unit.repeat(10_000_000 / unit.len());
+            let line = split_prefix(&raw);
+            assert!(line.text.len() <= raw.len());
+        }
+        let quoted = format!("> [ 1.0] {}", "x".repeat(10_000_000));
+        assert_eq!(split_prefix(&quoted).text.len(), 10_000_000);
+        // Quadratic work on a 10 MB line would take hours; linear takes well under this.
+        assert!(started.elapsed() < Duration::from_secs(60));
+    }
+
+    #[test]
+    fn quote_depth_saturates() {
+        let line = split_prefix(&">".repeat(1000));
+        assert_eq!(line.quote_depth, u8::MAX);
+    }
+
+    fn corpus_dir() -> PathBuf {
+        let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        if beside.is_dir() {
+            beside
+        } else {
+            PathBuf::from("/work/shared/corpus")
+        }
+    }
+
+    /// A kernel stamp (uptime, vendor uptime, or dmesg -T date) near the start of a line.
+    static STAMP: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\[\s*\d+\.\d+s?\]|\[\S+ +\S+ +\d{1,2} \d{1,2}:\d\d:\d\d \d{4}\]").unwrap()
+    });
+
+    #[test]
+    fn every_corpus_line_splits_and_stamped_lines_are_prefixed() {
+        let dir = corpus_dir();
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).expect("corpus directory") {
+            let path = entry.unwrap().path();
+            if path.extension().and_then(|e| e.to_str()) != Some("log") {
+                continue;
+            }
+            files += 1;
+            let log = std::fs::read_to_string(&path).unwrap();
+            let sidecar: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(path.with_extension("json")).unwrap(),
+            )
+            .unwrap();
+            let format = sidecar["format"].as_str().unwrap().to_owned();
+            let name = path.display();
+            let mut prefixed = 0;
+            for raw in log.lines() {
+                let line = split_prefix(raw);
+                prefixed += usize::from(line.prefixed);
+                if raw.trim().is_empty() {
+                    continue;
+                }
+                let head: String = raw.chars().take(64).collect();
+                let stamped = STAMP.is_match(&head) && format != "bare";
+                assert!(!stamped || line.prefixed, "{name}: {raw}");
+                if line.prefixed && format.starts_with("dmesg") {
+                    assert!(
+                        line.uptime_s.is_some() || line.wall_time.is_some(),
+                        "{name}: {raw}"
+                    );
+                }
+                match format.as_str() {
+                    "bare" => assert!(!line.prefixed, "{name}: {raw}"),
+                    "syslog" => assert!(line.prefixed && line.host.is_some(), "{name}: {raw}"),
+                    "kmsg" if raw.contains(";") => assert!(line.prefixed, "{name}: {raw}"),
+                    _ => {}
+                }
+            }
+            assert!(format == "bare" || prefixed > 0, "{name}");
+            // Every physical line of a dmesg, syslog or kmsg log belongs to a prefixed
+            // record once wrapped pieces are joined back.
+            let mut joiner = LineJoiner::new(1 << 16);
+            let mut logical: Vec<KernelLine> = log.lines().filter_map(|l| joiner.push(l)).collect();
+            logical.extend(joiner.finish());
+            if matches!(
+                format.as_str(),
+                "dmesg" | "dmesg-T" | "syslog" | "kmsg" | "journald"
+            ) {
+                assert!(logical.iter().all(|l| l.prefixed), "{name}");
+            }
+            assert_eq!(joiner.truncated_lines(), 0, "{name}");
+        }
+        assert!(files >= 25, "only {files} corpus logs in {}", dir.display());
+    }
+}

@@ -1,0 +1,458 @@
+//! Where the clocks printed in line prefixes are read: dates in any locale's month names,
+//! fractions of a second, UTC offsets and dmesg uptime stamps.
+
+use super::cursor::Cursor;
+use super::WallTime;
+
+/// Month abbreviations (and the few full names locales print) mapped to month numbers.
+/// English first (C locale, rsyslog, Kibana), then German, French and Spanish: the locales
+/// `dmesg -T` and `journalctl` were seen printing in pasted logs. Compared case-insensitively,
+/// without a trailing `.` (French `févr.`).
+const MONTH_NAMES: [(&str, u8); 33] = [
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("may", 5),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+    ("jän", 1),
+    ("mär", 3),
+    ("mrz", 3),
+    ("mai", 5),
+    ("okt", 10),
+    ("dez", 12),
+    ("janv", 1),
+    ("févr", 2),
+    ("fév", 2),
+    ("mars", 3),
+    ("avr", 4),
+    ("avril", 4),
+    ("juin", 6),
+    ("juil", 7),
+    ("août", 8),
+    ("sept", 9),
+    ("déc", 12),
+    ("ene", 1),
+    ("abr", 4),
+    ("ago", 8),
+    ("dic", 12),
+];
+
+/// The month number (1-12) a month name stands for, or `None` for a name not in
+/// [`MONTH_NAMES`] (then the caller keeps the prefix but reports no wall time).
+pub(super) fn month_number(name: &str) -> Option<u8> {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    // Lower-casing allocates; only names with non-ASCII letters (`MÄR`) need it.
+    let lowered;
+    let name = if name.is_ascii() {
+        name
+    } else {
+        lowered = name.to_lowercase();
+        lowered.as_str()
+    };
+    MONTH_NAMES
+        .iter()
+        .find_map(|&(known, number)| known.eq_ignore_ascii_case(name).then_some(number))
+}
+
+/// Nanoseconds from the digits after a decimal point (`029` → 29 000 000). Digits beyond
+/// the ninth are ignored; `None` when `digits` holds anything but ASCII digits.
+pub(super) fn nanoseconds(digits: &str) -> Option<u32> {
+    let mut value: u32 = 0;
+    let mut scale: u32 = 1_000_000_000;
+    for byte in digits.bytes() {
+        let digit = char::from(byte).to_digit(10)?;
+        if scale > 1 {
+            scale /= 10;
+            value = value.saturating_add(digit.saturating_mul(scale));
+        }
+    }
+    Some(value)
+}
+
+/// Minutes east of UTC from `Z`, `+02:00` or `+0200`; `None` for anything else or an
+/// offset of a day or more.
+pub(super) fn utc_offset_minutes(zone: &str) -> Option<i32> {
+    if zone == "Z" {
+        return Some(0);
+    }
+    let sign = match zone.get(..1)? {
+        "+" => 1,
+        "-" => -1,
+        _ => return None,
+    };
+    let mut cursor = Cursor::new(zone.get(1..)?);
+    let hours: i32 = cursor.digits(2, 2)?.parse().ok()?;
+    cursor.skip(":");
+    let minutes: i32 = cursor.digits(2, 2)?.parse().ok()?;
+    let whole = cursor.rest().is_empty() && hours < 24 && minutes < 60;
+    whole.then_some(sign * (hours * 60 + minutes))
+}
+
+/// The fields of a printed date as read, before they are checked.
+#[derive(Debug, Default, Clone, Copy)]
+struct DateFields<'a> {
+    year: Option<&'a str>,
+    /// `None` for a month name no table knows, or a number that is no month.
+    month: Option<u8>,
+    day: &'a str,
+    hour: &'a str,
+    minute: &'a str,
+    second: &'a str,
+    /// Digits after the seconds' decimal point.
+    fraction: Option<&'a str>,
+    /// `Z`, `+02:00`, `+0200`.
+    zone: Option<&'a str>,
+}
+
+impl DateFields<'_> {
+    /// The wall time these fields spell, or `None` when one is out of range (month 0 or 13,
+    /// hour 24, ...) or unknown: a prefix is never turned into a time it did not say.
+    fn wall_time(&self) -> Option<WallTime> {
+        let year = match self.year {
+            Some(year) => Some(year.parse::<i32>().ok()?),
+            None => None,
+        };
+        let nanosecond = match self.fraction {
+            Some(fraction) => nanoseconds(fraction)?,
+            None => 0,
+        };
+        let utc_offset_minutes = match self.zone {
+            Some(zone) => Some(utc_offset_minutes(zone)?),
+            None => None,
+        };
+        let wall = WallTime {
+            year,
+            month: self.month?,
+            day: self.day.parse().ok()?,
+            hour: self.hour.parse().ok()?,
+            minute: self.minute.parse().ok()?,
+            second: self.second.parse().ok()?,
+            nanosecond,
+            utc_offset_minutes,
+        };
+        let in_range = (1..=12).contains(&wall.month)
+            && (1..=31).contains(&wall.day)
+            && wall.hour <= 23
+            && wall.minute <= 59
+            && wall.second <= 60;
+        in_range.then_some(wall)
+    }
+}
+
+/// What a date reader found: the wall time (`None` when the date is well formed but names
+/// an unknown month or an impossible value) and the text after the date.
+pub(super) type Dated<'a> = (Option<WallTime>, &'a str);
+
+/// Reads `H:MM:SS` or `HH:MM:SS`, then a fraction after any of `marks` (`.`, `,`).
+fn time_of_day<'a>(
+    cursor: &mut Cursor<'a>,
+    fields: &mut DateFields<'a>,
+    marks: &[&str],
+) -> Option<()> {
+    fields.hour = cursor.digits(1, 2)?;
+    cursor.tag(":")?;
+    fields.minute = cursor.digits(2, 2)?;
+    cursor.tag(":")?;
+    fields.second = cursor.digits(2, 2)?;
+    if marks.iter().any(|mark| cursor.skip(mark)) {
+        fields.fraction = Some(cursor.digits(1, usize::MAX)?);
+    }
+    Some(())
+}
+
+/// Reads a month name of `min..=max` letters and an optional `.`; the month number when
+/// [`month_number`] knows the name.
+fn month_name(cursor: &mut Cursor<'_>, min: usize, max: usize) -> Option<Option<u8>> {
+    let name = cursor.run(min, max, char::is_alphabetic)?;
+    cursor.skip(".");
+    Some(month_number(name))
+}
+
+/// RFC 3164 syslog and journalctl short: `Oct 12 19:00:20 `, `Jan  5 ...`, an optional
+/// fraction (`-o short-precise`), month names in any locale, and the spaces after it.
+pub(super) fn syslog_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let mut fields = DateFields {
+        month: month_name(&mut cursor, 3, 5)?,
+        ..DateFields::default()
+    };
+    cursor.spaces(1, 2)?;
+    fields.day = cursor.digits(1, 2)?;
+    cursor.tag(" ")?;
+    time_of_day(&mut cursor, &mut fields, &["."])?;
+    cursor.spaces(1, usize::MAX)?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// RFC 3339 syslog (rsyslog high precision) and journalctl `-o short-iso`:
+/// `2024-07-20T19:51:03.968678+02:00 `, `...T19:51:03+0200 `, `...Z `.
+pub(super) fn rfc3339_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let mut fields = DateFields {
+        year: Some(cursor.digits(4, 4)?),
+        ..DateFields::default()
+    };
+    cursor.tag("-")?;
+    fields.month = cursor.digits(2, 2)?.parse().ok();
+    cursor.tag("-")?;
+    fields.day = cursor.digits(2, 2)?;
+    cursor.tag("T")?;
+    time_of_day(&mut cursor, &mut fields, &[".", ","])?;
+    let zone = cursor.run(0, 6, |c| {
+        matches!(c, 'Z' | '+' | '-' | ':') || c.is_ascii_digit()
+    })?;
+    fields.zone = Some(zone).filter(|zone| !zone.is_empty());
+    cursor.spaces(1, usize::MAX)?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// `dmesg -T`: `[Sat Sep 11 12:24:42 2021]`, `[Thu Dec  7 ...]`, `[Di Aug 12 ...]`,
+/// `[mar. août 12 ...]`. The day name is any word, so no locale's list is needed; the month
+/// name goes through [`month_number`].
+pub(super) fn human_stamp(line: &str) -> Option<Dated<'_>> {
+    let word = |c: char| !c.is_whitespace() && c != '[' && c != ']';
+    let mut cursor = Cursor::new(line);
+    cursor.tag("[")?;
+    cursor.run(1, 16, word)?;
+    cursor.spaces(1, 2)?;
+    let mut fields = DateFields {
+        month: month_number(cursor.run(1, 16, word)?),
+        ..DateFields::default()
+    };
+    cursor.spaces(1, 2)?;
+    fields.day = cursor.digits(1, 2)?;
+    cursor.tag(" ")?;
+    time_of_day(&mut cursor, &mut fields, &[])?;
+    cursor.tag(" ")?;
+    fields.year = Some(cursor.digits(4, 4)?);
+    cursor.tag("]")?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// Kibana's date cell: `Jun 25, 2021 @ 12:42:13.029`.
+pub(super) fn kibana_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let mut fields = DateFields {
+        month: month_name(&mut cursor, 3, 9)?,
+        ..DateFields::default()
+    };
+    cursor.tag(" ")?;
+    fields.day = cursor.digits(1, 2)?;
+    cursor.tag(", ")?;
+    fields.year = Some(cursor.digits(4, 4)?);
+    cursor.tag(" @ ")?;
+    time_of_day(&mut cursor, &mut fields, &["."])?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// The Android vendor kernel log's `07-13 08:41:51.341 ` (no year; milliseconds required)
+/// and the spaces after it.
+pub(super) fn android_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let mut fields = DateFields {
+        month: cursor.digits(2, 2)?.parse().ok(),
+        ..DateFields::default()
+    };
+    cursor.tag("-")?;
+    fields.day = cursor.digits(2, 2)?;
+    cursor.tag(" ")?;
+    time_of_day(&mut cursor, &mut fields, &["."])?;
+    fields.fraction?;
+    cursor.spaces(1, usize::MAX)?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// What a dmesg uptime stamp said.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct UptimeStamp {
+    /// Seconds since boot; `None` only when the digits overflow an `f64`.
+    pub seconds: Option<f64>,
+    /// The Android vendor form `[309805.658142s]`, which is glued to the text with no
+    /// separator space.
+    pub vendor_form: bool,
+}
+
+/// Reads `[  123.456789]` (any padding) or the Android `[309805.658142s]` at the start of
+/// `line`; returns the stamp and what follows the closing `]`.
+pub(super) fn uptime_stamp(line: &str) -> Option<(UptimeStamp, &str)> {
+    let mut cursor = Cursor::new(line);
+    cursor.tag("[")?;
+    cursor.skip_spaces();
+    let number_start = cursor;
+    cursor.digits(1, usize::MAX)?;
+    cursor.tag(".")?;
+    cursor.digits(1, usize::MAX)?;
+    let number = cursor.since(number_start)?;
+    let vendor_form = cursor.skip("s");
+    cursor.tag("]")?;
+    let seconds = number.parse::<f64>().ok().filter(|s| s.is_finite());
+    let stamp = UptimeStamp {
+        seconds,
+        vendor_form,
+    };
+    Some((stamp, cursor.rest()))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+
+    #[test]
+    fn month_names_in_english_german_french_spanish() {
+        assert_eq!(month_number("Sep"), Some(9));
+        assert_eq!(month_number("DEC"), Some(12));
+        assert_eq!(month_number("Mär"), Some(3));
+        assert_eq!(month_number("MÄR"), Some(3));
+        assert_eq!(month_number("Okt"), Some(10));
+        assert_eq!(month_number("Dez"), Some(12));
+        assert_eq!(month_number("août"), Some(8));
+        assert_eq!(month_number("févr."), Some(2));
+        assert_eq!(month_number("juil."), Some(7));
+        assert_eq!(month_number("ene"), Some(1));
+        assert_eq!(month_number("dic"), Some(12));
+    }
+
+    #[test]
+    fn unknown_month_name_is_none() {
+        assert_eq!(month_number("Foo"), None);
+        assert_eq!(month_number(""), None);
+    }
+
+    #[test]
+    fn fraction_digits_scale_to_nanoseconds() {
+        assert_eq!(nanoseconds("029"), Some(29_000_000));
+        assert_eq!(nanoseconds("968678"), Some(968_678_000));
+        assert_eq!(nanoseconds("1234567891234"), Some(123_456_789));
+        assert_eq!(nanoseconds(""), Some(0));
+        assert_eq!(nanoseconds("12a"), None);
+    }
+
+    #[test]
+    fn utc_offsets_with_and_without_colon() {
+        assert_eq!(utc_offset_minutes("Z"), Some(0));
+        assert_eq!(utc_offset_minutes("+02:00"), Some(120));
+        assert_eq!(utc_offset_minutes("+0200"), Some(120));
+        assert_eq!(utc_offset_minutes("-05:30"), Some(-330));
+        assert_eq!(utc_offset_minutes("+25:00"), None);
+        assert_eq!(utc_offset_minutes("+2"), None);
+        assert_eq!(utc_offset_minutes("+02:000"), None);
+        assert_eq!(utc_offset_minutes("02:00"), None);
+    }
+
+    #[test]
+    fn wall_time_rejects_month_zero_and_hour_24() {
+        assert_eq!(
+            android_date("00-13 08:41:51.341 <").map(|d| d.0),
+            Some(None)
+        );
+        assert_eq!(
+            android_date("07-13 24:41:51.341 <").map(|d| d.0),
+            Some(None)
+        );
+        assert_eq!(
+            android_date("07-32 08:41:51.341 <").map(|d| d.0),
+            Some(None)
+        );
+        let (wall, rest) = android_date("07-13 08:41:51.341 <4>").unwrap();
+        let wall = wall.unwrap();
+        assert_eq!(
+            (wall.month, wall.day, wall.hour, wall.nanosecond),
+            (7, 13, 8, 341_000_000)
+        );
+        assert_eq!(wall.year, None);
+        assert_eq!(rest, "<4>");
+    }
+
+    #[test]
+    fn android_date_needs_milliseconds() {
+        assert_eq!(android_date("07-13 08:41:51 <4>"), None);
+    }
+
+    #[test]
+    fn syslog_date_padded_day_and_fraction() {
+        let (wall, rest) = syslog_date("Jan  5 02:12:02 host kernel: x").unwrap();
+        let wall = wall.unwrap();
+        assert_eq!((wall.month, wall.day, wall.hour, wall.second), (1, 5, 2, 2));
+        assert_eq!(rest, "host kernel: x");
+        let (wall, _) = syslog_date("Oct 12 19:00:20.123456 host kernel: x").unwrap();
+        assert_eq!(wall.unwrap().nanosecond, 123_456_000);
+        assert_eq!(syslog_date("Node 0 DMA free:15516kB"), None);
+        assert_eq!(syslog_date("Jan  5 02:12:02"), None);
+    }
+
+    #[test]
+    fn rfc3339_zone_forms() {
+        let read = |s| rfc3339_date(s).unwrap().0.unwrap().utc_offset_minutes;
+        assert_eq!(read("2024-07-20T19:51:03.968678+02:00 h"), Some(120));
+        assert_eq!(read("2024-07-20T19:51:03+0200 h"), Some(120));
+        assert_eq!(read("2024-07-20T19:51:03Z h"), Some(0));
+        assert_eq!(read("2024-07-20T19:51:03,5 h"), None);
+        assert_eq!(
+            rfc3339_date("2024-07-20T19:51:03+2 h").map(|d| d.0),
+            Some(None)
+        );
+        assert_eq!(rfc3339_date("2024-07-20 19:51:03 h"), None);
+    }
+
+    #[test]
+    fn human_stamp_any_day_word_and_unknown_month() {
+        let (wall, rest) = human_stamp("[Thu Dec  7 00:05:15 2017] x").unwrap();
+        assert_eq!(wall.unwrap().day, 7);
+        assert_eq!(rest, " x");
+        let (wall, rest) = human_stamp("[Xyz Foo 12 03:54:03 2025] x").unwrap();
+        assert_eq!(wall, None);
+        assert_eq!(rest, " x");
+        assert_eq!(human_stamp("[  pid  ]   uid"), None);
+        assert_eq!(human_stamp("[Sat Sep 11 12:24:42 2021"), None);
+    }
+
+    #[test]
+    fn kibana_date_cell() {
+        let (wall, rest) = kibana_date("Jun 25, 2021 @ 12:42:13.029 | kernel").unwrap();
+        let wall = wall.unwrap();
+        assert_eq!(
+            (wall.year, wall.month, wall.nanosecond),
+            (Some(2021), 6, 29_000_000)
+        );
+        assert_eq!(rest, " | kernel");
+    }
+
+    #[test]
+    fn uptime_stamp_padded_unpadded_and_vendor() {
+        let (stamp, rest) = uptime_stamp("[  123.456789] x").unwrap();
+        assert_eq!(stamp.seconds, Some(123.456789));
+        assert!(!stamp.vendor_form);
+        assert_eq!(rest, " x");
+        let (stamp, rest) = uptime_stamp("[309805.658142s][pid:1]").unwrap();
+        assert_eq!(stamp.seconds, Some(309805.658142));
+        assert!(stamp.vendor_form);
+        assert_eq!(rest, "[pid:1]");
+    }
+
+    #[test]
+    fn uptime_stamp_refuses_task_rows_and_halves() {
+        assert_eq!(uptime_stamp("[  12041]  1000 12041"), None);
+        assert_eq!(uptime_stamp("[  pid  ]"), None);
+        assert_eq!(uptime_stamp("[123.]"), None);
+        assert_eq!(uptime_stamp("[.5]"), None);
+        assert_eq!(uptime_stamp("[123.456"), None);
+        assert_eq!(uptime_stamp("["), None);
+    }
+
+    #[test]
+    fn uptime_stamp_with_overlong_digits_has_no_seconds() {
+        let line = format!("[{}.1] x", "9".repeat(400));
+        let (stamp, rest) = uptime_stamp(&line).unwrap();
+        assert_eq!(stamp.seconds, None);
+        assert_eq!(rest, " x");
+    }
+}
