@@ -117,8 +117,14 @@ def run_oomlens(oomlens, path):
             bad += 1
     error = None
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["(no stderr)"])[-1]
-        error = f"exit {done.returncode}: {last}"
+        lines = done.stderr.strip().splitlines()
+        # A Rust panic's message is on the line after "panicked at"; the last is a hint.
+        why = next((line[line.index("panicked at"):] + " " + after
+                    for line, after in zip(lines, lines[1:]) if "panicked at" in line),
+                   lines[-1] if lines else "(no stderr)")
+        how = (f"signal {-done.returncode}" if done.returncode < 0
+               else f"exit {done.returncode}")
+        error = f"{how}: {why.strip()}"
     elif bad:
         error = f"{bad} output line(s) are not JSON"
     return events, error
