@@ -3,7 +3,7 @@
 against the scenarios the guest ran (see init.sh). Python 3 standard library only.
 
     check.py extract --boot B --raw CONSOLE --out DIR --seconds S --kernel-package P
-    check.py check --out DIR --oomlens BIN BOOT...
+    check.py check --out DIR --oomlens BIN [--formats dmesg,dmesg-r,kmsg,console] BOOT...
     check.py save --out DIR --captures DIR BOOT...
 """
 
@@ -195,7 +195,7 @@ def check(args):
             failed += 1
             continue
         expected = json.loads(expected_path.read_text())
-        for fmt in FORMATS:
+        for fmt in args.formats.split(","):
             capture = out / f"{boot}.{fmt}.log"
             events, error = run_oomlens(args.oomlens, capture)
             (out / f"{boot}.{fmt}.events.ndjson").write_text(
@@ -283,6 +283,8 @@ def main():
     p = commands.add_parser("check")
     p.add_argument("--out", required=True)
     p.add_argument("--oomlens", required=True)
+    p.add_argument("--formats", default=",".join(FORMATS),
+                   help="captures to check, comma-separated (default: all)")
     p.add_argument("boots", nargs="+")
     p = commands.add_parser("save")
     p.add_argument("--out", required=True)

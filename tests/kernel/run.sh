@@ -10,6 +10,7 @@
 #   OOMLENS          the oomlens binary (default: target/release/oomlens of this repository)
 #   BOOT_TIMEOUT     seconds one boot may take before it is killed (default 240)
 #   KERNEL_PACKAGE   Debian kernel package to boot (default: what linux-image-amd64 depends on)
+#   CAPTURE_FORMATS  captures to check (default dmesg,dmesg-r,kmsg,console)
 #
 # Exit: 0 when every scenario's event matched, or "SKIP: ..." when qemu or the kernel package
 # cannot be installed; 1 on any mismatch or a boot that did not finish.
@@ -149,7 +150,8 @@ fi
 
 check_status=0
 if [ -x "$OOMLENS" ]; then
-    python3 "$HERE/check.py" check --out "$OUT" --oomlens "$OOMLENS" "${boots[@]}" ||
+    python3 "$HERE/check.py" check --out "$OUT" --oomlens "$OOMLENS" \
+        --formats "${CAPTURE_FORMATS:-dmesg,dmesg-r,kmsg,console}" "${boots[@]}" ||
         check_status=$?
 else
     echo "oomlens binary not found at $OOMLENS: run 'cargo build --release' or set OOMLENS" >&2
