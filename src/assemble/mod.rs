@@ -123,6 +123,11 @@ impl Assembler {
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Disposition {
+        // A daemon's syslog line can quote a kernel line word for word (containerd logs
+        // "TaskOOM … Killed process …"): only the kernel's own lines count.
+        if line.program.as_deref().is_some_and(|program| program != "kernel") {
+            return Disposition::Foreign;
+        }
         // A record may carry several kernel lines (a memory.stat dump sent as one record):
         // the first decides where the record goes, the rest follow it.
         let mut parts = line.text.split('\n');
