@@ -44,6 +44,10 @@ pub(crate) struct CpuLine<'a> {
 /// Reads `<comm> invoked oom-killer[: fields]`.
 pub(crate) fn oom_header(text: &str) -> Option<OomHeader<'_>> {
     const MARKER: &str = "invoked oom-killer";
+    // `contains` has a vectorised path `find` lacks: most lines are rejected here.
+    if !text.contains(MARKER) {
+        return None;
+    }
     let at = text.find(MARKER)?;
     let comm = text.get(..at)?;
     if !(comm.is_empty() || comm.ends_with(' ')) {
@@ -62,6 +66,9 @@ pub(crate) fn oom_header(text: &str) -> Option<OomHeader<'_>> {
 /// Reads `<comm>: page allocation failure: order:N, mode:…[, nodemask=…][,cpuset=…,mems_allowed=…]`.
 pub(crate) fn alloc_failure(text: &str) -> Option<AllocFailure<'_>> {
     const MARKER: &str = ": page allocation failure";
+    if !text.contains(MARKER) {
+        return None;
+    }
     let at = text.find(MARKER)?;
     let comm = text.get(..at)?.trim();
     let rest = text.get(at.saturating_add(MARKER.len())..)?;
@@ -71,6 +78,9 @@ pub(crate) fn alloc_failure(text: &str) -> Option<AllocFailure<'_>> {
 
 /// Reads `<comm> cpuset=<name> mems_allowed=<list>`.
 pub(crate) fn cpuset_line(text: &str) -> Option<CpusetLine<'_>> {
+    if !text.contains(" cpuset=") {
+        return None;
+    }
     let at = text.find(" cpuset=")?;
     let comm = text.get(..at)?.trim();
     let rest = text.get(at.saturating_add(" cpuset=".len())..)?;

@@ -161,17 +161,14 @@ pub(crate) fn read_stats(
     stats: &mut MemcgStats,
     fragment: &mut Option<String>,
 ) -> bool {
-    let joined;
-    let text = match fragment.take() {
-        Some(head) => {
-            joined = format!("{head}{}", text.trim_start());
-            joined.as_str()
-        }
-        None => text,
-    };
+    let joined = fragment
+        .as_ref()
+        .map(|head| format!("{head}{}", text.trim_start()));
+    let text = joined.as_deref().unwrap_or(text);
     let Some(shape) = stats_shape(text) else {
         return false;
     };
+    *fragment = None;
     let mut words = text.split_ascii_whitespace().peekable();
     while let Some(word) = words.next() {
         let is_last = words.peek().is_none();
@@ -365,6 +362,8 @@ mod tests {
             &mut stats,
             &mut fragment
         ));
+        assert_eq!(fragment.as_deref(), Some("inacti"));
+        assert!(!read_stats("eth0: link up", &mut stats, &mut fragment));
         assert_eq!(fragment.as_deref(), Some("inacti"));
         assert!(read_stats(
             "ve_file:88KB active_file:4KB unevictable:0KB",

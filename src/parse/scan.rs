@@ -42,6 +42,19 @@ pub(crate) fn first_word(text: &str) -> &str {
     text.split_ascii_whitespace().next().unwrap_or("")
 }
 
+/// Splits off the first ASCII-whitespace-separated word of `text`: the word and what follows it.
+/// `None` when `text` holds no word.
+pub(crate) fn next_word(text: &str) -> Option<(&str, &str)> {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|byte| !byte.is_ascii_whitespace())?;
+    let end = bytes
+        .iter()
+        .skip(start)
+        .position(u8::is_ascii_whitespace)
+        .map_or(bytes.len(), |length| start.saturating_add(length));
+    Some((text.get(start..end)?, text.get(end..)?))
+}
+
 /// Whether `text` is a C identifier (`active_anon`, `DMA32`, `workingset_refault_anon`).
 pub(crate) fn is_identifier(text: &str) -> bool {
     let mut bytes = text.bytes();
@@ -141,6 +154,13 @@ mod tests {
         assert_eq!(parse_i32("-2147483648"), Some(i32::MIN));
         assert_eq!(parse_u64(""), None);
         assert_eq!(parse_u64("12a"), None);
+    }
+
+    #[test]
+    fn next_word_skips_leading_space() {
+        assert_eq!(next_word("   12  rest of it"), Some(("12", "  rest of it")));
+        assert_eq!(next_word("last"), Some(("last", "")));
+        assert_eq!(next_word("  \t "), None);
     }
 
     #[test]

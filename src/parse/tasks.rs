@@ -3,7 +3,7 @@
 
 use crate::report::TaskRow;
 
-use super::scan::{is_digits, parse_i32, parse_u32, parse_u64};
+use super::scan::{is_digits, next_word, parse_i32, parse_u32, parse_u64};
 use super::TASK_ROWS_KEPT;
 
 /// A numeric column of the task table, by its heading name.
@@ -127,10 +127,8 @@ pub(crate) fn row_figures<'a>(after_pid: &'a str, columns: &[Column]) -> Option<
     let (mut rss_anon, mut rss_file, mut rss_shmem, mut pgtables, mut swapents) =
         (None, None, None, None, None);
     for column in columns {
-        let text = rest.trim_start();
-        let end = text.find(char::is_whitespace).unwrap_or(text.len());
-        let word = text.get(..end).filter(|word| !word.is_empty())?;
-        rest = text.get(end..)?;
+        let (word, after) = next_word(rest)?;
+        rest = after;
         match column {
             Uid => uid = parse_u32(word),
             Tgid => tgid = parse_u32(word),
