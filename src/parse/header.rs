@@ -270,7 +270,10 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
 /// `func+0xNN/0xNN[ suffix]` → `func`; the suffix may only be a ` [module]` or ` (P)` mark.
 fn frame_function(symbol: &str) -> Option<&str> {
     let (name, offsets) = symbol.split_once("+0x")?;
-    let valid_name = !name.is_empty()
+    let valid_name = name
+        .bytes()
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == b'_')
         && name
             .bytes()
             .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'$'));
@@ -541,6 +544,7 @@ mod tests {
             Some(None)
         );
         assert_eq!(stack_frame("eth0: link up"), None);
+        assert_eq!(stack_frame(".L12+0x1/0x2"), None);
         assert_eq!(stack_frame("x+0x1/0x2 trailing words"), None);
     }
 

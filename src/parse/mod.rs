@@ -541,8 +541,8 @@ impl Shape<'_> {
 }
 
 /// Tells which OOM-report line `text` (trimmed, non-empty) is, if any. Lines are told apart by
-/// their first byte and fixed prefixes first; only lines that start with a task or zone name
-/// are searched for a marker.
+/// their first byte and fixed prefixes first; only a line no prefix claims is searched for the
+/// markers of the lines that start with a task or zone name.
 fn classify(text: &str) -> Option<Shape<'_>> {
     let by_prefix = match text.as_bytes().first()? {
         b'o' => kill::summary(text)
@@ -822,6 +822,58 @@ mod tests {
             report.kernel.hardware.as_deref(),
             Some("innotek GmbH VirtualBox/VirtualBox, BIOS VirtualBox 12/01/2006")
         );
+    }
+
+    #[test]
+    fn seed_header_lines_with_redactions() {
+        let mut builder = ReportBuilder::new();
+        let got = answers(
+            &mut builder,
+            &[
+                "test invoked oom-killer: gfp_mask=0x62****(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), nodemask=(null), order=0, oom_score_adj=0",
+                "test cpuset=/ mems_allowed=0",
+                "CPU: 1 PID: 29748 Comm: test Kdump: loaded Not tainted 4.19.91-24.1.al7.x86_64 #1",
+                "Hardware name: Alibaba Cloud Alibaba Cloud ECS, BIOS e62**** 04/01/2014",
+            ],
+        );
+        assert_eq!(got[0], member(LineKind::OomHeader));
+        assert_eq!(got[1..], [member(LineKind::Body); 3]);
+        let report = builder.finish();
+        assert_eq!(report.trigger.comm.as_deref(), Some("test"));
+        assert_eq!(report.trigger.gfp_mask.as_deref(), Some("0x62****"));
+        assert_eq!(report.trigger.cpuset.as_deref(), Some("/"));
+        assert_eq!(report.trigger.pid, Some(29748));
+        assert_eq!(report.kernel.cpu, Some(1));
+        assert_eq!(report.kernel.tainted, None);
+        assert_eq!(
+            report.kernel.release.as_deref(),
+            Some("4.19.91-24.1.al7.x86_64")
+        );
+        assert_eq!(
+            report.kernel.hardware.as_deref(),
+            Some("Alibaba Cloud Alibaba Cloud ECS, BIOS e62**** 04/01/2014")
+        );
+        assert!(report.victims.is_empty());
+    }
+
+    #[test]
+    fn stack_markers_of_every_generation() {
+        let mut builder = ReportBuilder::new();
+        builder.accept("sManagerService: page allocation failure: order:2, mode:0x2000d1");
+        for line in [
+            "TGID: 981 Comm: system_server",
+            "Workqueue: events moom_callback",
+            "Call trace:",
+            "Call Trace:",
+            " <TASK>",
+            " show_stack+0x52/0x58",
+            "Code: Unable to access opcode bytes at RIP 0x560f8a114623.",
+            " </TASK>",
+        ] {
+            assert_eq!(builder.accept(line), member(LineKind::Body), "{line}");
+        }
+        assert_eq!(builder.report().call_trace, ["show_stack"]);
+        assert_eq!(builder.accept("Workqueues are great"), Accept::Foreign);
     }
 
     #[test]
@@ -1448,6 +1500,31 @@ mod tests {
             checked += 1;
         }
         assert_eq!(checked, 7);
+    }
+
+    #[test]
+    fn corpus_lines_cut_anywhere_never_panic() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(corpus_dir())
+            .expect("corpus dir")
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "log"))
+            .collect();
+        entries.sort();
+        assert!(entries.len() >= 20);
+        for path in entries {
+            let log = std::fs::read_to_string(&path).unwrap();
+            let mut builder = ReportBuilder::new();
+            for raw in log.lines() {
+                let line = strip_prefix_for_test(raw);
+                for (cut, _) in line.char_indices().chain([(line.len(), ' ')]) {
+                    let piece = &line[..cut];
+                    let _ = opening_kind(piece);
+                    let _ = builder.accept(piece);
+                }
+                let _ = builder.is_complete();
+            }
+            let _ = builder.finish();
+        }
     }
 
     #[test]
