@@ -244,8 +244,10 @@ impl ReportBuilder {
                 } else {
                     self.task_columns.as_slice()
                 };
-                if let (Some(pid), Some(row)) = (pid, tasks::row_figures(after_pid, columns)) {
-                    tasks::keep_largest(&mut self.report.tasks, pid, row);
+                if let Some((row, name)) =
+                    pid.and_then(|pid| tasks::parse_row(pid, after_pid, columns))
+                {
+                    tasks::keep_largest(&mut self.report.tasks, row, name);
                 }
                 Some(LineKind::Body)
             }

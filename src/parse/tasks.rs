@@ -54,22 +54,6 @@ const LAYOUT_RSS_SPLIT: [Column; 10] = [
     OomScoreAdj,
 ];
 
-/// The figures of one row, its name borrowed from the line until the row is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RowFigures<'a> {
-    pub uid: u32,
-    pub tgid: u32,
-    pub total_vm_pages: u64,
-    pub rss_pages: u64,
-    pub rss_anon_pages: Option<u64>,
-    pub rss_file_pages: Option<u64>,
-    pub rss_shmem_pages: Option<u64>,
-    pub pgtables_bytes: Option<u64>,
-    pub swapents_pages: Option<u64>,
-    pub oom_score_adj: i32,
-    pub name: &'a str,
-}
-
 /// Reads a heading (`[ pid ]   uid  tgid total_vm      rss … name`, any generation) into its
 /// numeric columns, in order. `None` unless the bracket says `pid` and there is an `rss` column.
 pub(crate) fn heading(text: &str) -> Option<Vec<Column>> {
@@ -119,13 +103,21 @@ pub(crate) fn row_start(text: &str) -> Option<(Option<u32>, &str)> {
 }
 
 /// Reads a row's columns as `columns` lays them out; the name is the rest of the line and may
-/// hold spaces. `None` when a required figure is missing, does not parse, or there is no name:
-/// a row cut short would otherwise keep a cut number.
-pub(crate) fn row_figures<'a>(after_pid: &'a str, columns: &[Column]) -> Option<RowFigures<'a>> {
-    let mut rest = after_pid;
+/// hold spaces. Returns the row with an empty name (an empty `String` does not allocate) and
+/// the name, borrowed from the line until the row is kept. `None` when a required figure is
+/// missing, does not parse, or there is no name: a row cut short would otherwise keep a cut
+/// number.
+pub(crate) fn parse_row<'a>(
+    pid: u32,
+    after_pid: &'a str,
+    columns: &[Column],
+) -> Option<(TaskRow, &'a str)> {
+    let mut row = TaskRow {
+        pid,
+        ..TaskRow::default()
+    };
     let (mut uid, mut tgid, mut total_vm, mut rss, mut score_adj) = (None, None, None, None, None);
-    let (mut rss_anon, mut rss_file, mut rss_shmem, mut pgtables, mut swapents) =
-        (None, None, None, None, None);
+    let mut rest = after_pid;
     for column in columns {
         let (word, after) = next_word(rest)?;
         rest = after;
@@ -134,11 +126,11 @@ pub(crate) fn row_figures<'a>(after_pid: &'a str, columns: &[Column]) -> Option<
             Tgid => tgid = parse_u32(word),
             TotalVm => total_vm = parse_u64(word),
             Rss => rss = parse_u64(word),
-            RssAnon => rss_anon = parse_u64(word),
-            RssFile => rss_file = parse_u64(word),
-            RssShmem => rss_shmem = parse_u64(word),
-            PgtablesBytes => pgtables = parse_u64(word),
-            Swapents => swapents = parse_u64(word),
+            RssAnon => row.rss_anon_pages = parse_u64(word),
+            RssFile => row.rss_file_pages = parse_u64(word),
+            RssShmem => row.rss_shmem_pages = parse_u64(word),
+            PgtablesBytes => row.pgtables_bytes = parse_u64(word),
+            Swapents => row.swapents_pages = parse_u64(word),
             OomScoreAdj => score_adj = parse_i32(word),
             Other => {}
         }
@@ -147,26 +139,19 @@ pub(crate) fn row_figures<'a>(after_pid: &'a str, columns: &[Column]) -> Option<
     if name.is_empty() {
         return None;
     }
-    Some(RowFigures {
-        uid: uid?,
-        tgid: tgid?,
-        total_vm_pages: total_vm?,
-        rss_pages: rss?,
-        rss_anon_pages: rss_anon,
-        rss_file_pages: rss_file,
-        rss_shmem_pages: rss_shmem,
-        pgtables_bytes: pgtables,
-        swapents_pages: swapents,
-        oom_score_adj: score_adj?,
-        name,
-    })
+    row.uid = uid?;
+    row.tgid = tgid?;
+    row.total_vm_pages = total_vm?;
+    row.rss_pages = rss?;
+    row.oom_score_adj = score_adj?;
+    Some((row, name))
 }
 
-/// Keeps `row` if it is among the [`TASK_ROWS_KEPT`] largest by rss seen so far. `tasks` stays
-/// sorted largest first (earlier rows first among equals) and never holds more than
-/// `TASK_ROWS_KEPT + 1` rows, so memory does not grow with the table; the name is copied only
-/// for a row that is kept.
-pub(crate) fn keep_largest(tasks: &mut Vec<TaskRow>, pid: u32, row: RowFigures<'_>) {
+/// Keeps `row`, named `name`, if it is among the [`TASK_ROWS_KEPT`] largest by rss seen so
+/// far. `tasks` stays sorted largest first (earlier rows first among equals) and never holds
+/// more than `TASK_ROWS_KEPT + 1` rows, so memory does not grow with the table; the name is
+/// copied only for a row that is kept.
+pub(crate) fn keep_largest(tasks: &mut Vec<TaskRow>, mut row: TaskRow, name: &str) {
     let full = tasks.len() >= TASK_ROWS_KEPT;
     if full
         && tasks
@@ -176,23 +161,8 @@ pub(crate) fn keep_largest(tasks: &mut Vec<TaskRow>, pid: u32, row: RowFigures<'
         return;
     }
     let at = tasks.partition_point(|kept| kept.rss_pages >= row.rss_pages);
-    tasks.insert(
-        at,
-        TaskRow {
-            pid,
-            uid: row.uid,
-            tgid: row.tgid,
-            total_vm_pages: row.total_vm_pages,
-            rss_pages: row.rss_pages,
-            rss_anon_pages: row.rss_anon_pages,
-            rss_file_pages: row.rss_file_pages,
-            rss_shmem_pages: row.rss_shmem_pages,
-            pgtables_bytes: row.pgtables_bytes,
-            swapents_pages: row.swapents_pages,
-            oom_score_adj: row.oom_score_adj,
-            name: row.name.to_string(),
-        },
-    );
+    row.name = name.to_string();
+    tasks.insert(at, row);
     tasks.truncate(TASK_ROWS_KEPT);
 }
 
@@ -201,9 +171,9 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
-    fn row<'a>(text: &'a str, columns: &[Column]) -> (Option<u32>, Option<RowFigures<'a>>) {
+    fn row<'a>(text: &'a str, columns: &[Column]) -> (Option<u32>, Option<(TaskRow, &'a str)>) {
         let (pid, after) = row_start(text).unwrap();
-        (pid, row_figures(after, columns))
+        (pid, parse_row(pid.unwrap_or(0), after, columns))
     }
 
     #[test]
@@ -239,19 +209,20 @@ mod tests {
             "[28438]     0 28438  5063909   119961    1661   136409          -998 java",
             &columns,
         );
-        let figures = figures.unwrap();
+        let (figures, name) = figures.unwrap();
         assert_eq!(pid, Some(28438));
         assert_eq!(figures.rss_pages, 119_961);
         assert_eq!(figures.pgtables_bytes, None);
         assert_eq!(figures.swapents_pages, Some(136_409));
         assert_eq!(figures.oom_score_adj, -998);
-        assert_eq!(figures.name, "java");
+        assert_eq!(name, "java");
+        assert_eq!(figures.pid, 28438);
     }
 
     #[test]
     fn row_6_8_rss_split_and_wide_pid() {
         let (pid, figures) = row("[1833435]     0 1833435     5294      360   300    50    10    81920        0             0 systemd", &LAYOUT_RSS_SPLIT);
-        let figures = figures.unwrap();
+        let (figures, _) = figures.unwrap();
         assert_eq!(pid, Some(1_833_435));
         assert_eq!(
             (
@@ -276,7 +247,7 @@ mod tests {
             let line = format!(
                 "[  12041]  1000 12041    23121    14572   212992     4117             0 {name}"
             );
-            assert_eq!(row(&line, &LAYOUT_PGTABLES).1.unwrap().name, name);
+            assert_eq!(row(&line, &LAYOUT_PGTABLES).1.unwrap().1, name);
         }
     }
 
@@ -294,7 +265,7 @@ mod tests {
         let (_, figures) = row("[1] 0 1 1 99999999999999999999 1 1 0 x", &LAYOUT_PGTABLES);
         assert_eq!(figures, None);
         let (_, figures) = row("[1] 0 1 1 5 99999999999999999999 1 0 x", &LAYOUT_PGTABLES);
-        assert_eq!(figures.unwrap().pgtables_bytes, None);
+        assert_eq!(figures.unwrap().0.pgtables_bytes, None);
         let (pid, _) = row("[99999999999] 0 1 1 5 1 1 0 x", &LAYOUT_PGTABLES);
         assert_eq!(pid, None);
     }
@@ -310,20 +281,12 @@ mod tests {
     fn keep_largest_stays_sorted_and_bounded() {
         let mut tasks = Vec::new();
         for rss in [5u64, 50, 1, 50, 7, 100, 3, 9, 11, 13, 2, 8, 60] {
-            let figures = RowFigures {
-                uid: 0,
-                tgid: 1,
-                total_vm_pages: rss,
+            let row = TaskRow {
+                pid: u32::try_from(rss).unwrap(),
                 rss_pages: rss,
-                rss_anon_pages: None,
-                rss_file_pages: None,
-                rss_shmem_pages: None,
-                pgtables_bytes: None,
-                swapents_pages: None,
-                oom_score_adj: 0,
-                name: "t",
+                ..TaskRow::default()
             };
-            keep_largest(&mut tasks, u32::try_from(rss).unwrap(), figures);
+            keep_largest(&mut tasks, row, "t");
             assert!(tasks.len() <= TASK_ROWS_KEPT);
         }
         let kept: Vec<u64> = tasks.iter().map(|task| task.rss_pages).collect();
