@@ -122,6 +122,7 @@ pub struct ReportBuilder {
 }
 
 impl ReportBuilder {
+    /// A builder that has read no line yet.
     pub fn new() -> Self {
         Self::default()
     }
@@ -129,6 +130,16 @@ impl ReportBuilder {
     /// Offers the next line of the stream (prefix already stripped). A record carrying several
     /// lines joined by `\n` (a pre-6.5 memory.stat dump) is read line by line; it begins the
     /// next report only if its first report line does.
+    ///
+    /// Counters, memory.stat pairs, task rows, stack frames and words are read only in their
+    /// section (after `Mem-Info:`, `Memory cgroup stats for`, the task-table heading, the
+    /// header); elsewhere they are `Foreign`. `BeginsNext` answers a header after any report
+    /// line (`callbacks suppressed` aside), a second summary or selection, a summary,
+    /// selection or already-exiting line after the kill, a `Killed process` line with a new
+    /// pid after the kill (after a `memory.oom.group` line such lines are the group's members
+    /// instead; a repeated pid is the same kill printed or pasted twice), and any line printed
+    /// before a kill (stack, memcg, Mem-Info, task table) once the kill was read. An
+    /// allocation-failure report ends at any summary, selection or kill line.
     pub fn accept(&mut self, text: &str) -> Accept {
         if !text.contains('\n') {
             return self.accept_line(text);
