@@ -26,7 +26,9 @@ pub struct OomReport {
     /// `CPU: … Comm: … <release>` and `Hardware name:` from `dump_stack`.
     pub kernel: KernelInfo,
     /// Function names of the call trace, innermost first, without offsets
-    /// (`mem_cgroup_out_of_memory`, `__alloc_pages_slowpath`, `moom_callback`).
+    /// (`mem_cgroup_out_of_memory`, `__alloc_pages_slowpath`, `moom_callback`). Compiler clone
+    /// suffixes (`.cold`, `.constprop.0`, `.isra.20`) are dropped; frames the kernel marks `?`
+    /// (unreliable) are kept, since kernels without frame pointers mark every frame so.
     pub call_trace: Vec<String>,
     /// The `oom-kill:constraint=…` summary line (kernel ≥ 5.0, RHEL8).
     pub summary: Option<OomSummary>,
@@ -46,6 +48,9 @@ pub struct OomReport {
     /// Every process killed, in the order the kernel printed them, each pid once.
     /// The first is the victim; more appear with `memory.oom.group`.
     pub victims: Vec<Victim>,
+    /// `<msg>: OOM victim P (comm) is already exiting. Skip killing the task` (≥ 5.10): the task
+    /// the OOM killer chose was already dying, so this report killed nothing.
+    pub exiting_victim: Option<SelectedTask>,
     /// The cgroup path of `Tasks in <path> are going to be killed due to memory.oom.group set`.
     pub oom_group: Option<String>,
     /// `oom_reaper:` lines about the victims.
@@ -107,6 +112,10 @@ pub struct OomSummary {
     pub task: Option<String>,
     pub pid: Option<u32>,
     pub uid: Option<u32>,
+    /// The line stops before its last key, `uid=` (cut by the printk record limit, a pager or
+    /// a poster): the last value read may be cut short, and the keys after it are missing.
+    /// A cut `pid=` is dropped rather than kept wrong.
+    pub truncated: bool,
 }
 
 /// A page counter line: `memory: usage 204800kB, limit 204800kB, failcnt 26`.
@@ -230,6 +239,8 @@ pub struct ZoneState {
     pub lowmem_reserve_pages: Vec<u64>,
     /// The zone's buddy list, when its `Node N Zone: n*4kB …` line was printed.
     pub buddy: Option<BuddyList>,
+    /// `all_unreclaimable? yes|no` on the zone line (3.10 prints it per zone, not per node).
+    pub all_unreclaimable: Option<bool>,
 }
 
 /// A buddy free list: `1325*4kB (UME) 966*8kB (UME) 0*32kB … = 23500kB`.

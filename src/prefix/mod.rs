@@ -1058,12 +1058,7 @@ mod tests {
     }
 
     fn corpus_dir() -> PathBuf {
-        let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-        if beside.is_dir() {
-            beside
-        } else {
-            PathBuf::from("/work/shared/corpus")
-        }
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
     }
 
     /// A kernel stamp (uptime, vendor uptime, or dmesg -T date) near the start of a line.

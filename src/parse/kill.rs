@@ -1,0 +1,484 @@
+//! The end of a report: the `oom-kill:` summary, the selection and kill lines of every
+//! generation, `memory.oom.group` kills, `oom_reaper` results, and the notes around them.
+
+use crate::report::{OomSummary, ReaperResult, SelectedTask, Victim};
+
+use super::scan::{self, first_word, parse_i32, parse_kb, parse_u32, parse_u64};
+
+/// The messages the kernel puts before `Kill process`, `Killed process` and `OOM victim`.
+const MESSAGES: [&str; 2] = ["Memory cgroup out of memory", "Out of memory"];
+
+/// A line of `oom_kill_process` / `__oom_kill_process`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KillLine<'a> {
+    /// `<msg>: Kill process P (comm) score N or sacrifice child` (≤ 5.0).
+    Selected {
+        message: &'a str,
+        task: SelectedTask,
+    },
+    /// `Kill process P (comm) sharing same memory` (≤ 4.x), after the kill.
+    SharedMm,
+    /// `[<msg>: ]Killed process P (comm) …`.
+    Killed {
+        message: Option<&'a str>,
+        victim: Victim,
+    },
+    /// `<msg>: OOM victim P (comm) is already exiting. Skip killing the task` (≥ 5.10).
+    Exiting {
+        message: &'a str,
+        task: SelectedTask,
+    },
+    /// A message with nothing after it (a line cut after `Memory cgroup out of memory`).
+    MessageOnly(&'a str),
+    /// `Out of memory: … panic_on_oom is enabled`.
+    Panic,
+}
+
+/// Reads a selection, kill or exiting line, with or without its message prefix.
+pub(crate) fn kill_line(text: &str) -> Option<KillLine<'_>> {
+    let (message, rest) = split_message(text);
+    if let Some(rest) = rest.strip_prefix("Killed process ") {
+        return Some(KillLine::Killed {
+            message,
+            victim: killed(rest)?,
+        });
+    }
+    if let Some(rest) = rest.strip_prefix("Kill process ") {
+        let (pid, comm, after) = pid_and_comm(rest, &[") score ", ") sharing same memory"])?;
+        // Only the selection carries a message; the bare form is the shared-mm kill.
+        let Some(message) = message else {
+            return Some(KillLine::SharedMm);
+        };
+        let score = after
+            .trim_start()
+            .strip_prefix("score ")
+            .map(first_word)
+            .and_then(parse_u64);
+        return Some(KillLine::Selected {
+            message,
+            task: SelectedTask {
+                pid,
+                comm: comm.to_string(),
+                score,
+            },
+        });
+    }
+    let message = message?;
+    if let Some(rest) = rest.strip_prefix("OOM victim ") {
+        let (pid, comm, _) = pid_and_comm(rest, &[") is already exiting"])?;
+        return Some(KillLine::Exiting {
+            message,
+            task: SelectedTask {
+                pid,
+                comm: comm.to_string(),
+                score: None,
+            },
+        });
+    }
+    if rest.is_empty() {
+        return Some(KillLine::MessageOnly(message));
+    }
+    rest.ends_with("panic_on_oom is enabled")
+        .then_some(KillLine::Panic)
+}
+
+/// Splits `<msg>: rest` when `<msg>` is one of the kernel's OOM messages
+/// (`Out of memory (oom_kill_allocating_task)` included); otherwise there is no message.
+fn split_message(text: &str) -> (Option<&str>, &str) {
+    for message in MESSAGES {
+        let Some(after) = text.strip_prefix(message) else {
+            continue;
+        };
+        let (message_len, after) = match after.strip_prefix(" (") {
+            Some(detail) => match detail.split_once(')') {
+                Some((detail, after)) => (
+                    message.len().saturating_add(detail.len()).saturating_add(3),
+                    after,
+                ),
+                None => continue,
+            },
+            None => (message.len(), after),
+        };
+        let rest = after
+            .strip_prefix(':')
+            .map(str::trim_start)
+            .unwrap_or(after);
+        if !(rest.len() < after.len() || after.trim().is_empty()) {
+            continue;
+        }
+        return (text.get(..message_len), rest.trim());
+    }
+    (None, text)
+}
+
+/// `1968 (memkiller) total-vm:…` → pid, comm and the text after the comm's `)`. The comm may
+/// hold spaces and parentheses: it ends at the first of `enders`, else at the last `)`; a line
+/// cut inside the comm keeps what is there.
+fn pid_and_comm<'a>(text: &'a str, enders: &[&str]) -> Option<(u32, &'a str, &'a str)> {
+    let (pid, rest) = text.split_once(' ').unwrap_or((text, ""));
+    let pid = parse_u32(pid)?;
+    let Some(inner) = rest.strip_prefix('(') else {
+        return Some((pid, "", rest));
+    };
+    let end = enders
+        .iter()
+        .filter_map(|ender| inner.find(ender))
+        .min()
+        .or_else(|| inner.rfind(')'));
+    Some(match end {
+        Some(end) => (
+            pid,
+            inner.get(..end)?,
+            inner.get(end.saturating_add(1)..).unwrap_or(""),
+        ),
+        None => (pid, inner, ""),
+    })
+}
+
+/// `P (comm)[, UID n,] total-vm:…kB, anon-rss:…kB, …[ oom_score_adj:n]`.
+fn killed(text: &str) -> Option<Victim> {
+    let (pid, comm, after) = pid_and_comm(text, &[") total-vm:", "), UID ", "), total-vm:"])?;
+    let mut victim = Victim {
+        pid,
+        comm: comm.to_string(),
+        ..Victim::default()
+    };
+    for (key, value) in figures(after) {
+        match key {
+            "total-vm" => victim.total_vm_kb = parse_kb(value),
+            "anon-rss" => victim.anon_rss_kb = parse_kb(value),
+            "file-rss" => victim.file_rss_kb = parse_kb(value),
+            "shmem-rss" => victim.shmem_rss_kb = parse_kb(value),
+            "UID" => victim.uid = parse_u32(value),
+            "pgtables" => victim.pgtables_kb = parse_kb(value),
+            "oom_score_adj" => victim.oom_score_adj = parse_i32(value),
+            _ => {}
+        }
+    }
+    Some(victim)
+}
+
+/// The `key:value` figures of a kill or reaper line, split on commas and spaces; RHEL7's
+/// `UID n` comes out as (`UID`, `n`).
+fn figures(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    let mut words = text
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
+        .filter(|word| !word.is_empty());
+    std::iter::from_fn(move || loop {
+        let word = words.next()?;
+        if word == "UID" {
+            return Some(("UID", words.next().unwrap_or("")));
+        }
+        if let Some(pair) = word.split_once(':') {
+            return Some(pair);
+        }
+    })
+}
+
+/// Reads `oom-kill:constraint=…,nodemask=…,cpuset=…,mems_allowed=…,oom_memcg=…|global_oom,
+/// task_memcg=…,task=…,pid=…,uid=…` in any key order. A line that stops before `uid=` is
+/// marked truncated, and a number it ends with (possibly cut) is dropped.
+pub(crate) fn summary(text: &str) -> Option<OomSummary> {
+    let rest = text.strip_prefix("oom-kill:")?;
+    let mut summary = OomSummary::default();
+    let mut last_key = "";
+    for (key, value) in scan::fields(rest) {
+        let owned = || Some(value.to_string());
+        match key {
+            "constraint" => summary.constraint = owned(),
+            "nodemask" => summary.nodemask = owned(),
+            "cpuset" => summary.cpuset = owned(),
+            "mems_allowed" => summary.mems_allowed = owned(),
+            "oom_memcg" => summary.oom_memcg = owned(),
+            "global_oom" => summary.global_oom = true,
+            "task_memcg" => summary.task_memcg = owned(),
+            "task" => summary.task = owned(),
+            "pid" => summary.pid = parse_u32(value),
+            "uid" => summary.uid = parse_u32(first_word(value)),
+            _ => {}
+        }
+        last_key = key;
+    }
+    summary.truncated = last_key != "uid";
+    if summary.truncated && last_key == "pid" {
+        summary.pid = None;
+    }
+    Some(summary)
+}
+
+/// `Tasks in <path> are going to be killed due to memory.oom.group set` → the path.
+pub(crate) fn oom_group(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("Tasks in ")?;
+    let (path, _) = rest.split_once(" are going to be killed due to memory.oom.group set")?;
+    Some(path.trim())
+}
+
+/// `oom_reaper: reaped process P (comm), now anon-rss:…kB, file-rss:…kB, shmem-rss:…kB` or
+/// `oom_reaper: unable to reap pid:P (comm)`.
+pub(crate) fn reaper(text: &str) -> Option<ReaperResult> {
+    let rest = text.strip_prefix("oom_reaper: ")?;
+    if let Some(rest) = rest.strip_prefix("reaped process ") {
+        let (pid, comm, after) = pid_and_comm(rest, &["), now "])?;
+        let mut result = ReaperResult {
+            pid,
+            comm: comm.to_string(),
+            reaped: true,
+            ..ReaperResult::default()
+        };
+        for (key, value) in figures(after) {
+            match key {
+                "anon-rss" => result.anon_rss_kb = parse_kb(value),
+                "file-rss" => result.file_rss_kb = parse_kb(value),
+                "shmem-rss" => result.shmem_rss_kb = parse_kb(value),
+                _ => {}
+            }
+        }
+        return Some(result);
+    }
+    let rest = rest.strip_prefix("unable to reap pid:")?;
+    let (pid, comm, _) = pid_and_comm(rest, &[])?;
+    Some(ReaperResult {
+        pid,
+        comm: comm.to_string(),
+        reaped: false,
+        ..ReaperResult::default()
+    })
+}
+
+/// Notes printed around the kill that carry nothing to keep: `oom killer P (comm) has mm
+/// pinned by …`, `Out of memory and no killable processes...`, `System is deadlocked on memory`.
+pub(crate) fn is_kill_note(text: &str) -> bool {
+    (text.starts_with("oom killer ") && text.contains(" has mm pinned by "))
+        || text.starts_with("Out of memory and no killable processes")
+        || text == "System is deadlocked on memory"
+}
+
+/// `oom_kill_process: 3 callbacks suppressed` (or `warn_alloc:`, `dump_header:`, …): the OOM
+/// rate limit let a report through again.
+pub(crate) fn is_callbacks_suppressed(text: &str) -> bool {
+    const FUNCTIONS: [&str; 6] = [
+        "oom_kill_process",
+        "warn_alloc",
+        "warn_alloc_failed",
+        "dump_header",
+        "out_of_memory",
+        "mem_cgroup_out_of_memory",
+    ];
+    let Some((function, count)) = text
+        .strip_suffix(" callbacks suppressed")
+        .and_then(|rest| rest.split_once(": "))
+    else {
+        return false;
+    };
+    FUNCTIONS.contains(&function) && scan::is_digits(count)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
+    use super::*;
+
+    fn victim_of(text: &str) -> (Option<&str>, Victim) {
+        match kill_line(text) {
+            Some(KillLine::Killed { message, victim }) => (message, victim),
+            other => panic!("not a Killed line: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn killed_5_4_full_line() {
+        let (message, victim) = victim_of("Out of memory: Killed process 12041 (/home/alex/farm) total-vm:92484kB, anon-rss:58288kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:208kB oom_score_adj:0");
+        assert_eq!(message, Some("Out of memory"));
+        assert_eq!(victim.pid, 12041);
+        assert_eq!(victim.comm, "/home/alex/farm");
+        assert_eq!(victim.total_vm_kb, Some(92484));
+        assert_eq!(victim.anon_rss_kb, Some(58288));
+        assert_eq!(victim.file_rss_kb, Some(0));
+        assert_eq!(victim.shmem_rss_kb, Some(0));
+        assert_eq!(victim.uid, Some(1000));
+        assert_eq!(victim.pgtables_kb, Some(208));
+        assert_eq!(victim.oom_score_adj, Some(0));
+    }
+
+    #[test]
+    fn killed_3_10_bare_and_rhel7_uid_form() {
+        let (message, victim) = victim_of(
+            "Killed process 28438 (java) total-vm:20255636kB, anon-rss:466160kB, file-rss:13684kB",
+        );
+        assert_eq!(message, None);
+        assert_eq!((victim.pid, victim.shmem_rss_kb), (28438, None));
+        let (_, victim) = victim_of("Killed process 6576 (mysqld), UID 12345, total-vm:33914892kB, anon-rss:20629004kB, file-rss:0kB, shmem-rss:0kB");
+        assert_eq!(victim.comm, "mysqld");
+        assert_eq!(victim.uid, Some(12345));
+        assert_eq!(victim.anon_rss_kb, Some(20_629_004));
+    }
+
+    #[test]
+    fn killed_rhel8_uid_last_and_unmapped_uid() {
+        let (_, victim) = victim_of("Memory cgroup out of memory: Killed process 5 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:4294967294");
+        assert_eq!(victim.uid, Some(4_294_967_294));
+    }
+
+    #[test]
+    fn killed_cut_after_comm_or_inside_value() {
+        let (_, victim) = victim_of("Out of memory: Killed process 13432 (mem_on_node1)");
+        assert_eq!(
+            (victim.pid, victim.comm.as_str(), victim.total_vm_kb),
+            (13432, "mem_on_node1", None)
+        );
+        let (_, victim) = victim_of("Memory cgroup out of memory: Killed process 183960 (stress-ng-vm) total-vm:299192kB, anon-rss:9317");
+        assert_eq!(victim.anon_rss_kb, None);
+        assert_eq!(victim.total_vm_kb, Some(299_192));
+    }
+
+    #[test]
+    fn killed_comm_with_parentheses_and_spaces() {
+        let (_, victim) =
+            victim_of("Killed process 7 (Web (Content)) total-vm:1kB, anon-rss:1kB, file-rss:1kB");
+        assert_eq!(victim.comm, "Web (Content)");
+        let (_, victim) = victim_of("Killed process 9 (runc:[2:INIT])");
+        assert_eq!(victim.comm, "runc:[2:INIT]");
+    }
+
+    #[test]
+    fn killed_inside_another_message_is_not_a_kill() {
+        assert_eq!(kill_line("I1012 19:00:20 log_monitor.go:160] Message:Memory cgroup out of memory: Killed process 183960 (stress-ng-vm)"), None);
+        assert_eq!(kill_line("Out of memoryX: Killed process 1 (a)"), None);
+    }
+
+    #[test]
+    fn killed_by_allocating_task() {
+        let (message, victim) = victim_of("Out of memory (oom_kill_allocating_task): Killed process 77 (dd) total-vm:1kB, anon-rss:1kB, file-rss:0kB");
+        assert_eq!(message, Some("Out of memory (oom_kill_allocating_task)"));
+        assert_eq!(victim.pid, 77);
+    }
+
+    #[test]
+    fn selected_and_shared_mm() {
+        match kill_line(
+            "Memory cgroup out of memory: Kill process 24572 (java) score 0 or sacrifice child",
+        ) {
+            Some(KillLine::Selected { message, task }) => {
+                assert_eq!(message, "Memory cgroup out of memory");
+                assert_eq!(
+                    task,
+                    SelectedTask {
+                        pid: 24572,
+                        comm: "java".into(),
+                        score: Some(0)
+                    }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            kill_line("Kill process 88 (java) sharing same memory"),
+            Some(KillLine::SharedMm)
+        );
+    }
+
+    #[test]
+    fn exiting_victim() {
+        match kill_line("Memory cgroup out of memory: OOM victim 4242 (node) is already exiting. Skip killing the task") {
+            Some(KillLine::Exiting { task, .. }) => assert_eq!((task.pid, task.comm.as_str()), (4242, "node")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn message_only_and_panic_note() {
+        assert_eq!(
+            kill_line("Memory cgroup out of memory"),
+            Some(KillLine::MessageOnly("Memory cgroup out of memory"))
+        );
+        assert_eq!(
+            kill_line("Out of memory: compulsory panic_on_oom is enabled"),
+            Some(KillLine::Panic)
+        );
+        assert_eq!(kill_line("Out of memory: something else"), None);
+    }
+
+    #[test]
+    fn summary_global() {
+        let summary = summary("oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/monit.service,task=/home/alex/farm,pid=12041,uid=1000").unwrap();
+        assert_eq!(summary.constraint.as_deref(), Some("CONSTRAINT_NONE"));
+        assert!(summary.global_oom);
+        assert_eq!(summary.oom_memcg, None);
+        assert_eq!(summary.task.as_deref(), Some("/home/alex/farm"));
+        assert_eq!((summary.pid, summary.uid), (Some(12041), Some(1000)));
+        assert!(!summary.truncated);
+    }
+
+    #[test]
+    fn summary_wrapped_with_spaces_after_commas() {
+        let summary = summary("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null), cpuset=cri-containerd-f697.scope,mems_allowed=0, oom_memcg=/kubepods.slice/pod.slice, task_memcg=/kubepods.slice/pod.slice/cri.scope, task=python,pid=988370,uid=0").unwrap();
+        assert_eq!(summary.cpuset.as_deref(), Some("cri-containerd-f697.scope"));
+        assert_eq!(
+            summary.oom_memcg.as_deref(),
+            Some("/kubepods.slice/pod.slice")
+        );
+        assert_eq!(
+            summary.task_memcg.as_deref(),
+            Some("/kubepods.slice/pod.slice/cri.scope")
+        );
+        assert_eq!(summary.pid, Some(988_370));
+        assert!(!summary.global_oom);
+    }
+
+    #[test]
+    fn summary_keys_in_any_order_and_range_nodemask() {
+        let summary = summary(
+            "oom-kill:pid=5,uid=0,task=a,nodemask=0,2-3,constraint=CONSTRAINT_MEMORY_POLICY",
+        )
+        .unwrap();
+        assert_eq!(summary.nodemask.as_deref(), Some("0,2-3"));
+        assert_eq!(summary.pid, Some(5));
+        assert!(summary.truncated);
+    }
+
+    #[test]
+    fn summary_cut_mid_path_or_mid_pid() {
+        let summary_cut = summary("oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/a/b,task_memcg=/a/b/c.sli").unwrap();
+        assert!(summary_cut.truncated);
+        assert_eq!(summary_cut.task_memcg.as_deref(), Some("/a/b/c.sli"));
+        let summary_pid =
+            summary("oom-kill:constraint=CONSTRAINT_NONE,global_oom,task=a,pid=98").unwrap();
+        assert_eq!(summary_pid.pid, None);
+        assert_eq!(summary_pid.task.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn oom_group_path() {
+        assert_eq!(oom_group("Tasks in /k/pod.slice/cri.scope are going to be killed due to memory.oom.group set"), Some("/k/pod.slice/cri.scope"));
+    }
+
+    #[test]
+    fn reaper_lines() {
+        let reaped = reaper("oom_reaper: reaped process 27281 (java), now anon-rss:0kB, file-rss:20kB, shmem-rss:0kB").unwrap();
+        assert_eq!(
+            (reaped.pid, reaped.comm.as_str(), reaped.reaped),
+            (27281, "java", true)
+        );
+        assert_eq!(reaped.file_rss_kb, Some(20));
+        let unable = reaper("oom_reaper: unable to reap pid:1234 (my prog)").unwrap();
+        assert_eq!(
+            (unable.pid, unable.comm.as_str(), unable.reaped),
+            (1234, "my prog", false)
+        );
+    }
+
+    #[test]
+    fn notes_and_suppressed() {
+        assert!(is_kill_note("oom killer 12 (a) has mm pinned by 13 (b)"));
+        assert!(is_kill_note("Out of memory and no killable processes..."));
+        assert!(is_callbacks_suppressed(
+            "oom_kill_process: 3 callbacks suppressed"
+        ));
+        assert!(is_callbacks_suppressed(
+            "warn_alloc: 12 callbacks suppressed"
+        ));
+        assert!(!is_callbacks_suppressed(
+            "net_ratelimit: 3 callbacks suppressed"
+        ));
+    }
+}
