@@ -1,6 +1,16 @@
 //! Where reports are classified: why memory ran out, the evidence for it, the factors that
 //! contributed, and what to do about it.
 
+mod cgroup;
+mod explain;
+mod factors;
+mod memcg;
+mod remediation;
+mod rules;
+#[cfg(test)]
+mod testkit;
+mod zones;
+
 use serde::Serialize;
 
 use crate::report::OomReport;
@@ -29,8 +39,12 @@ pub enum Cause {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
+    /// The decisive figure is printed (the constraint and both memcg paths; zone watermarks
+    /// and buddy lists).
     High,
+    /// Inferred from partial evidence.
     Medium,
+    /// Guessed from what little the log shows.
     Low,
 }
 
@@ -38,12 +52,32 @@ pub enum Confidence {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Factor {
-    /// Huge pages reserved on the nodes at hand take memory the allocation cannot use.
-    HugepageReservation { node: Option<u32>, reserved_kb: u64, free_kb: u64 },
+    /// Huge pages reserved on the nodes at hand take memory the allocation cannot use: at
+    /// least 25 % of the node's managed memory, or (node size not printed) more than the
+    /// node's shortfall below its low watermark.
+    HugepageReservation {
+        /// The node, one factor per node.
+        node: Option<u32>,
+        /// Every pool's `hugepages_total` × `hugepages_size` on the node.
+        reserved_kb: u64,
+        /// The part of it still unused (`hugepages_free` × size).
+        free_kb: u64,
+    },
     /// Unreclaimable slab above 10 % of memory: a likely kernel memory leak.
-    SlabLeak { unreclaimable_kb: u64, total_kb: u64 },
-    /// Swap was configured and is used up.
-    SwapExhausted { total_kb: u64, free_kb: u64 },
+    SlabLeak {
+        /// Mem-Info `slab_unreclaimable` pages × page size.
+        unreclaimable_kb: u64,
+        /// `pages RAM` × page size.
+        total_kb: u64,
+    },
+    /// Swap was configured and is used up: free ≤ 1 % of total, or a v2 cgroup's `swap:`
+    /// usage at its (finite, non-zero) limit.
+    SwapExhausted {
+        /// `Total swap`, or the cgroup's swap limit.
+        total_kb: u64,
+        /// `Free swap`, or 0 for a full cgroup swap counter.
+        free_kb: u64,
+    },
     /// The limit hit is a Kubernetes pod's (sum of its containers' limits), not a container's.
     KubernetesPodLimit { pod_cgroup: String },
     /// The limit hit is a Kubernetes container's own.
@@ -65,7 +99,8 @@ pub struct Remediation {
 pub struct Diagnosis {
     pub cause: Cause,
     pub confidence: Confidence,
-    /// One line for a person: what happened and why.
+    /// One line for a person: what happened and why, with the key figure; long hex ids in
+    /// cgroup paths are shortened here only, never in the other fields.
     pub explanation: String,
     /// The figures and lines the verdict rests on, one per entry.
     pub evidence: Vec<String>,
@@ -82,7 +117,34 @@ pub struct Diagnosis {
     pub cgroup_version: Option<&'static str>,
 }
 
-/// Works out why memory ran out in `report`.
+/// Works out why memory ran out in `report`. Never panics; a report that tells nothing
+/// (even `OomReport::default()`) is `Cause::Unknown`.
+///
+/// The rules run in a fixed order, figures before keywords: a manual trigger (`order=-1`),
+/// then any memory cgroup evidence (whatever the order), then for global OOMs and allocation
+/// failures a NUMA restriction, fragmentation (order ≥ 1 with free memory in blocks too
+/// small), a host-wide shortage, and finally `unknown`.
 pub fn diagnose(report: &OomReport) -> Diagnosis {
-    todo!("classify helper: {report:?}")
+    let verdict = rules::decide(report);
+    let (factors, factor_evidence) = factors::factors(report, &verdict);
+    let remediation = remediation::remediation(report, &verdict, &factors);
+    let explanation = explain::sentence(report, &verdict);
+    let (limiting_cgroup, exhausted_nodes) = match &verdict.finding {
+        rules::Finding::Memcg(finding) => (finding.limiting.clone(), Vec::new()),
+        rules::Finding::Numa(finding) => (None, finding.exhausted.iter().copied().collect()),
+        _ => (None, Vec::new()),
+    };
+    let mut evidence = verdict.evidence;
+    evidence.extend(factor_evidence);
+    Diagnosis {
+        cause: verdict.cause,
+        confidence: verdict.confidence,
+        explanation,
+        evidence,
+        factors,
+        remediation,
+        limiting_cgroup,
+        exhausted_nodes,
+        cgroup_version: verdict.cgroup_version,
+    }
 }
