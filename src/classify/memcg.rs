@@ -33,7 +33,7 @@ impl Placement {
     }
 }
 
-/// 2. A memory cgroup OOM, whatever the allocation order; `None` when nothing in the report
+/// Rule 2, a memory cgroup OOM, whatever the allocation order; `None` when nothing in the report
 /// is specific to memcg OOMs.
 pub(super) fn verdict(report: &OomReport) -> Option<Verdict> {
     let memcg = &report.memcg;

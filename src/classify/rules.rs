@@ -158,7 +158,7 @@ const ALLOCATOR_FRAMES: [&str; 7] = [
     "warn_alloc_failed",
 ];
 
-/// 1. The OOM killer invoked by hand: `order=-1` (sysrq-f) or the `moom_callback` work item.
+/// Rule 1, the OOM killer invoked by hand: `order=-1` (sysrq-f) or the `moom_callback` work item.
 fn manual(report: &OomReport) -> Option<Verdict> {
     let by_order = report.trigger.order == Some(-1);
     let by_stack = find_frame(report, &["moom_callback"]).is_some();
@@ -317,7 +317,7 @@ fn allowed_nodes(report: &OomReport) -> Option<BTreeSet<u32>> {
     }
 }
 
-/// 3a. A NUMA node OOM: the kernel says the OOM was constrained to some nodes
+/// Rule 3a, a NUMA node OOM: the kernel says the OOM was constrained to some nodes
 /// (CONSTRAINT_CPUSET, CONSTRAINT_MEMORY_POLICY), or the old format shows a cpuset's
 /// `mems_allowed` or a header `nodemask=` leaving out nodes the report shows.
 fn numa(report: &OomReport) -> Option<Verdict> {
@@ -486,7 +486,7 @@ fn high_order(report: &OomReport) -> Option<u32> {
         .filter(|order| *order >= 1)
 }
 
-/// 3b. Fragmentation: an order ≥ 1 global allocation, while an eligible zone had free memory
+/// Rule 3b, fragmentation: an order ≥ 1 global allocation, while an eligible zone had free memory
 /// above its low watermark but no free block it could take as large as the allocation.
 fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> {
     let order = high_order(report)?;
@@ -648,15 +648,19 @@ fn fragmentation_evidence(zone: &ZoneEval, check: &BlockCheck) -> String {
         ));
     }
     if let Some(failed) = check.failed_check {
+        let orders = match failed.after_order {
+            0 => "order 0".to_string(),
+            last => format!("orders 0-{last}"),
+        };
         text.push_str(&format!(
-            "; order-aware watermark check: after discounting the free blocks of orders 0-{}, {} pages remain ≤ min {min}kB halved per order ({} pages)",
-            failed.after_order, failed.remaining_pages, failed.min_pages
+            "; order-aware watermark check: after discounting the free blocks of {orders}, {} pages remain ≤ min {min}kB halved per order ({} pages)",
+            failed.remaining_pages, failed.min_pages
         ));
     }
     text
 }
 
-/// 3c/3d. The host ran out (zone figures, a global summary or kill line, or at least a global
+/// Rules 3c and 3d: the host ran out (zone figures, a global summary or kill line, or at least a global
 /// call trace), or the log does not tell.
 fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     let class = allocation_zone(&report.trigger);

@@ -278,7 +278,7 @@ impl Given {
             name: name.into(),
             ..TaskRow::default()
         });
-        self.0.tasks.sort_by(|a, b| b.rss_pages.cmp(&a.rss_pages));
+        self.0.tasks.sort_by_key(|t| std::cmp::Reverse(t.rss_pages));
         self.0.task_rows_seen += 1;
         self
     }

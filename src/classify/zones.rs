@@ -229,7 +229,7 @@ impl ZoneEval<'_> {
                 )
             } else {
                 format!(
-                    "{label} free {free_kb}kB {} min {min_kb}kB",
+                    "{label} free {free_kb}kB {} min {min_kb}kB < low {low_kb}kB",
                     cmp(free_kb, min_kb)
                 )
             }
@@ -575,12 +575,14 @@ mod tests {
 
     #[test]
     fn layout_adds_movable_and_device_from_reserve_length() {
-        let mut meminfo = MemInfo::default();
-        meminfo.zones = vec![
-            zone(Some(0), "DMA", (1, 1, 1), &[0, 3191, 15659, 15659, 15659]),
-            zone(Some(0), "DMA32", (1, 1, 1), &[0, 0, 12468, 12468, 12468]),
-            zone(Some(0), "Normal", (1, 1, 1), &[0, 0, 0, 0, 0]),
-        ];
+        let meminfo = MemInfo {
+            zones: vec![
+                zone(Some(0), "DMA", (1, 1, 1), &[0, 3191, 15659, 15659, 15659]),
+                zone(Some(0), "DMA32", (1, 1, 1), &[0, 0, 12468, 12468, 12468]),
+                zone(Some(0), "Normal", (1, 1, 1), &[0, 0, 0, 0, 0]),
+            ],
+            ..MemInfo::default()
+        };
         let layout = ZoneLayout::of(&meminfo);
         assert_eq!(layout.ranks, vec![0, 1, 2, 4, 5]);
         assert_eq!(
@@ -596,11 +598,13 @@ mod tests {
 
     #[test]
     fn layout_of_arm64_without_dma32() {
-        let mut meminfo = MemInfo::default();
-        meminfo.zones = vec![
-            zone(None, "DMA", (1, 1, 1), &[0, 415, 415]),
-            zone(None, "Normal", (1, 1, 1), &[0, 0, 0]),
-        ];
+        let meminfo = MemInfo {
+            zones: vec![
+                zone(None, "DMA", (1, 1, 1), &[0, 415, 415]),
+                zone(None, "Normal", (1, 1, 1), &[0, 0, 0]),
+            ],
+            ..MemInfo::default()
+        };
         let layout = ZoneLayout::of(&meminfo);
         assert_eq!(layout.ranks, vec![0, 2, 4]);
         assert_eq!(
@@ -612,14 +616,16 @@ mod tests {
 
     #[test]
     fn unknown_class_or_mismatched_layout_takes_the_largest_reserve() {
-        let mut meminfo = MemInfo::default();
-        // A 6.1 report printing only DMA for a DMA32 allocation: 5 entries, 1 zone seen.
-        meminfo.zones = vec![zone(
-            Some(0),
-            "DMA",
-            (1, 1, 1),
-            &[0, 3191, 15659, 15659, 15659],
-        )];
+        let meminfo = MemInfo {
+            // A 6.1 report printing only DMA for a DMA32 allocation: 5 entries, 1 zone seen.
+            zones: vec![zone(
+                Some(0),
+                "DMA",
+                (1, 1, 1),
+                &[0, 3191, 15659, 15659, 15659],
+            )],
+            ..MemInfo::default()
+        };
         let layout = ZoneLayout::of(&meminfo);
         assert_eq!(
             layout.reserve_pages(&meminfo.zones[0], Some(DMA32_RANK)),
