@@ -183,8 +183,7 @@ pub(super) fn sentence(report: &OomReport, verdict: &Verdict) -> String {
             let block = finding.block_kb;
             match &finding.headline {
                 Some(figure) => format!(
-                    "{who} because an order-{order} ({block}kB) allocation{by} found no usable free block of {block}kB or larger: {}.",
-                    figure.split_once("; ").map_or(figure.as_str(), |(_, rest)| rest)
+                    "{who} because an order-{order} ({block}kB) allocation{by} found no usable free block that large: {figure}."
                 ),
                 None => format!(
                     "{who} because an order-{order} ({block}kB) allocation{by} failed; fragmentation is suspected (no buddy lists printed)."

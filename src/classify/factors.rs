@@ -154,12 +154,17 @@ fn slab_leak(report: &OomReport, found: &mut Found) {
     );
 }
 
+/// Whether configured swap is used up: free ≤ 1 % of total.
+pub(super) fn swap_used_up(free_kb: u64, total_kb: u64) -> bool {
+    total_kb > 0 && u128::from(free_kb) * 100 <= u128::from(total_kb)
+}
+
 /// Swap configured and used up: `Free swap` ≤ 1 % of `Total swap`, or a v2 cgroup's `swap:`
 /// counter at its (finite, non-zero) limit.
 fn swap_exhausted(report: &OomReport, found: &mut Found) {
     let meminfo = &report.meminfo;
     if let (Some(free_kb), Some(total_kb)) = (meminfo.swap_free_kb, meminfo.swap_total_kb) {
-        if total_kb > 0 && u128::from(free_kb) * 100 <= u128::from(total_kb) {
+        if swap_used_up(free_kb, total_kb) {
             found.add(
                 Factor::SwapExhausted { total_kb, free_kb },
                 format!(

@@ -495,7 +495,10 @@ mod tests {
         assert_eq!(diagnosis.confidence, Confidence::Medium);
         assert_evidence(&diagnosis, "Node 0 DMA32 free 45980kB > min 28148kB, but min + lowmem_reserve 4462 pages (17848kB) = 45996kB > free");
         assert!(diagnosis.factors.is_empty(), "{:?}", diagnosis.factors);
-        assert!(diagnosis.explanation.starts_with("chromium (pid 9185) was killed because an order-3 (32kB) allocation by Xorg (pid 2119)"), "{}", diagnosis.explanation);
+        assert_eq!(
+            diagnosis.explanation,
+            "chromium (pid 9185) was killed because an order-3 (32kB) allocation by Xorg (pid 2119) found no usable free block that large: Node 0 DMA32 had 45980kB free (above low 35184kB) but no free block of 32kB or larger."
+        );
     }
 
     #[test]
@@ -740,12 +743,9 @@ mod tests {
                 free_kb: 0
             }]
         );
-        assert!(
-            diagnosis
-                .explanation
-                .starts_with("An order-2 allocation by sManagerService (pid 1361) failed because"),
-            "{}",
-            diagnosis.explanation
+        assert_eq!(
+            diagnosis.explanation,
+            "An order-2 allocation by sManagerService (pid 1361) failed because an order-2 (16kB) allocation found no usable free block that large: DMA had 470628kB free (above low 29116kB) but only 32kB of it in blocks of 16kB or larger."
         );
     }
 
@@ -1052,6 +1052,18 @@ mod tests {
             }]
         );
         assert!(commands(&diagnosis).contains(&"swapon --show"));
+        assert!(
+            diagnosis
+                .explanation
+                .ends_with("(Node 0 Normal free 61900kB < min 61948kB < low 75384kB)."),
+            "the zone under its own min is quoted, not one under min only by reserve: {}",
+            diagnosis.explanation
+        );
+        let swap_lines = diagnosis
+            .evidence
+            .iter()
+            .filter(|e| e.contains("Free swap"));
+        assert_eq!(swap_lines.count(), 1, "the used-up swap is told once");
     }
 
     #[test]

@@ -224,7 +224,7 @@ fn host_steps(report: &OomReport) -> Vec<Remediation> {
         ),
         step(
             "Add memory (an instance type with more memory) or swap",
-            Some("swapon --show".into()),
+            Some("free -h".into()),
         ),
     ]
 }

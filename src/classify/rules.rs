@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::factors::swap_used_up;
 use super::zones::{
     self, allocation_zone, block_check, eligible_zones, format_node_list, nodes_seen,
     parse_node_list, BlockAccess, BlockCheck, ZoneEval,
@@ -564,9 +565,8 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
     let mut headline = None;
     for (zone, check) in &fragmented {
         if let Some(check) = check {
-            let text = fragmentation_evidence(zone, check);
-            headline.get_or_insert_with(|| text.clone());
-            evidence.push(text);
+            headline.get_or_insert_with(|| fragmentation_headline(zone, check));
+            evidence.push(fragmentation_evidence(zone, check));
             if zone.below_low() {
                 evidence.push(zone.watermark_evidence());
             }
@@ -660,6 +660,24 @@ fn fragmentation_evidence(zone: &ZoneEval, check: &BlockCheck) -> String {
     text
 }
 
+/// `Node 0 DMA32 had 45980kB free (above low 35184kB) but no free block of 32kB or larger`.
+fn fragmentation_headline(zone: &ZoneEval, check: &BlockCheck) -> String {
+    let (label, free, low) = (
+        zone.label(),
+        zone.watermarks.free_kb,
+        zone.watermarks.low_kb,
+    );
+    let needed = check.needed_kb;
+    if check.usable_kb == 0 {
+        format!("{label} had {free}kB free (above low {low}kB) but no free block of {needed}kB or larger")
+    } else {
+        format!(
+            "{label} had {free}kB free (above low {low}kB) but only {}kB of it in blocks of {needed}kB or larger",
+            check.usable_kb
+        )
+    }
+}
+
 /// Rules 3c and 3d: the host ran out (zone figures, a global summary or kill line, or at least a global
 /// call trace), or the log does not tell.
 fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
@@ -671,14 +689,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     let mut evidence = global.into_evidence();
 
     if !zones.is_empty() {
-        let mut headline = None;
-        for zone in &zones {
-            let text = zone.watermark_evidence();
-            if headline.is_none() && zone.below_min() {
-                headline = Some(text.clone());
-            }
-            evidence.push(text);
-        }
+        evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
         let all_short = zones.iter().all(ZoneEval::below_low);
         if !all_short {
             let roomy: Vec<String> = zones
@@ -691,12 +702,14 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                 roomy.join(", ")
             ));
         }
-        if headline.is_none() {
-            headline = zones
-                .iter()
-                .find(|z| z.below_low())
-                .map(ZoneEval::watermark_evidence);
-        }
+        // Quote a zone plainly under its own min first, then one under min only through
+        // lowmem_reserve, then one under low.
+        let headline = zones
+            .iter()
+            .find(|z| z.watermarks.free_kb <= z.watermarks.min_kb)
+            .or_else(|| zones.iter().find(|z| z.below_min()))
+            .or_else(|| zones.iter().find(|z| z.below_low()))
+            .map(ZoneEval::watermark_evidence);
         evidence.extend(memory_state_evidence(report));
         let confidence = if all_short {
             Confidence::High
@@ -753,10 +766,13 @@ fn memory_state_evidence(report: &OomReport) -> Vec<String> {
     }
     match (meminfo.swap_free_kb, meminfo.swap_total_kb) {
         (Some(free), Some(0)) => {
-            evidence.push(format!("no swap: Free swap = {free}kB, Total swap = 0kB"))
+            evidence.push(format!("no swap: Free swap = {free}kB, Total swap = 0kB"));
         }
-        (Some(free), Some(total)) => {
-            evidence.push(format!("Free swap = {free}kB of Total swap = {total}kB"))
+        // A used-up swap is told by the swap factor.
+        (Some(free), Some(total)) if !swap_used_up(free, total) => {
+            evidence.push(format!(
+                "Free swap = {free}kB of Total swap = {total}kB: swap was still available"
+            ));
         }
         _ => {}
     }
