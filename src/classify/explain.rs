@@ -87,14 +87,19 @@ fn short_path(path: &str) -> String {
     shorten_ids(&text)
 }
 
-/// Who the sentence is about: `python (pid 988370) was killed`, or the failing task.
-fn subject(report: &OomReport) -> String {
-    let trigger = match (&report.trigger.comm, report.trigger.pid) {
+/// The task whose allocation failed: `Xorg (pid 2119)`.
+fn trigger_phrase(report: &OomReport) -> Option<String> {
+    match (&report.trigger.comm, report.trigger.pid) {
         (Some(comm), Some(pid)) => Some(format!("{comm} (pid {pid})")),
         (Some(comm), None) => Some(comm.clone()),
         (None, Some(pid)) => Some(format!("pid {pid}")),
         (None, None) => None,
-    };
+    }
+}
+
+/// Who the sentence is about: `python (pid 988370) was killed`, or the failing task.
+fn subject(report: &OomReport) -> String {
+    let trigger = trigger_phrase(report);
     if report.kind == ReportKind::AllocationFailure {
         let order = report
             .trigger
@@ -170,24 +175,18 @@ pub(super) fn sentence(report: &OomReport, verdict: &Verdict) -> String {
             format!("{who} because {node_text}{by} ran out of memory{figure}{elsewhere}.")
         }
         Finding::Fragmentation(finding) => {
-            let by = if report.kind == ReportKind::AllocationFailure || report.victims.is_empty() {
-                String::new()
+            let (order, block) = (finding.order, finding.block_kb);
+            let why = finding.headline.as_ref().map_or(
+                "; fragmentation is suspected (no buddy lists printed)".to_string(),
+                |figure| format!(" for lack of a free block that large: {figure}"),
+            );
+            let by = trigger_phrase(report).map_or(String::new(), |t| format!(" by {t}"));
+            if report.kind == ReportKind::AllocationFailure {
+                format!("An order-{order} ({block}kB) allocation{by} failed{why}.")
+            } else if report.victims.is_empty() {
+                format!("{who} because an order-{order} ({block}kB) allocation failed{why}.")
             } else {
-                match (&report.trigger.comm, report.trigger.pid) {
-                    (Some(comm), Some(pid)) => format!(" by {comm} (pid {pid})"),
-                    (Some(comm), None) => format!(" by {comm}"),
-                    _ => String::new(),
-                }
-            };
-            let order = finding.order;
-            let block = finding.block_kb;
-            match &finding.headline {
-                Some(figure) => format!(
-                    "{who} because an order-{order} ({block}kB) allocation{by} found no usable free block that large: {figure}."
-                ),
-                None => format!(
-                    "{who} because an order-{order} ({block}kB) allocation{by} failed; fragmentation is suspected (no buddy lists printed)."
-                ),
+                format!("{who} because an order-{order} ({block}kB) allocation{by} failed{why}.")
             }
         }
         Finding::Host { headline } => match headline {

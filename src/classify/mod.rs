@@ -497,7 +497,7 @@ mod tests {
         assert!(diagnosis.factors.is_empty(), "{:?}", diagnosis.factors);
         assert_eq!(
             diagnosis.explanation,
-            "chromium (pid 9185) was killed because an order-3 (32kB) allocation by Xorg (pid 2119) found no usable free block that large: Node 0 DMA32 had 45980kB free (above low 35184kB) but no free block of 32kB or larger."
+            "chromium (pid 9185) was killed because an order-3 (32kB) allocation by Xorg (pid 2119) failed for lack of a free block that large: Node 0 DMA32 had 45980kB free, above low 35184kB, but no free block of 32kB or larger."
         );
     }
 
@@ -745,7 +745,7 @@ mod tests {
         );
         assert_eq!(
             diagnosis.explanation,
-            "An order-2 allocation by sManagerService (pid 1361) failed because an order-2 (16kB) allocation found no usable free block that large: DMA had 470628kB free (above low 29116kB) but only 32kB of it in blocks of 16kB or larger."
+            "An order-2 (16kB) allocation by sManagerService (pid 1361) failed for lack of a free block that large: DMA had 470628kB free, above low 29116kB, but only 32kB of it in blocks of 16kB or larger."
         );
     }
 
@@ -1582,6 +1582,41 @@ mod tests {
         assert!(diagnose(&hugepage_host(1023, 8 * 1024 * 1024))
             .factors
             .is_empty());
+    }
+
+    #[test]
+    fn hugepages_on_a_node_of_unknown_size_count_above_its_shortfall() {
+        // Node 1 is 16000kB below low: 8 × 2 MiB is more, 7 × 2 MiB is not.
+        let host = |pages| {
+            Given::oom()
+                .zone(Some(1), "Normal", 40_000, 45_000, 56_000, 67_000)
+                .hugepages(1, pages, pages, 2048)
+                .killed("Out of memory", 1, "x")
+                .build()
+        };
+        assert!(matches!(
+            diagnose(&host(8)).factors.as_slice(),
+            [Factor::HugepageReservation {
+                node: Some(1),
+                reserved_kb: 16_384,
+                free_kb: 16_384
+            }]
+        ));
+        assert!(diagnose(&host(7)).factors.is_empty());
+    }
+
+    #[test]
+    fn seed_4_without_its_zone_line_is_still_a_node_oom_at_medium() {
+        let mut report = seed_4();
+        report.meminfo.zones.clear();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_eq!(diagnosis.exhausted_nodes, vec![1]);
+        assert_evidence(
+            &diagnosis,
+            "no zone figures for node(s) 1: taken to be the ones that ran out",
+        );
     }
 
     // ---- remediation paths ----

@@ -405,12 +405,14 @@ fn numa(report: &OomReport) -> Option<Verdict> {
     }
     let from_figures = !exhausted.is_empty();
     if zones.is_empty() {
-        if !decisive {
-            return None;
-        }
         if !allowed_set.is_empty() {
+            let why = if decisive {
+                "the constraint says they ran out"
+            } else {
+                "taken to be the ones that ran out"
+            };
             evidence.push(format!(
-                "no zone figures for node(s) {}: the constraint says they ran out",
+                "no zone figures for node(s) {}: {why}",
                 format_node_list(&allowed_set)
             ));
             exhausted.clone_from(&allowed_set);
@@ -660,7 +662,7 @@ fn fragmentation_evidence(zone: &ZoneEval, check: &BlockCheck) -> String {
     text
 }
 
-/// `Node 0 DMA32 had 45980kB free (above low 35184kB) but no free block of 32kB or larger`.
+/// `Node 0 DMA32 had 45980kB free, above low 35184kB, but no free block of 32kB or larger`.
 fn fragmentation_headline(zone: &ZoneEval, check: &BlockCheck) -> String {
     let (label, free, low) = (
         zone.label(),
@@ -669,10 +671,10 @@ fn fragmentation_headline(zone: &ZoneEval, check: &BlockCheck) -> String {
     );
     let needed = check.needed_kb;
     if check.usable_kb == 0 {
-        format!("{label} had {free}kB free (above low {low}kB) but no free block of {needed}kB or larger")
+        format!("{label} had {free}kB free, above low {low}kB, but no free block of {needed}kB or larger")
     } else {
         format!(
-            "{label} had {free}kB free (above low {low}kB) but only {}kB of it in blocks of {needed}kB or larger",
+            "{label} had {free}kB free, above low {low}kB, but only {}kB of it in blocks of {needed}kB or larger",
             check.usable_kb
         )
     }
