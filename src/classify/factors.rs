@@ -188,3 +188,137 @@ fn swap_exhausted(report: &OomReport, found: &mut Found) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use crate::classify::testkit::{commands, Given};
+    use crate::classify::{diagnose, Factor};
+    use crate::report::OomReport;
+
+    #[test]
+    fn cgroup_v2_swap_counter_at_its_limit_is_swap_exhausted() {
+        let full = Given::oom()
+            .task_in("/a", "/a")
+            .memory(10, 10, 1)
+            .swap_counter(2048, 2048)
+            .build();
+        assert_eq!(
+            diagnose(&full).factors,
+            vec![Factor::SwapExhausted {
+                total_kb: 2048,
+                free_kb: 0
+            }]
+        );
+        let room = Given::oom()
+            .task_in("/a", "/a")
+            .memory(10, 10, 1)
+            .swap_counter(2047, 2048)
+            .build();
+        assert!(diagnose(&room).factors.is_empty());
+    }
+
+    fn host_with(ram_pages: u64, slab_pages: u64) -> OomReport {
+        Given::oom()
+            .mem_info(&[("slab_unreclaimable", slab_pages), ("free", 100)])
+            .ram(ram_pages)
+            .killed("Out of memory", 1, "x")
+            .build()
+    }
+
+    #[test]
+    fn slab_leak_needs_more_than_ten_percent_of_ram() {
+        assert!(
+            diagnose(&host_with(1000, 100)).factors.is_empty(),
+            "exactly 10 % is not a leak"
+        );
+        assert_eq!(
+            diagnose(&host_with(1000, 101)).factors,
+            vec![Factor::SlabLeak {
+                unreclaimable_kb: 404,
+                total_kb: 4000
+            }]
+        );
+        assert!(diagnose(&host_with(1000, 101))
+            .remediation
+            .iter()
+            .any(|r| r.command.as_deref() == Some("sudo slabtop -o -s c | head -n 20")));
+    }
+
+    #[test]
+    fn swap_exhausted_at_one_percent_free_or_less() {
+        let swap = |free, total| {
+            Given::oom()
+                .swap(free, total)
+                .killed("Out of memory", 1, "x")
+                .build()
+        };
+        assert_eq!(
+            diagnose(&swap(100, 10_000)).factors,
+            vec![Factor::SwapExhausted {
+                total_kb: 10_000,
+                free_kb: 100
+            }]
+        );
+        assert!(diagnose(&swap(101, 10_000)).factors.is_empty());
+        assert!(
+            diagnose(&swap(0, 0)).factors.is_empty(),
+            "no swap configured"
+        );
+    }
+
+    fn hugepage_host(reserved_pages: u64, managed_kb: u64) -> OomReport {
+        Given::oom()
+            .zone(Some(0), "Normal", 40_000, 45_000, 56_000, 67_000)
+            .present_managed(managed_kb, managed_kb)
+            .hugepages(0, reserved_pages, 0, 2048)
+            .killed("Out of memory", 1, "x")
+            .build()
+    }
+
+    #[test]
+    fn hugepages_count_from_a_quarter_of_the_node() {
+        // Node of 8 GiB: 1024 × 2 MiB = 2 GiB is exactly 25 %. The node is 16000kB below low:
+        // releasing 8 pages of 2 MiB covers it.
+        let quarter = diagnose(&hugepage_host(1024, 8 * 1024 * 1024));
+        assert_eq!(
+            quarter.factors,
+            vec![Factor::HugepageReservation {
+                node: Some(0),
+                reserved_kb: 2 * 1024 * 1024,
+                free_kb: 0
+            }]
+        );
+        assert!(commands(&quarter).contains(&"sudo sh -c 'echo 1016 > /sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages'"));
+        assert!(diagnose(&hugepage_host(1023, 8 * 1024 * 1024))
+            .factors
+            .is_empty());
+    }
+
+    #[test]
+    fn hugepages_on_a_node_of_unknown_size_count_above_its_shortfall() {
+        // Node 1 is 16000kB below low: 8 × 2 MiB is more, 7 × 2 MiB is not.
+        let host = |pages| {
+            Given::oom()
+                .zone(Some(1), "Normal", 40_000, 45_000, 56_000, 67_000)
+                .hugepages(1, pages, pages, 2048)
+                .killed("Out of memory", 1, "x")
+                .build()
+        };
+        assert!(matches!(
+            diagnose(&host(8)).factors.as_slice(),
+            [Factor::HugepageReservation {
+                node: Some(1),
+                reserved_kb: 16_384,
+                free_kb: 16_384
+            }]
+        ));
+        assert!(diagnose(&host(7)).factors.is_empty());
+    }
+}

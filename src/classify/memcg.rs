@@ -404,3 +404,152 @@ fn counter_evidence(report: &OomReport) -> CounterEvidence {
         contradicts,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use crate::classify::testkit::{assert_evidence, commands, Given};
+    use crate::classify::{diagnose, Cause, Confidence};
+
+    const POD_017: &str = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5931aa75_4603_4e65_b552_7c71cf55cfb5.slice";
+
+    #[test]
+    fn memcg_oom_at_order_3_is_still_a_cgroup_limit() {
+        let report = Given::oom()
+            .header("java", 7, "0xcc0", &["GFP_KERNEL"], 3)
+            .summary("constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/app,task_memcg=/app,task=java,pid=7,uid=0")
+            .memory(1_048_576, 1_048_576, 3)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::CgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::High);
+    }
+
+    #[test]
+    fn usage_well_below_the_limit_lowers_confidence() {
+        let report = Given::oom()
+            .task_in("/app", "/app")
+            .memory(500_000, 1_048_576, 3)
+            .memory_swap(500_000, 9_007_199_254_740_988)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::CgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "memory: usage 500000kB < limit 1048576kB (failcnt 3): below the limit when printed",
+        );
+    }
+
+    #[test]
+    fn usage_within_a_charge_batch_of_the_limit_confirms() {
+        let report = Given::oom()
+            .task_in("/app", "/app")
+            .memory(1_048_320, 1_048_576, 3)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.confidence, Confidence::High);
+        assert_evidence(&diagnosis, "memory: usage 1048320kB ≈ limit 1048576kB");
+    }
+
+    #[test]
+    fn memory_swap_limit_hit_names_that_limit_and_raises_memsw_first() {
+        let report = Given::oom()
+            .task_in("/app", "/app")
+            .memory(800_000, 1_048_576, 0)
+            .memory_swap(1_572_864, 1_572_864)
+            .kmem(0, 9_007_199_254_740_988)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.confidence, Confidence::High);
+        assert_evidence(
+            &diagnosis,
+            "memory+swap: usage 1572864kB ≈ limit 1572864kB: the memory+swap limit was hit",
+        );
+        assert!(
+            diagnosis.explanation.contains("its limit of 1.5 GiB"),
+            "{}",
+            diagnosis.explanation
+        );
+        // memory: 1 GiB × 1.5 = 1536 MiB; memory+swap keeps its 512 MiB of swap on top.
+        assert!(commands(&diagnosis).contains(
+            &"sudo sh -c 'echo 2147483648 > /sys/fs/cgroup/memory/app/memory.memsw.limit_in_bytes && echo 1610612736 > /sys/fs/cgroup/memory/app/memory.limit_in_bytes'"
+        ));
+    }
+
+    #[test]
+    fn task_outside_the_limiting_cgroup_is_own_limit_at_medium() {
+        let report = Given::oom().task_in("/b/c", "/a").memory(10, 10, 1).build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::CgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(&diagnosis, "Task in /b/c is not below limit of /a");
+    }
+
+    #[test]
+    fn string_prefix_is_not_ancestry() {
+        let report = Given::oom()
+            .task_in("/mm_test2", "/mm_test")
+            .memory(10, 10, 1)
+            .build();
+        assert_ne!(diagnose(&report).cause, Cause::ParentCgroupLimit);
+    }
+
+    #[test]
+    fn v1_subtree_dump_with_memory_only_in_children_is_parent_limit() {
+        let mut report = Given::oom()
+            .memory(204_800, 204_800, 5)
+            .stats("/mm_test", &[("cache", 0), ("rss", 0)])
+            .stats("/mm_test/1", &[("cache", 0), ("rss", 100 * 1024 * 1024)])
+            .stats("/mm_test/2", &[("cache", 0), ("rss", 100 * 1024 * 1024)])
+            .build();
+        report.memcg.limit_reached_cgroup = Some("/mm_test".into());
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "/mm_test itself holds rss 0 while its 2 child cgroup(s) hold rss 204800kB",
+        );
+    }
+
+    #[test]
+    fn v1_subtree_dump_of_a_single_cgroup_is_own_limit() {
+        let report = Given::oom()
+            .memory(204_800, 204_800, 5)
+            .stats("/mm_test", &[("cache", 0), ("rss", 200 * 1024 * 1024)])
+            .killed("Memory cgroup out of memory", 9, "test")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::CgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_eq!(diagnosis.limiting_cgroup.as_deref(), Some("/mm_test"));
+        assert_evidence(
+            &diagnosis,
+            "only /mm_test was dumped: it has no child cgroups",
+        );
+    }
+
+    #[test]
+    fn pod_level_limit_without_task_cgroup_is_parent_limit() {
+        let report = Given::oom()
+            .memory(102_400, 102_400, 1)
+            .swap_counter(0, 9_007_199_254_740_988)
+            .stats(POD_017, &[("anon", 98_742_272)])
+            .killed("Memory cgroup out of memory", 5, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "is a Kubernetes pod-level cgroup: it holds no processes itself",
+        );
+    }
+}

@@ -366,3 +366,80 @@ fn factor_steps(report: &OomReport, factor: &Factor, steps: &mut Vec<Remediation
         Factor::KubernetesPodLimit { .. } | Factor::KubernetesContainerLimit { .. } => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use crate::classify::testkit::{commands, Given};
+    use crate::classify::{diagnose, Cause};
+
+    #[test]
+    fn unknown_cgroup_version_gets_both_limit_files() {
+        let report = Given::oom()
+            .summary("constraint=CONSTRAINT_MEMCG,oom_memcg=/app,task_memcg=/app/worker")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cgroup_version, None);
+        let commands = commands(&diagnosis);
+        assert!(commands.contains(
+            &"sudo sh -c 'echo <bytes> > /sys/fs/cgroup/memory/app/memory.limit_in_bytes'"
+        ));
+        assert!(commands.contains(&"sudo sh -c 'echo <bytes> > /sys/fs/cgroup/app/memory.max'"));
+    }
+
+    #[test]
+    fn systemd_escapes_are_quoted_for_the_inner_shell() {
+        let report = Given::oom()
+            .task_in(
+                "/system.slice/system-foo\\x2dbar.slice",
+                "/system.slice/system-foo\\x2dbar.slice",
+            )
+            .memory(1024, 1024, 1)
+            .kmem(0, 9_007_199_254_740_988)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert!(commands(&diagnosis).contains(
+            &"sudo sh -c 'echo 2097152 > \"/sys/fs/cgroup/memory/system.slice/system-foo\\x2dbar.slice/memory.limit_in_bytes\"'"
+        ), "{:#?}", diagnosis.remediation);
+    }
+
+    #[test]
+    fn hostile_cgroup_names_get_no_command() {
+        let path = "/x'; rm -rf / #";
+        let report = Given::oom()
+            .task_in(path, path)
+            .memory(1024, 1024, 1)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.limiting_cgroup.as_deref(), Some(path));
+        assert!(
+            commands(&diagnosis).iter().all(|c| !c.contains("rm -rf")),
+            "{:#?}",
+            diagnosis.remediation
+        );
+        assert!(diagnosis
+            .remediation
+            .iter()
+            .any(|r| r.action.contains("unsafe to paste")));
+    }
+
+    #[test]
+    fn v2_cpuset_path_comes_from_the_task_memcg() {
+        let report = Given::oom()
+            .summary("constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=job.scope,mems_allowed=1,global_oom,task_memcg=/batch.slice/job.scope,task=x,pid=1,uid=0")
+            .hugepages(0, 0, 0, 2048)
+            .hugepages(1, 0, 0, 2048)
+            .killed("Out of memory", 1, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert!(commands(&diagnosis)
+            .contains(&"sudo sh -c 'echo 0-1 > /sys/fs/cgroup/batch.slice/job.scope/cpuset.mems'"));
+    }
+}

@@ -71,6 +71,7 @@ pub(super) struct NumaFinding {
     pub by_mempolicy: bool,
     /// Free memory machine-wide (Mem-Info `free:`), in kB.
     pub machine_free_kb: Option<u64>,
+    /// The first exhausted zone's figures, which the sentence quotes.
     pub headline: Option<String>,
 }
 
@@ -117,11 +118,11 @@ pub(super) fn decide(report: &OomReport) -> Verdict {
 /// A call-trace frame's function name without `? `, offsets and compiler suffixes
 /// (`oom_kill_process.cold+0xb/0x10` → `oom_kill_process`); `None` for unreliable `?` frames.
 fn frame_name(frame: &str) -> Option<&str> {
-    let frame = frame.trim();
+    // Old kernels print `[<ffffffff812eb122>] ? dump_stack+0x63/0x81`: drop the address first.
+    let frame = frame.rsplit("] ").next().unwrap_or(frame).trim();
     if frame.starts_with('?') {
         return None;
     }
-    let frame = frame.rsplit("] ").next().unwrap_or(frame).trim();
     let end = frame.find(['+', '.', ' ']).unwrap_or(frame.len());
     frame.get(..end).filter(|name| !name.is_empty())
 }
@@ -827,4 +828,193 @@ fn unknown_evidence(report: &OomReport) -> Vec<String> {
         ));
     }
     evidence
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use super::frame_name;
+    use crate::classify::testkit::{assert_evidence, commands, Given};
+    use crate::classify::{diagnose, Cause, Confidence};
+
+    #[test]
+    fn frame_names_drop_addresses_offsets_and_suffixes() {
+        assert_eq!(
+            frame_name("oom_kill_process.cold+0xb/0x10"),
+            Some("oom_kill_process")
+        );
+        assert_eq!(
+            frame_name(" __alloc_pages_slowpath.constprop.0"),
+            Some("__alloc_pages_slowpath")
+        );
+        assert_eq!(
+            frame_name("[<ffffffff812eb122>] dump_stack+0x63/0x81"),
+            Some("dump_stack")
+        );
+        assert_eq!(
+            frame_name("nvkms_alloc+0x27/0x60 [nvidia_modeset]"),
+            Some("nvkms_alloc")
+        );
+        assert_eq!(frame_name("? mem_cgroup_iter+0x204/0x3a0"), None);
+        assert_eq!(
+            frame_name("[<ffffffff81205514>] ? mem_cgroup_iter+0x204/0x3a0"),
+            None
+        );
+        assert_eq!(frame_name(""), None);
+    }
+
+    #[test]
+    fn unreliable_memcg_frames_do_not_make_a_memcg_oom() {
+        let report = Given::oom()
+            .header("x", 1, "0xcc0", &["GFP_KERNEL"], 0)
+            .stack(&[
+                "out_of_memory",
+                "? mem_cgroup_iter",
+                "__alloc_pages_slowpath",
+            ])
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn manual_without_zone_figures_is_medium() {
+        let report = Given::oom()
+            .header("bash", 1, "0xcc0", &["GFP_KERNEL"], -1)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Manual);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn header_nodemask_leaving_out_a_node_is_a_memory_policy_node_oom() {
+        let report = Given::oom()
+            .header("db", 3, "0x24280ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .nodemask("1")
+            .cpuset("/", "0-1")
+            .zone(Some(0), "Normal", 900_000, 45_000, 56_000, 67_000)
+            .zone(Some(1), "Normal", 40_000, 45_000, 56_000, 67_000)
+            .killed("Out of memory", 3, "db")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_eq!(diagnosis.confidence, Confidence::High);
+        assert_eq!(diagnosis.exhausted_nodes, vec![1]);
+        assert_evidence(
+            &diagnosis,
+            "nodemask=1 in the header leaves out nodes the report shows (0-1)",
+        );
+        assert_evidence(
+            &diagnosis,
+            "Node 0 Normal free 900000kB > low 56000kB: memory left outside the allowed nodes",
+        );
+        assert!(diagnosis
+            .explanation
+            .contains("allowed by its memory policy"));
+        assert!(commands(&diagnosis).contains(&"numactl --hardware"));
+    }
+
+    #[test]
+    fn constraint_none_overrides_a_mems_subset() {
+        let report = Given::oom()
+            .cpuset("app", "0")
+            .zone(Some(0), "Normal", 40_000, 45_000, 56_000, 67_000)
+            .hugepages(1, 0, 0, 2048)
+            .summary("constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=app,mems_allowed=0,global_oom,task=x,pid=1,uid=0")
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn mems_subset_whose_nodes_still_have_memory_is_not_a_node_oom() {
+        let report = Given::oom()
+            .header("x", 1, "0xcc0", &["GFP_KERNEL"], 0)
+            .cpuset("app", "0")
+            .zone(Some(0), "Normal", 900_000, 45_000, 56_000, 67_000)
+            .zone(Some(1), "Normal", 40_000, 45_000, 56_000, 67_000)
+            .killed("Out of memory", 1, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(
+            diagnosis.confidence,
+            Confidence::Medium,
+            "memory above low on the allowed node"
+        );
+        assert_evidence(
+            &diagnosis,
+            "memory was still above the low watermark in Node 0 Normal",
+        );
+    }
+
+    #[test]
+    fn order_2_allocation_failure_without_figures_is_suspected_fragmentation() {
+        let report = Given::alloc_failure()
+            .header("kworker", 9, "0xa20", &["GFP_ATOMIC"], 2)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "only suspected fragmentation");
+        assert!(diagnosis.explanation.contains("fragmentation is suspected"));
+    }
+
+    #[test]
+    fn high_order_header_alone_is_unknown() {
+        let report = Given::oom()
+            .header("x", 1, "0xcc0", &["GFP_KERNEL"], 3)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(
+            &diagnosis,
+            "order=3: had this been a global OOM, fragmentation would be suspected",
+        );
+    }
+
+    #[test]
+    fn high_order_with_every_zone_short_is_host_oom() {
+        let report = Given::oom()
+            .header("x", 1, "0xcc0", &["GFP_KERNEL"], 2)
+            .zone(Some(0), "Normal", 30_000, 39_000, 49_000, 58_000)
+            .buddy(Some(0), "Normal", "7500*4kB (U) 0*8kB 0*16kB")
+            .killed("Out of memory", 1, "x")
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn fragmentation_when_another_zone_could_serve_is_medium() {
+        let report = Given::oom()
+            .header("x", 1, "0xcc0", &["GFP_KERNEL"], 3)
+            .zone(Some(0), "DMA32", 90_000, 28_000, 35_000, 42_000)
+            .buddy(Some(0), "DMA32", "22500*4kB (U) 0*8kB 0*16kB 0*32kB")
+            .zone(Some(0), "Normal", 200_000, 39_000, 49_000, 58_000)
+            .buddy(
+                Some(0),
+                "Normal",
+                "10000*4kB (U) 0*8kB 0*16kB 5000*32kB (M)",
+            )
+            .killed("Out of memory", 1, "x")
+            .compaction_disabled()
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "it could have served the allocation (160000kB free in blocks ≥ 32kB)",
+        );
+        assert_evidence(&diagnosis, "COMPACTION is disabled!!!");
+        assert!(diagnosis
+            .remediation
+            .iter()
+            .any(|r| r.action.contains("CONFIG_COMPACTION")));
+    }
 }

@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+use super::Diagnosis;
 use crate::report::{
     BuddyList, BuddyOrder, HugepagePool, MemcgStats, NodeState, OomReport, OomSummary, PageCounter,
     ReportKind, TaskRow, Victim, ZoneState, ZoneWatermarks,
@@ -302,4 +303,27 @@ impl Given {
     pub(super) fn build(self) -> OomReport {
         self.0
     }
+}
+
+/// Whether some evidence line of `diagnosis` contains `needle`.
+pub(super) fn has_evidence(diagnosis: &Diagnosis, needle: &str) -> bool {
+    diagnosis.evidence.iter().any(|e| e.contains(needle))
+}
+
+#[track_caller]
+pub(super) fn assert_evidence(diagnosis: &Diagnosis, needle: &str) {
+    assert!(
+        has_evidence(diagnosis, needle),
+        "no evidence containing {needle:?} in {:#?}",
+        diagnosis.evidence
+    );
+}
+
+/// The remediation commands of `diagnosis`, in order.
+pub(super) fn commands(diagnosis: &Diagnosis) -> Vec<&str> {
+    diagnosis
+        .remediation
+        .iter()
+        .filter_map(|r| r.command.as_deref())
+        .collect()
 }
