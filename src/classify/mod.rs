@@ -178,6 +178,89 @@ mod tests {
     }
 
     #[test]
+    fn extreme_and_damaged_figures_do_not_panic() {
+        use crate::report::{BuddyList, BuddyOrder, PageCounter, ZoneState, ZoneWatermarks};
+        let max = u64::MAX;
+        for order in [i32::MIN, -1, 0, 1, 11, 64, i32::MAX] {
+            let mut report = Given::oom()
+                .header("ünï\u{0}", u32::MAX, "0x", &["", "GFP_DMA"], order)
+                .nodemask("0-99999999")
+                .cpuset("", "x-y")
+                .summary(
+                    "constraint=,nodemask=,cpuset=,mems_allowed=3-1,oom_memcg=,task_memcg=////",
+                )
+                .task_in("ab", "/")
+                .memory(max, max, max)
+                .memory_swap(max, 1 << 50)
+                .swap_counter(max, 0)
+                .stats("", &[("rss", max), ("cache", max)])
+                .stats("/kubepods/pod/", &[])
+                .mem_info(&[("free", max), ("slab_unreclaimable", max)])
+                .zone(Some(u32::MAX), "", max, max, max, max)
+                .reserve(&[max; 9])
+                .zone(None, "Normal", max, 0, 0, 0)
+                .hugepages(u32::MAX, max, max, max)
+                .swap(max, max)
+                .ram(max)
+                .task(1, max, "")
+                .killed("", 0, "")
+                .build();
+            report.meminfo.page_size_kb = Some(max);
+            report.meminfo.zones.push(ZoneState {
+                zone: "DMA".into(),
+                watermarks: Some(ZoneWatermarks {
+                    free_kb: 0,
+                    min_kb: max,
+                    low_kb: max,
+                    high_kb: 0,
+                }),
+                buddy: Some(BuddyList {
+                    orders: vec![
+                        BuddyOrder {
+                            block_kb: 0,
+                            count: max,
+                            migrate_types: "(H)".into(),
+                        },
+                        BuddyOrder {
+                            block_kb: max,
+                            count: max,
+                            migrate_types: String::new(),
+                        },
+                    ],
+                    total_kb: Some(max),
+                }),
+                ..ZoneState::default()
+            });
+            report.memcg.kmem = Some(PageCounter {
+                usage_kb: 0,
+                limit_kb: 0,
+                failcnt: 0,
+            });
+            let diagnosis = diagnose(&report);
+            assert!(!diagnosis.explanation.is_empty());
+            let _ = serde_json::to_string(&diagnosis).unwrap();
+        }
+    }
+
+    #[test]
+    fn huge_figures_on_a_cpuset_node_do_not_overflow() {
+        let max = u64::MAX;
+        let report = Given::oom()
+            .summary("constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=a,mems_allowed=0")
+            .mem_info(&[("free", max)])
+            .zone(Some(0), "DMA32", max, max, max, max)
+            .present_managed(max, max)
+            .zone(Some(0), "Normal", max, max, max, max)
+            .present_managed(max, max)
+            .hugepages(0, max, max, max)
+            .hugepages(0, max, max, max)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_eq!(diagnosis.exhausted_nodes, vec![0]);
+    }
+
+    #[test]
     fn seed_0_header_only_is_unknown() {
         let report = Given::oom()
             .header(

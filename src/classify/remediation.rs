@@ -356,7 +356,7 @@ fn factor_steps(report: &OomReport, factor: &Factor, steps: &mut Vec<Remediation
             Some("sysctl vm.nr_hugepages".into()),
         )),
         Factor::SlabLeak { .. } => steps.push(step(
-            "Find the slab caches that grow: an unreclaimable slab leak is a kernel or driver bug; update the kernel or the module that owns the cache",
+            "Find the slab caches that grow (slabtop, /proc/slabinfo): an unreclaimable slab leak is a kernel or driver bug; update the kernel or the module that owns the cache",
             Some("sudo slabtop -o -s c | head -n 20".into()),
         )),
         Factor::SwapExhausted { .. } => steps.push(step(

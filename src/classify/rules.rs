@@ -429,7 +429,10 @@ fn numa(report: &OomReport) -> Option<Verdict> {
         .counter("free")
         .map(|pages| pages.saturating_mul(page));
     if let Some(free_kb) = machine_free_kb {
-        let allowed_free: u64 = zones.iter().map(|z| z.watermarks.free_kb).sum();
+        let allowed_free = zones
+            .iter()
+            .map(|z| z.watermarks.free_kb)
+            .fold(0u64, u64::saturating_add);
         let pages = report.meminfo.counter("free").unwrap_or(0);
         evidence.push(if zones.is_empty() {
             format!(
