@@ -1052,6 +1052,14 @@ mod tests {
             diagnosis.explanation,
             "envoy (pid 1949510) was killed because a memory cgroup reached its limit (the log does not name the cgroup)."
         );
+        assert!(
+            !diagnosis.remediation[0].action.contains("task table"),
+            "no task table to point at"
+        );
+        assert!(
+            diagnosis.remediation.iter().all(|r| r.command.is_none()),
+            "no path, no command"
+        );
     }
 
     #[test]

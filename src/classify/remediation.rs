@@ -46,7 +46,9 @@ pub(super) fn remediation(
     factors: &[Factor],
 ) -> Vec<Remediation> {
     let mut steps = match &verdict.finding {
-        Finding::Memcg(finding) => cgroup_steps(finding, verdict.cgroup_version),
+        Finding::Memcg(finding) => {
+            cgroup_steps(finding, verdict.cgroup_version, !report.tasks.is_empty())
+        }
         Finding::Numa(finding) => numa_steps(report, finding),
         Finding::Fragmentation(finding) => fragmentation_steps(report, finding),
         Finding::Host { .. } => host_steps(report),
@@ -65,19 +67,30 @@ fn suggested_limit_bytes(limit_kb: u64) -> u64 {
     mib.saturating_mul(KIB * KIB)
 }
 
-fn cgroup_steps(finding: &MemcgFinding, version: Option<&'static str>) -> Vec<Remediation> {
+fn cgroup_steps(
+    finding: &MemcgFinding,
+    version: Option<&'static str>,
+    has_task_table: bool,
+) -> Vec<Remediation> {
     let limiting = finding
         .limiting
         .as_deref()
         .and_then(normalize)
         .filter(|path| *path != "/");
     let safe_path = limiting.filter(|path| shell_safe(path));
+    let table = if has_task_table {
+        " (the task table lists them, largest rss first)"
+    } else {
+        ""
+    };
     let mut steps = vec![step(
         match limiting {
-            Some(path) => format!("Find the processes using the memory of {path} (the task table lists them, largest rss first) and stop the ones not needed"),
-            None => "Find the processes of the memory cgroup that hit its limit (the task table lists them, largest rss first) and stop the ones not needed".into(),
+            Some(path) => format!("Find the processes using the memory of {path}{table} and stop the ones not needed"),
+            None => format!("Find the processes of the memory cgroup that hit its limit{table} and stop the ones not needed"),
         },
-        safe_path.map(|path| format!("ps -eo pid,rss,comm,cgroup --sort=-rss | grep -F -- '{path}' | head -n 20")),
+        safe_path.map(|path| {
+            format!("ps -eo pid,rss,comm,cgroup --sort=-rss | grep -F -- '{path}' | head -n 20")
+        }),
     )];
     let now = finding
         .memory_limit_kb
