@@ -1,0 +1,799 @@
+//! Zone arithmetic: which zones an allocation may use, their watermarks raised by
+//! `lowmem_reserve`, whether their buddy lists hold a block as large as the allocation, and
+//! which NUMA nodes the report shows.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::report::{BuddyList, MemInfo, OomReport, Trigger, ZoneState, ZoneWatermarks};
+
+/// Zone types in the kernel's index order (`enum zone_type`); a kernel config drops some.
+const ZONE_TYPES: [&str; 6] = ["DMA", "DMA32", "Normal", "HighMem", "Movable", "Device"];
+const DMA_RANK: usize = 0;
+const DMA32_RANK: usize = 1;
+const NORMAL_RANK: usize = 2;
+const HIGHMEM_RANK: usize = 3;
+const MOVABLE_RANK: usize = 4;
+const DEVICE_RANK: usize = 5;
+
+/// The highest node number accepted in a node list (MAX_NUMNODES is at most 1024).
+const MAX_NODE: u32 = 1023;
+
+/// The largest allocation order the buddy checks consider; anything above is not a real order.
+const MAX_CHECKED_ORDER: u32 = 20;
+
+/// The rank of a zone name in the kernel's zone order; `None` for names it does not use.
+pub(super) fn zone_rank(name: &str) -> Option<usize> {
+    ZONE_TYPES
+        .iter()
+        .position(|zone| zone.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The highest zone type an allocation may use (the kernel's `gfp_zone()`), as a rank: from the
+/// hex mask when it is printed in full (the zone bits `__GFP_DMA` 0x01, `__GFP_HIGHMEM` 0x02,
+/// `__GFP_DMA32` 0x04 and `__GFP_MOVABLE` 0x08 are the same in every kernel), else from the
+/// decoded flag names. `None` when neither is there (a redacted mask without names).
+pub(super) fn allocation_zone(trigger: &Trigger) -> Option<usize> {
+    trigger
+        .gfp_mask
+        .as_deref()
+        .and_then(parse_hex_mask)
+        .map(zone_from_bits)
+        .or_else(|| zone_from_names(&trigger.gfp_flags))
+}
+
+/// A fully printed hex mask (`0x24280ca`, `0xd0`); `None` when redacted (`0x62****`).
+fn parse_hex_mask(mask: &str) -> Option<u64> {
+    let mask = mask.split('(').next().unwrap_or(mask).trim();
+    let digits = mask
+        .strip_prefix("0x")
+        .or_else(|| mask.strip_prefix("0X"))
+        .unwrap_or(mask);
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(digits, 16).ok()
+}
+
+fn zone_from_bits(mask: u64) -> usize {
+    let (dma, highmem, dma32, movable) = (
+        mask & 0x01 != 0,
+        mask & 0x02 != 0,
+        mask & 0x04 != 0,
+        mask & 0x08 != 0,
+    );
+    if dma {
+        DMA_RANK
+    } else if dma32 {
+        DMA32_RANK
+    } else if highmem && movable {
+        MOVABLE_RANK
+    } else if highmem {
+        HIGHMEM_RANK
+    } else {
+        NORMAL_RANK
+    }
+}
+
+fn zone_from_names(flags: &[String]) -> Option<usize> {
+    if flags.is_empty() {
+        return None;
+    }
+    let has = |name: &str| flags.iter().any(|flag| flag.trim() == name);
+    let movable_composite = [
+        "GFP_HIGHUSER_MOVABLE",
+        "GFP_TRANSHUGE",
+        "GFP_TRANSHUGE_LIGHT",
+    ]
+    .iter()
+    .any(|name| has(name));
+    let highmem = movable_composite || has("__GFP_HIGHMEM") || has("GFP_HIGHUSER");
+    let movable = movable_composite || has("__GFP_MOVABLE");
+    Some(if has("GFP_DMA") || has("__GFP_DMA") {
+        DMA_RANK
+    } else if has("GFP_DMA32") || has("__GFP_DMA32") {
+        DMA32_RANK
+    } else if highmem && movable {
+        MOVABLE_RANK
+    } else if highmem {
+        HIGHMEM_RANK
+    } else {
+        NORMAL_RANK
+    })
+}
+
+/// The zone types of this report's kernel in `lowmem_reserve[]` index order, as far as the
+/// report tells: the zone types it prints, plus `Movable` (always configured) and `Device`
+/// when the reserve arrays are longer than that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ZoneLayout {
+    ranks: Vec<usize>,
+}
+
+impl ZoneLayout {
+    pub(super) fn of(meminfo: &MemInfo) -> Self {
+        let mut ranks: Vec<usize> = meminfo
+            .zones
+            .iter()
+            .filter_map(|zone| zone_rank(&zone.zone))
+            .collect();
+        ranks.sort_unstable();
+        ranks.dedup();
+        let longest = meminfo
+            .zones
+            .iter()
+            .map(|zone| zone.lowmem_reserve_pages.len())
+            .max()
+            .unwrap_or(0);
+        for extra in [MOVABLE_RANK, DEVICE_RANK] {
+            if !ranks.contains(&extra) && longest > ranks.len() {
+                ranks.push(extra);
+            }
+        }
+        Self { ranks }
+    }
+
+    /// The `lowmem_reserve[]` index for allocations whose highest zone type is `rank`.
+    fn class_index(&self, rank: usize) -> Option<usize> {
+        self.ranks.iter().rposition(|r| *r <= rank)
+    }
+
+    /// The pages `zone` keeps back from allocations whose highest zone type is `class`:
+    /// its `lowmem_reserve[class]`. When the layout does not match the array (zones not
+    /// printed) or the class is unknown, the largest entry, so a zone is never made to look
+    /// richer than it was. 0 when no reserve line was printed.
+    pub(super) fn reserve_pages(&self, zone: &ZoneState, class: Option<usize>) -> u64 {
+        let entries = &zone.lowmem_reserve_pages;
+        if entries.len() == self.ranks.len() {
+            if let Some(index) = class.and_then(|rank| self.class_index(rank)) {
+                return entries.get(index).copied().unwrap_or(0);
+            }
+        }
+        entries.iter().copied().max().unwrap_or(0)
+    }
+}
+
+/// The page size in kB: as the parser read it, else the smallest buddy block, else 4.
+pub(super) fn page_kb(meminfo: &MemInfo) -> u64 {
+    meminfo
+        .page_size_kb
+        .filter(|kb| *kb > 0)
+        .or_else(|| {
+            meminfo
+                .zones
+                .iter()
+                .filter_map(|zone| zone.buddy.as_ref())
+                .flat_map(|buddy| buddy.orders.iter().map(|o| o.block_kb))
+                .filter(|kb| *kb > 0)
+                .min()
+        })
+        .unwrap_or(4)
+}
+
+/// One zone with watermarks, judged for one allocation class.
+#[derive(Debug, Clone)]
+pub(super) struct ZoneEval<'a> {
+    pub zone: &'a ZoneState,
+    pub watermarks: ZoneWatermarks,
+    /// `lowmem_reserve` pages held back from this allocation class, and the same in kB.
+    pub reserve_pages: u64,
+    pub reserve_kb: u64,
+}
+
+impl ZoneEval<'_> {
+    /// `Node 0 Normal`, or `Normal` on kernels without NUMA.
+    pub(super) fn label(&self) -> String {
+        zone_label(self.zone)
+    }
+
+    pub(super) fn effective_min_kb(&self) -> u64 {
+        self.watermarks.min_kb.saturating_add(self.reserve_kb)
+    }
+
+    pub(super) fn effective_low_kb(&self) -> u64 {
+        self.watermarks.low_kb.saturating_add(self.reserve_kb)
+    }
+
+    /// The kernel refuses the zone when free ≤ min + reserve (`__zone_watermark_ok`).
+    pub(super) fn below_min(&self) -> bool {
+        self.watermarks.free_kb <= self.effective_min_kb()
+    }
+
+    pub(super) fn below_low(&self) -> bool {
+        self.watermarks.free_kb <= self.effective_low_kb()
+    }
+
+    /// `Node 0 Normal free 46592kB < min 46712kB`, naming the reserve where it decides.
+    pub(super) fn watermark_evidence(&self) -> String {
+        let ZoneWatermarks {
+            free_kb,
+            min_kb,
+            low_kb,
+            ..
+        } = self.watermarks;
+        let label = self.label();
+        let reserve = format!(
+            "lowmem_reserve {} pages ({}kB)",
+            self.reserve_pages, self.reserve_kb
+        );
+        if self.below_min() {
+            if free_kb > min_kb {
+                format!(
+                    "{label} free {free_kb}kB > min {min_kb}kB, but min + {reserve} = {}kB {} free",
+                    self.effective_min_kb(),
+                    if free_kb == self.effective_min_kb() {
+                        "="
+                    } else {
+                        ">"
+                    }
+                )
+            } else {
+                format!(
+                    "{label} free {free_kb}kB {} min {min_kb}kB < low {low_kb}kB",
+                    cmp(free_kb, min_kb)
+                )
+            }
+        } else if self.below_low() {
+            if free_kb > low_kb {
+                format!(
+                    "{label} free {free_kb}kB > low {low_kb}kB, but low + {reserve} = {}kB {} free",
+                    self.effective_low_kb(),
+                    if free_kb == self.effective_low_kb() {
+                        "="
+                    } else {
+                        ">"
+                    }
+                )
+            } else {
+                format!(
+                    "{label} free {free_kb}kB > min {min_kb}kB but {} low {low_kb}kB",
+                    cmp(free_kb, low_kb)
+                )
+            }
+        } else if self.reserve_kb > 0 {
+            format!(
+                "{label} free {free_kb}kB > low + {reserve} = {}kB",
+                self.effective_low_kb()
+            )
+        } else {
+            format!("{label} free {free_kb}kB > low {low_kb}kB")
+        }
+    }
+}
+
+/// `<`, `=` or `>` between two figures.
+pub(super) fn cmp(a: u64, b: u64) -> &'static str {
+    match a.cmp(&b) {
+        std::cmp::Ordering::Less => "<",
+        std::cmp::Ordering::Equal => "=",
+        std::cmp::Ordering::Greater => ">",
+    }
+}
+
+/// `Node 0 Normal`, or `Normal` on kernels without NUMA.
+pub(super) fn zone_label(zone: &ZoneState) -> String {
+    match zone.node {
+        Some(node) => format!("Node {node} {}", zone.zone),
+        None => zone.zone.clone(),
+    }
+}
+
+/// The zones with watermarks that an allocation of zone class `class` may use, on the nodes
+/// in `allowed` (all nodes when `None`; zones printed without a node always count).
+/// Each carries the `lowmem_reserve` it holds back from that class.
+pub(super) fn eligible_zones<'a>(
+    report: &'a OomReport,
+    class: Option<usize>,
+    allowed: Option<&BTreeSet<u32>>,
+) -> Vec<ZoneEval<'a>> {
+    let meminfo = &report.meminfo;
+    let layout = ZoneLayout::of(meminfo);
+    let page = page_kb(meminfo);
+    meminfo
+        .zones
+        .iter()
+        .filter(|zone| match (zone_rank(&zone.zone), class) {
+            (Some(rank), Some(class)) => rank <= class,
+            _ => true,
+        })
+        .filter(|zone| match (zone.node, allowed) {
+            (Some(node), Some(allowed)) => allowed.contains(&node),
+            _ => true,
+        })
+        .filter_map(|zone| {
+            let watermarks = zone.watermarks?;
+            let reserve_pages = layout.reserve_pages(zone, class);
+            Some(ZoneEval {
+                zone,
+                watermarks,
+                reserve_pages,
+                reserve_kb: reserve_pages.saturating_mul(page),
+            })
+        })
+        .collect()
+}
+
+/// Which migrate types of free blocks an allocation may take besides U/M/E (and pre-4.4 R).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct BlockAccess {
+    /// `(H)` highatomic reserve: only atomic high-order allocations (ALLOC_HARDER) reach it.
+    pub highatomic: bool,
+    /// `(C)` CMA: only movable allocations.
+    pub cma: bool,
+}
+
+impl BlockAccess {
+    /// The access an allocation has, from its flag names and zone class.
+    pub(super) fn of(trigger: &Trigger, class: Option<usize>) -> Self {
+        let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
+        Self {
+            highatomic: has("GFP_ATOMIC") || has("__GFP_ATOMIC") || has("__GFP_HIGH"),
+            cma: class == Some(MOVABLE_RANK),
+        }
+    }
+
+    fn may_take(self, migrate_types: &str) -> bool {
+        let mut letters = migrate_types
+            .chars()
+            .filter(char::is_ascii_alphabetic)
+            .peekable();
+        if letters.peek().is_none() {
+            // No letters: an empty order, or a kernel too old to print migrate types.
+            return true;
+        }
+        letters.any(|letter| match letter {
+            'U' | 'M' | 'E' | 'R' => true,
+            'H' => self.highatomic,
+            'C' => self.cma,
+            _ => false,
+        })
+    }
+}
+
+/// What a zone's buddy list says about one allocation order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct BlockCheck {
+    pub order: u32,
+    /// The block size the allocation needs: 2^order pages.
+    pub needed_kb: u64,
+    /// Free memory in blocks of at least `needed_kb` the allocation may take.
+    pub usable_kb: u64,
+    /// Free memory in blocks of at least `needed_kb` it may not take (`(H)` highatomic, CMA,
+    /// isolated).
+    pub reserved_kb: u64,
+    /// Where the order-aware watermark check failed, if it did.
+    pub failed_check: Option<FailedOrderCheck>,
+}
+
+/// The order-aware watermark check (`__zone_watermark_ok` before 4.4, whose idea later
+/// kernels keep): from the zone's free pages, the free pages of each order below the
+/// requested one are taken away, while min is halved per order; the zone fails when what is
+/// left is at or under the halved min.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct FailedOrderCheck {
+    /// The order whose blocks, once discounted, left too little.
+    pub after_order: u32,
+    pub remaining_pages: i128,
+    pub min_pages: i128,
+}
+
+impl BlockCheck {
+    /// Whether the buddy list shows the zone cannot serve the allocation: no block it may
+    /// take is large enough, or the order-aware watermark check fails.
+    pub(super) fn fails(&self) -> bool {
+        self.usable_kb == 0 || self.failed_check.is_some()
+    }
+}
+
+/// Checks `buddy` for an allocation of `order`; `None` for orders below 1 or beyond reason.
+pub(super) fn block_check(
+    buddy: &BuddyList,
+    order: u32,
+    page_kb: u64,
+    watermarks: &ZoneWatermarks,
+    access: BlockAccess,
+) -> Option<BlockCheck> {
+    if order == 0 || order > MAX_CHECKED_ORDER || page_kb == 0 {
+        return None;
+    }
+    let needed_kb = page_kb.checked_shl(order)?;
+    let (mut usable_kb, mut reserved_kb) = (0u64, 0u64);
+    for entry in buddy.orders.iter().filter(|o| o.block_kb >= needed_kb) {
+        let kb = entry.count.saturating_mul(entry.block_kb);
+        if entry.count == 0 {
+            continue;
+        }
+        if access.may_take(&entry.migrate_types) {
+            usable_kb = usable_kb.saturating_add(kb);
+        } else {
+            reserved_kb = reserved_kb.saturating_add(kb);
+        }
+    }
+    let page = i128::from(page_kb);
+    let mut remaining = i128::from(watermarks.free_kb) / page - ((1i128 << order) - 1);
+    let mut min = i128::from(watermarks.min_kb) / page;
+    let mut failed_check = None;
+    for lower in 0..order {
+        let block_kb = page_kb.checked_shl(lower)?;
+        let count = buddy
+            .orders
+            .iter()
+            .find(|o| o.block_kb == block_kb)
+            .map_or(0, |o| o.count);
+        remaining -= i128::from(count) << lower;
+        min >>= 1;
+        if remaining <= min {
+            failed_check = Some(FailedOrderCheck {
+                after_order: lower,
+                remaining_pages: remaining,
+                min_pages: min,
+            });
+            break;
+        }
+    }
+    Some(BlockCheck {
+        order,
+        needed_kb,
+        usable_kb,
+        reserved_kb,
+        failed_check,
+    })
+}
+
+/// A NUMA node list as the kernel prints it (`0`, `0-1`, `0,2-3`); `None` for `(null)`, an
+/// empty or unreadable list, or node numbers beyond MAX_NUMNODES.
+pub(super) fn parse_node_list(text: &str) -> Option<BTreeSet<u32>> {
+    let text = text.trim();
+    if text.is_empty() || text == "(null)" {
+        return None;
+    }
+    let mut nodes = BTreeSet::new();
+    for part in text.split(',') {
+        let (first, last) = match part.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?),
+            None => {
+                let node = part.trim().parse::<u32>().ok()?;
+                (node, node)
+            }
+        };
+        if first > last || last > MAX_NODE {
+            return None;
+        }
+        nodes.extend(first..=last);
+    }
+    Some(nodes)
+}
+
+/// A node set in the kernel's range-list form (`0-1`, `0,2-3`).
+pub(super) fn format_node_list(nodes: &BTreeSet<u32>) -> String {
+    let mut text = String::new();
+    let mut iter = nodes.iter().copied().peekable();
+    while let Some(first) = iter.next() {
+        let mut last = first;
+        while let Some(next) = iter.next_if(|n| Some(*n) == last.checked_add(1)) {
+            last = next;
+        }
+        if !text.is_empty() {
+            text.push(',');
+        }
+        let _ = if first == last {
+            write!(text, "{first}")
+        } else {
+            write!(text, "{first}-{last}")
+        };
+    }
+    text
+}
+
+/// Every NUMA node the report shows: zone lines, per-node lines and hugepage pools.
+pub(super) fn nodes_seen(meminfo: &MemInfo) -> BTreeSet<u32> {
+    meminfo
+        .zones
+        .iter()
+        .filter_map(|zone| zone.node)
+        .chain(meminfo.nodes.iter().map(|n| n.node))
+        .chain(meminfo.hugepages.iter().map(|h| h.node))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
+
+    use super::*;
+    use crate::classify::testkit::buddy;
+
+    fn trigger(mask: &str, flags: &[&str]) -> Trigger {
+        Trigger {
+            gfp_mask: Some(mask.into()),
+            gfp_flags: flags.iter().map(|f| f.to_string()).collect(),
+            ..Trigger::default()
+        }
+    }
+
+    fn zone(node: Option<u32>, name: &str, wm: (u64, u64, u64), reserve: &[u64]) -> ZoneState {
+        ZoneState {
+            node,
+            zone: name.into(),
+            watermarks: Some(ZoneWatermarks {
+                free_kb: wm.0,
+                min_kb: wm.1,
+                low_kb: wm.2,
+                high_kb: wm.2 + (wm.2 - wm.1),
+            }),
+            lowmem_reserve_pages: reserve.to_vec(),
+            ..ZoneState::default()
+        }
+    }
+
+    #[test]
+    fn zone_class_from_full_hex_masks() {
+        assert_eq!(
+            allocation_zone(&trigger("0x24280ca", &[])),
+            Some(MOVABLE_RANK)
+        );
+        assert_eq!(
+            allocation_zone(&trigger("0xcc0", &["GFP_KERNEL"])),
+            Some(NORMAL_RANK)
+        );
+        assert_eq!(
+            allocation_zone(&trigger("0x2000d1", &[])),
+            Some(DMA_RANK),
+            "013's GFP_DMA"
+        );
+        assert_eq!(
+            allocation_zone(&trigger("0x201da", &[])),
+            Some(MOVABLE_RANK)
+        );
+        assert_eq!(allocation_zone(&trigger("0x14", &[])), Some(DMA32_RANK));
+        assert_eq!(
+            allocation_zone(&trigger("0x08", &[])),
+            Some(NORMAL_RANK),
+            "movable alone"
+        );
+    }
+
+    #[test]
+    fn zone_class_from_names_when_mask_is_redacted() {
+        let seed3 = trigger("0x62****", &["GFP_HIGHUSER_MOVABLE", "__GFP_ZERO"]);
+        assert_eq!(allocation_zone(&seed3), Some(MOVABLE_RANK));
+        assert_eq!(
+            allocation_zone(&trigger("0x240****", &["GFP_KERNEL"])),
+            Some(NORMAL_RANK)
+        );
+        assert_eq!(
+            allocation_zone(&trigger("0x6*", &["GFP_KERNEL", "__GFP_DMA32"])),
+            Some(DMA32_RANK)
+        );
+        assert_eq!(allocation_zone(&trigger("0x62****", &[])), None);
+    }
+
+    #[test]
+    fn layout_adds_movable_and_device_from_reserve_length() {
+        let meminfo = MemInfo {
+            zones: vec![
+                zone(Some(0), "DMA", (1, 1, 1), &[0, 3191, 15659, 15659, 15659]),
+                zone(Some(0), "DMA32", (1, 1, 1), &[0, 0, 12468, 12468, 12468]),
+                zone(Some(0), "Normal", (1, 1, 1), &[0, 0, 0, 0, 0]),
+            ],
+            ..MemInfo::default()
+        };
+        let layout = ZoneLayout::of(&meminfo);
+        assert_eq!(layout.ranks, vec![0, 1, 2, 4, 5]);
+        assert_eq!(
+            layout.reserve_pages(&meminfo.zones[1], Some(NORMAL_RANK)),
+            12468
+        );
+        assert_eq!(
+            layout.reserve_pages(&meminfo.zones[0], Some(DMA32_RANK)),
+            3191
+        );
+        assert_eq!(layout.reserve_pages(&meminfo.zones[0], Some(DMA_RANK)), 0);
+    }
+
+    #[test]
+    fn layout_of_arm64_without_dma32() {
+        let meminfo = MemInfo {
+            zones: vec![
+                zone(None, "DMA", (1, 1, 1), &[0, 415, 415]),
+                zone(None, "Normal", (1, 1, 1), &[0, 0, 0]),
+            ],
+            ..MemInfo::default()
+        };
+        let layout = ZoneLayout::of(&meminfo);
+        assert_eq!(layout.ranks, vec![0, 2, 4]);
+        assert_eq!(
+            layout.reserve_pages(&meminfo.zones[0], Some(NORMAL_RANK)),
+            415
+        );
+        assert_eq!(layout.reserve_pages(&meminfo.zones[0], Some(DMA_RANK)), 0);
+    }
+
+    #[test]
+    fn unknown_class_or_mismatched_layout_takes_the_largest_reserve() {
+        let meminfo = MemInfo {
+            // A 6.1 report printing only DMA for a DMA32 allocation: 5 entries, 1 zone seen.
+            zones: vec![zone(
+                Some(0),
+                "DMA",
+                (1, 1, 1),
+                &[0, 3191, 15659, 15659, 15659],
+            )],
+            ..MemInfo::default()
+        };
+        let layout = ZoneLayout::of(&meminfo);
+        assert_eq!(
+            layout.reserve_pages(&meminfo.zones[0], Some(DMA32_RANK)),
+            15659
+        );
+        assert_eq!(layout.reserve_pages(&meminfo.zones[0], None), 15659);
+    }
+
+    #[test]
+    fn lowmem_reserve_raises_the_effective_watermark_corpus_008() {
+        // Node 1 DMA32 free:60288kB min:8996kB, lowmem_reserve[]: 0 0 12828 12828.
+        let mut report = OomReport::default();
+        report.meminfo.zones = vec![
+            zone(Some(1), "DMA", (15896, 40, 52), &[0, 3216, 16045, 16045]),
+            zone(
+                Some(1),
+                "DMA32",
+                (60288, 8996, 12288),
+                &[0, 0, 12828, 12828],
+            ),
+            zone(Some(1), "Normal", (35848, 35880, 49016), &[0, 0, 0, 0]),
+        ];
+        let zones = eligible_zones(&report, Some(MOVABLE_RANK), None);
+        let dma32 = zones.iter().find(|z| z.zone.zone == "DMA32").unwrap();
+        assert_eq!(dma32.reserve_kb, 51312);
+        assert_eq!(dma32.effective_min_kb(), 60308);
+        assert!(dma32.below_min());
+        assert!(
+            dma32.watermark_evidence().contains("60308kB > free"),
+            "{}",
+            dma32.watermark_evidence()
+        );
+        assert!(zones.iter().all(ZoneEval::below_min));
+    }
+
+    #[test]
+    fn effective_watermark_edges() {
+        let mut report = OomReport::default();
+        report.meminfo.zones = vec![zone(
+            Some(0),
+            "DMA32",
+            (60308, 8996, 12288),
+            &[0, 0, 12828, 12828],
+        )];
+        let at = &eligible_zones(&report, Some(NORMAL_RANK), None)[0];
+        assert!(
+            at.below_min(),
+            "free = min + reserve fails, like the kernel's <="
+        );
+        report.meminfo.zones[0].watermarks.as_mut().unwrap().free_kb = 60309;
+        let above = &eligible_zones(&report, Some(NORMAL_RANK), None)[0];
+        assert!(!above.below_min());
+        assert!(above.below_low());
+    }
+
+    #[test]
+    fn eligibility_by_class_and_node() {
+        let mut report = OomReport::default();
+        report.meminfo.zones = vec![
+            zone(None, "DMA", (470628, 6800, 29116), &[0, 415, 415]),
+            zone(None, "Normal", (4084, 872, 3740), &[0, 0, 0]),
+            zone(Some(1), "Normal", (1, 1, 1), &[]),
+        ];
+        let dma_only = eligible_zones(&report, Some(DMA_RANK), None);
+        assert_eq!(dma_only.len(), 1);
+        let node0: BTreeSet<u32> = [0].into();
+        assert_eq!(
+            eligible_zones(&report, None, Some(&node0)).len(),
+            2,
+            "node 1 filtered out"
+        );
+    }
+
+    #[test]
+    fn buddy_without_large_blocks_fails_seed_5() {
+        let list = buddy("1325*4kB (UME) 966*8kB (UME) 675*16kB (UME) 0*32kB (M) 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB");
+        let wm = ZoneWatermarks {
+            free_kb: 23500,
+            min_kb: 15892,
+            low_kb: 19864,
+            high_kb: 23836,
+        };
+        let check = block_check(&list, 3, 4, &wm, BlockAccess::default()).unwrap();
+        assert_eq!(check.needed_kb, 32);
+        assert_eq!(check.usable_kb, 0);
+        assert!(check.fails());
+    }
+
+    #[test]
+    fn highatomic_only_blocks_are_not_usable_corpus_004() {
+        let list = buddy("9282*4kB (UE) 0*8kB 4*16kB (H) 2*32kB (H) 3*64kB (H) 1*128kB (H) 2*256kB (H) 2*512kB (H) 0*1024kB 0*2048kB 0*4096kB");
+        let wm = ZoneWatermarks {
+            free_kb: 39140,
+            min_kb: 39296,
+            low_kb: 49120,
+            high_kb: 58944,
+        };
+        let check = block_check(&list, 3, 4, &wm, BlockAccess::default()).unwrap();
+        assert_eq!(check.usable_kb, 0);
+        assert_eq!(check.reserved_kb, 64 + 192 + 128 + 512 + 1024);
+        let atomic = BlockAccess {
+            highatomic: true,
+            cma: false,
+        };
+        let check = block_check(&list, 3, 4, &wm, atomic).unwrap();
+        assert_eq!(check.usable_kb, 1920);
+    }
+
+    #[test]
+    fn order_aware_check_fails_after_discounting_low_orders_corpus_013() {
+        // DMA free:470628kB min:6800kB; 68324*4kB 24706*8kB 2*16kB (U): order 2.
+        let list = buddy("68324*4kB (UEM) 24706*8kB (UER) 2*16kB (U) 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB");
+        let wm = ZoneWatermarks {
+            free_kb: 470628,
+            min_kb: 6800,
+            low_kb: 29116,
+            high_kb: 30816,
+        };
+        let check = block_check(&list, 2, 4, &wm, BlockAccess::default()).unwrap();
+        assert_eq!(check.usable_kb, 32, "two 16kB blocks are usable ...");
+        let failed = check.failed_check.expect("... but far below min / 2^order");
+        assert_eq!(failed.after_order, 1);
+        assert_eq!(failed.remaining_pages, 117657 - 3 - 68324 - 2 * 24706);
+        assert_eq!(failed.min_pages, 1700 >> 2);
+        assert!(check.fails());
+    }
+
+    #[test]
+    fn order_aware_check_passes_with_plenty_of_large_blocks() {
+        let list =
+            buddy("0*4kB 4*8kB (UM) 25*16kB (UME) 151*32kB (UM) 56*64kB (UM) 377*4096kB (UM)");
+        let wm = ZoneWatermarks {
+            free_kb: 1_696_528,
+            min_kb: 44700,
+            low_kb: 55872,
+            high_kb: 67044,
+        };
+        let check = block_check(&list, 3, 4, &wm, BlockAccess::default()).unwrap();
+        assert!(!check.fails());
+        assert_eq!(block_check(&list, 0, 4, &wm, BlockAccess::default()), None);
+    }
+
+    #[test]
+    fn order_aware_check_edge_remaining_equal_to_min_fails() {
+        // free 40 pages, min 32 pages; order 1: 40 - 1 - 23 = 16 = 32 >> 1 → fails.
+        let list = buddy("23*4kB (U) 1*8kB (U)");
+        let wm = ZoneWatermarks {
+            free_kb: 160,
+            min_kb: 128,
+            low_kb: 140,
+            high_kb: 150,
+        };
+        let failing = block_check(&list, 1, 4, &wm, BlockAccess::default()).unwrap();
+        assert!(failing.failed_check.is_some());
+        let list = buddy("22*4kB (U) 1*8kB (U)");
+        let passing = block_check(&list, 1, 4, &wm, BlockAccess::default()).unwrap();
+        assert_eq!(passing.failed_check, None, "17 > 16 passes");
+    }
+
+    #[test]
+    fn node_lists_parse_and_format() {
+        assert_eq!(parse_node_list("0-1"), Some([0, 1].into()));
+        assert_eq!(parse_node_list("0,2-3"), Some([0, 2, 3].into()));
+        assert_eq!(parse_node_list("(null)"), None);
+        assert_eq!(parse_node_list("3-1"), None);
+        assert_eq!(parse_node_list("0-4294967295"), None, "no huge ranges");
+        assert_eq!(format_node_list(&[0, 1, 2, 5, 7, 8].into()), "0-2,5,7-8");
+        assert_eq!(format_node_list(&[1].into()), "1");
+        assert_eq!(format_node_list(&BTreeSet::new()), "");
+    }
+}
