@@ -44,12 +44,25 @@ impl TextAnalyzer {
         if self.assembler.is_idle() && !crate::parse::may_open_report(line.text.as_bytes()) {
             return;
         }
-        let stream = line.host.clone().unwrap_or_default();
+        let stream = self.stream_of(&line);
         let mut done: Vec<Completed> = Vec::new();
         let _: Disposition = self
             .assembler
             .push(&stream, &line, &line.text, 0, &mut done);
         events.extend(done.iter().map(render_event));
+    }
+}
+
+impl TextAnalyzer {
+    /// The stream a line joins: its host's. A report opened by lines that name no host (a
+    /// dmesg excerpt pasted before syslog lines of the same report) takes the first host's
+    /// lines that have no report of their own.
+    fn stream_of(&self, line: &crate::prefix::KernelLine) -> String {
+        match &line.host {
+            Some(host) if !self.assembler.is_open(host) && self.assembler.is_open("") => String::new(),
+            Some(host) => host.clone(),
+            None => String::new(),
+        }
     }
 }
 

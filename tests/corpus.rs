@@ -188,7 +188,7 @@ fn every_fixture_has_a_case() {
         if path.extension().is_some_and(|e| e == "log") {
             let stem = path.file_stem().and_then(|s| s.to_str()).expect("name");
             assert!(
-                source.contains(&format!("\"{stem}\")")),
+                source.contains(&format!("\"{stem}\"")),
                 "no corpus_case! for {stem}"
             );
         }

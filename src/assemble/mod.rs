@@ -113,6 +113,11 @@ impl Assembler {
         self.open.is_empty() && self.recent.is_empty()
     }
 
+    /// Whether a report is open for `stream`.
+    pub fn is_open(&self, stream: &str) -> bool {
+        self.open.contains_key(stream)
+    }
+
     /// Offers one line of `stream`. `raw` is the line as received (kept with `keep_raw_lines`).
     /// Reports closed by this call are appended to `done` in the order they closed.
     pub fn push(
@@ -125,7 +130,11 @@ impl Assembler {
     ) -> Disposition {
         // A daemon's syslog line can quote a kernel line word for word (containerd logs
         // "TaskOOM … Killed process …"): only the kernel's own lines count.
-        if line.program.as_deref().is_some_and(|program| program != "kernel") {
+        if line
+            .program
+            .as_deref()
+            .is_some_and(|program| program != "kernel")
+        {
             return Disposition::Foreign;
         }
         // A record may carry several kernel lines (a memory.stat dump sent as one record):
@@ -135,6 +144,9 @@ impl Assembler {
         if let Some(open) = self.open.get_mut(stream) {
             match open.builder.accept(first) {
                 Accept::Member(_) => {
+                    if open.context.host.is_none() {
+                        open.context.host.clone_from(&line.host);
+                    }
                     for part in parts {
                         let _ = open.builder.accept(part);
                     }

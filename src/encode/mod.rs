@@ -644,6 +644,7 @@ mod tests {
                 task: Some("stress-ng-vm".to_owned()),
                 pid: Some(183_960),
                 uid: Some(0),
+                truncated: false,
             }),
             memcg: MemcgSection {
                 memory: Some(counter(102_400, 102_400, 3_113)),
@@ -722,6 +723,7 @@ mod tests {
             managed_kb: Some(3_063_616),
             lowmem_reserve_pages: vec![0, 0, 12_828, 12_828],
             buddy: None,
+            all_unreclaimable: None,
         }
     }
 

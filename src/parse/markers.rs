@@ -15,6 +15,7 @@ pub const OPENING_MARKERS: &[&str] = &[
     "Memory cgroup out of memory",
     "Out of memory",
     "killed as a result of limit of",
+    "Task in ",
     "Memory limit reached of cgroup",
     "memory: usage",
     "Memory cgroup stats for",

@@ -1449,7 +1449,11 @@ mod tests {
                 let text = strip_prefix_for_test(raw);
                 for line in text.split('\n').map(str::trim).filter(|l| !l.is_empty()) {
                     let opens = classify(line).and_then(|c| c.opening_kind()).is_some();
-                    assert!(!opens || may_open_report(line.as_bytes()), "{}: {line}", path.display());
+                    assert!(
+                        !opens || may_open_report(line.as_bytes()),
+                        "{}: {line}",
+                        path.display()
+                    );
                 }
             }
         }
