@@ -59,7 +59,9 @@ impl TextAnalyzer {
     /// lines that have no report of their own.
     fn stream_of(&self, line: &crate::prefix::KernelLine) -> String {
         match &line.host {
-            Some(host) if !self.assembler.is_open(host) && self.assembler.is_open("") => String::new(),
+            Some(host) if !self.assembler.is_open(host) && self.assembler.is_open("") => {
+                String::new()
+            }
             Some(host) => host.clone(),
             None => String::new(),
         }
