@@ -36,6 +36,7 @@ use crate::report::{OomReport, ReportKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     pub max_report_lines: u64,
+    /// Cap on the bytes of raw lines kept (only with `keep_raw_lines`).
     pub max_report_bytes: u64,
     pub max_open_reports: u64,
     /// Keep each report's raw lines in [`ReportContext::raw_lines`] (within `max_report_bytes`).
@@ -83,8 +84,9 @@ struct RecentKill {
 /// Groups lines into reports, one open report per stream key.
 ///
 /// Invariants: at most `max_open_reports` reports are open and at most as many recent kills
-/// are remembered; an open report never holds more than `max_report_lines` lines or
-/// `max_report_bytes` bytes of raw text. Every line pushed is either [`Disposition::Foreign`]
+/// are remembered; an open report takes at most `max_report_lines` lines and keeps at most
+/// `max_report_bytes` bytes of raw text (lines are parsed as they come; none is kept unless
+/// `keep_raw_lines`). Every line pushed is either [`Disposition::Foreign`]
 /// or folded into exactly one report.
 pub struct Assembler {
     limits: Limits,
@@ -252,10 +254,13 @@ impl Assembler {
             return Disposition::Folded;
         };
         open.context.lines += 1;
-        open.bytes = open.bytes.saturating_add(raw.len() as u64);
         open.last_line_ms = now_ms;
-        if self.limits.keep_raw_lines && open.bytes <= self.limits.max_report_bytes {
-            open.context.raw_lines.push(raw.to_owned());
+        // Lines are parsed, not kept, unless asked for: only kept bytes count against the cap.
+        if self.limits.keep_raw_lines {
+            open.bytes = open.bytes.saturating_add(raw.len() as u64);
+            if open.bytes <= self.limits.max_report_bytes {
+                open.context.raw_lines.push(raw.to_owned());
+            }
         }
         let report = open.builder.report();
         if open.builder.is_complete() && report.kind == ReportKind::OomKill {

@@ -30,12 +30,15 @@ pub struct FilterConfig {
     /// What happens to the records of a report: `drop` (default), `pass` or `embed`.
     pub raw_lines: RawLines,
     /// Most lines one report may take; on reaching it the event is emitted with
-    /// `oom.complete: false` and `oom.truncated_by: "max_report_lines"`. Default 50 000.
+    /// `oom.complete: false` and `oom.truncated_by: "max_report_lines"`. Lines are parsed as
+    /// they come, not kept, so this bounds time rather than memory. Default 200 000 (a task
+    /// table has one line per process).
     pub max_report_lines: u64,
-    /// Most message bytes one report may take (and, with `embed`, keep). Default 4 MiB.
+    /// Most bytes of raw lines one report may keep with `raw_lines: embed`; on reaching it the
+    /// event is emitted with `oom.truncated_by: "max_report_bytes"`. Default 4 MiB.
     pub max_report_bytes: u64,
-    /// Messages longer than this are never part of a report: they pass through unread.
-    /// Default 64 KiB.
+    /// Records (and messages) longer than this are never part of a report: they pass through
+    /// unread, so a huge record costs a byte scan, never a parse. Default 64 KiB.
     pub max_line_bytes: u64,
     /// Most streams with a report open at once; opening one more emits the oldest as
     /// incomplete with `oom.truncated_by: "max_open_reports"`. Default 1 024.
@@ -55,7 +58,7 @@ impl Default for FilterConfig {
                 .map(String::from)
                 .to_vec(),
             raw_lines: RawLines::Drop,
-            max_report_lines: 50_000,
+            max_report_lines: 200_000,
             max_report_bytes: 4 << 20,
             max_line_bytes: 64 << 10,
             max_open_reports: 1024,
@@ -79,7 +82,15 @@ impl std::error::Error for ConfigError {}
 impl FilterConfig {
     /// Reads a configuration from JSON text; keys left out take their defaults.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let config: Self = serde_json::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ConfigError(e.to_string()))?;
+        // serde would also read the struct from an array, by position: only an object will do.
+        if !value.is_object() {
+            return Err(ConfigError(
+                "the configuration must be a JSON object".into(),
+            ));
+        }
+        let config: Self = serde_json::from_value(value).map_err(|e| ConfigError(e.to_string()))?;
         config.validate()?;
         Ok(config)
     }
@@ -101,5 +112,52 @@ impl FilterConfig {
             Some((name, _)) => Err(ConfigError(format!("{name} must be greater than 0"))),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn from_json_empty_object_is_the_defaults() {
+        assert_eq!(
+            FilterConfig::from_json("{}").unwrap(),
+            FilterConfig::default()
+        );
+    }
+
+    #[test]
+    fn from_json_rejects_an_array() {
+        assert!(FilterConfig::from_json("[]").is_err());
+    }
+
+    #[test]
+    fn from_json_rejects_unknown_keys() {
+        let error = FilterConfig::from_json(r#"{"message_field": "msg"}"#).unwrap_err();
+        assert!(error.0.contains("unknown field"), "{error}");
+    }
+
+    #[test]
+    fn from_json_rejects_a_zero_cap() {
+        let error = FilterConfig::from_json(r#"{"max_open_reports": 0}"#).unwrap_err();
+        assert!(error.0.contains("max_open_reports"), "{error}");
+    }
+
+    #[test]
+    fn from_json_reads_raw_lines_modes() {
+        let config = FilterConfig::from_json(r#"{"raw_lines": "embed"}"#).unwrap();
+        assert_eq!(config.raw_lines, RawLines::Embed);
+        assert!(FilterConfig::from_json(r#"{"raw_lines": "keep"}"#).is_err());
+    }
+
+    #[test]
+    fn validate_rejects_no_message_field() {
+        let config = FilterConfig {
+            message_fields: Vec::new(),
+            ..FilterConfig::default()
+        };
+        assert!(config.validate().is_err());
     }
 }

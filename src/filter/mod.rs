@@ -126,6 +126,9 @@ impl Transform {
     /// The stream key and the kernel message of a record, or `None` when the record passes
     /// through unread (not a JSON object, no string message, too long).
     fn read_record(&mut self, record: &[u8], tag: &str) -> Option<(String, String)> {
+        if record.len() as u64 > self.config.max_line_bytes {
+            return None;
+        }
         if nesting_depth(record) > MAX_RECORD_DEPTH {
             self.counters.errors += 1;
             return None;
