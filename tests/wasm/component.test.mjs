@@ -2,6 +2,8 @@
 // host such as a Vector-style pipeline would: its outputs must equal the native CLI's on the
 // same records, pass-through must be byte-identical, and bad input must never trap.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 
 import {
@@ -14,6 +16,7 @@ import {
   ndjson,
   ordinaryRecords,
   recordTimeMs,
+  repoRoot,
   requireArtifact,
   runNative,
   splitPassedAndEvents,
@@ -196,6 +199,11 @@ describe('configuration', () => {
     assert.equal(defaults.rawLines, 'drop');
     assert.ok(defaults.messageFields.includes('message'));
     filter.Transform.fromConfig(defaults);
+  });
+
+  test('the example oomlens.json is valid and spells out the defaults', () => {
+    const example = readFileSync(join(repoRoot, 'examples', 'fluent-bit', 'oomlens.json'), 'utf8');
+    assert.deepEqual(filter.configFromJson(example), filter.defaultConfig());
   });
 
   test('config-from-json reads snake_case keys', () => {

@@ -17,6 +17,7 @@ import {
   kmsgRecord,
   ndjson,
   ordinaryRecords,
+  repoRoot,
   requireArtifact,
   runNative,
   splitPassedAndEvents,
@@ -30,7 +31,8 @@ const rhel7 = corpusLogs().find((log) => log.name === 'oomanalyser-rhel7');
 const killIndex = rhel7.lines.findIndex((line) => line.includes('Killed process'));
 const T0_S = 1_750_000_000;
 const TAG = 'kmsg.0';
-const TICK = 'oomlens.tick';
+const TICK_SUFFIX = '.tick';
+const TICK = `oomlens${TICK_SUFFIX}`;
 
 /**
  * A fresh module instance, as Fluent Bit makes one per [FILTER] section, with a temp dir
@@ -142,6 +144,26 @@ describe('Fluent Bit module', () => {
       assert.ok(names.includes(name), `missing export ${name}`);
     }
     assert.ok(!names.includes('_start'), 'a filter module must not be a command');
+  });
+
+  test('the example configs name exported functions and a heartbeat the filter sees', () => {
+    const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name);
+    for (const file of ['fluent-bit.conf', 'fluent-bit.yaml']) {
+      const text = readFileSync(join(repoRoot, 'examples', 'fluent-bit', file), 'utf8');
+      const live = text
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#'))
+        .join('\n');
+      const value = (key) => live.match(new RegExp(`^\\s*-?\\s*${key}[:\\s]\\s*(\\S+)`, 'im'))?.[1];
+      assert.ok(exported.includes(value('function_name')), `${file}: Function_Name`);
+      assert.equal(value('event_format'), 'json', `${file}: Event_Format`);
+      const tags = [...live.matchAll(/^\s*-?\s*tag[:\s]\s*(\S+)/gim)].map((m) => m[1]);
+      const tick = tags.find((tag) => tag.endsWith(TICK_SUFFIX));
+      assert.ok(tick, `${file}: no heartbeat input`);
+      const match = value('match').replace(/^'|'$/g, '');
+      const matches = new RegExp(`^${match.replace(/\./g, '\\.').replace(/\*/g, '.*')}$`);
+      assert.ok(matches.test(tick), `${file}: the filter does not match ${tick}`);
+    }
   });
 
   test('an ordinary record comes back as the same pointer, same bytes', () => {
