@@ -1,0 +1,207 @@
+//! The oomlens filter as a WebAssembly component: adapts `oomlens::filter` to the
+//! `oomlens:filter` WIT interface (`wit/oomlens.wit`), nothing more.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+wit_bindgen::generate!({
+    world: "oomlens",
+    path: "../../wit",
+});
+
+use std::cell::RefCell;
+
+use exports::oomlens::filter::filter as wit;
+use oomlens::filter::{self as core, Emitted, FilterConfig, RawLines};
+
+/// The component: implements the exported interface.
+struct Component;
+
+export!(Component);
+
+impl wit::Guest for Component {
+    type Transform = Transform;
+
+    fn default_config() -> wit::Config {
+        to_wit(FilterConfig::default())
+    }
+
+    fn config_from_json(text: String) -> Result<wit::Config, wit::ConfigError> {
+        FilterConfig::from_json(&text)
+            .map(to_wit)
+            .map_err(config_error)
+    }
+
+    fn analyze(text: String) -> Vec<String> {
+        core::analyze_text(&text)
+    }
+}
+
+/// One exported `transform` resource: the core transform behind a `RefCell`, because resource
+/// methods get `&self` and the component model never calls into one instance concurrently.
+struct Transform {
+    inner: RefCell<core::Transform>,
+}
+
+impl Transform {
+    fn with_config(config: FilterConfig) -> Result<wit::Transform, wit::ConfigError> {
+        let inner = core::Transform::new(config).map_err(config_error)?;
+        Ok(wit::Transform::new(Self {
+            inner: RefCell::new(inner),
+        }))
+    }
+
+    /// Processes one record, appending what to emit to `texts`: `Emitted::Input` becomes the
+    /// record's own text, so pass-through is byte-identical.
+    fn process_into(&self, record: &str, tag: &str, now_ms: u64, texts: &mut Vec<String>) {
+        let mut emitted = Vec::new();
+        self.inner
+            .borrow_mut()
+            .process(record.as_bytes(), tag, now_ms, &mut emitted);
+        texts.extend(emitted.into_iter().map(|item| match item {
+            Emitted::Input => record.to_owned(),
+            Emitted::Event(event) => event,
+        }));
+    }
+}
+
+impl wit::GuestTransform for Transform {
+    fn from_json(text: String) -> Result<wit::Transform, wit::ConfigError> {
+        FilterConfig::from_json(&text)
+            .map_err(config_error)
+            .and_then(Self::with_config)
+    }
+
+    fn from_config(config: wit::Config) -> Result<wit::Transform, wit::ConfigError> {
+        Self::with_config(from_wit(config))
+    }
+
+    fn process(&self, record: String, tag: String, now_ms: u64) -> Vec<String> {
+        let mut texts = Vec::new();
+        self.process_into(&record, &tag, now_ms, &mut texts);
+        texts
+    }
+
+    fn process_batch(&self, records: Vec<String>, tag: String, now_ms: u64) -> Vec<String> {
+        let mut texts = Vec::with_capacity(records.len());
+        for record in &records {
+            self.process_into(record, &tag, now_ms, &mut texts);
+        }
+        texts
+    }
+
+    fn flush(&self, now_ms: u64) -> Vec<String> {
+        let mut emitted = Vec::new();
+        self.inner.borrow_mut().flush(now_ms, &mut emitted);
+        events_only(emitted)
+    }
+
+    fn finish(&self) -> Vec<String> {
+        let mut emitted = Vec::new();
+        self.inner.borrow_mut().finish(&mut emitted);
+        events_only(emitted)
+    }
+
+    fn counters(&self) -> wit::Counters {
+        let c = self.inner.borrow().counters();
+        wit::Counters {
+            records_in: c.records_in,
+            records_out: c.records_out,
+            records_folded: c.records_folded,
+            reports: c.reports,
+            events: c.events,
+            errors: c.errors,
+        }
+    }
+}
+
+/// The events among `emitted`. `flush` and `finish` have no input record, so the core emits
+/// only events there; an `Input` would have no text to stand for and is skipped.
+fn events_only(emitted: Vec<Emitted>) -> Vec<String> {
+    emitted
+        .into_iter()
+        .filter_map(|item| match item {
+            Emitted::Event(event) => Some(event),
+            Emitted::Input => None,
+        })
+        .collect()
+}
+
+fn config_error(error: core::ConfigError) -> wit::ConfigError {
+    wit::ConfigError { message: error.0 }
+}
+
+fn to_wit(config: FilterConfig) -> wit::Config {
+    wit::Config {
+        message_fields: config.message_fields,
+        stream_fields: config.stream_fields,
+        raw_lines: match config.raw_lines {
+            RawLines::Drop => wit::RawLines::Drop,
+            RawLines::Pass => wit::RawLines::Pass,
+            RawLines::Embed => wit::RawLines::Embed,
+        },
+        max_report_lines: config.max_report_lines,
+        max_report_bytes: config.max_report_bytes,
+        max_line_bytes: config.max_line_bytes,
+        max_open_reports: config.max_open_reports,
+        flush_timeout_ms: config.flush_timeout_ms,
+    }
+}
+
+fn from_wit(config: wit::Config) -> FilterConfig {
+    FilterConfig {
+        message_fields: config.message_fields,
+        stream_fields: config.stream_fields,
+        raw_lines: match config.raw_lines {
+            wit::RawLines::Drop => RawLines::Drop,
+            wit::RawLines::Pass => RawLines::Pass,
+            wit::RawLines::Embed => RawLines::Embed,
+        },
+        max_report_lines: config.max_report_lines,
+        max_report_bytes: config.max_report_bytes,
+        max_line_bytes: config.max_line_bytes,
+        max_open_reports: config.max_open_reports,
+        flush_timeout_ms: config.flush_timeout_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_round_trips_through_wit_record() {
+        let config = FilterConfig {
+            raw_lines: RawLines::Embed,
+            max_open_reports: 7,
+            flush_timeout_ms: 0,
+            message_fields: vec!["log".into()],
+            ..FilterConfig::default()
+        };
+        assert_eq!(from_wit(to_wit(config.clone())), config);
+    }
+
+    #[test]
+    fn every_raw_lines_value_maps_to_itself() {
+        for raw_lines in [RawLines::Drop, RawLines::Pass, RawLines::Embed] {
+            let config = FilterConfig {
+                raw_lines,
+                ..FilterConfig::default()
+            };
+            assert_eq!(from_wit(to_wit(config)).raw_lines, raw_lines);
+        }
+    }
+
+    #[test]
+    fn flush_and_finish_keep_events_and_skip_inputs() {
+        let emitted = vec![
+            Emitted::Event("{\"a\":1}".into()),
+            Emitted::Input,
+            Emitted::Event("{\"b\":2}".into()),
+        ];
+        assert_eq!(events_only(emitted), vec!["{\"a\":1}", "{\"b\":2}"]);
+    }
+}
