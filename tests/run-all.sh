@@ -19,11 +19,10 @@ cargo clippy --workspace --all-targets -- -D warnings
 step "Rust tests (core, CLI, corpus, properties, fuzz corpus replay)"
 cargo test --workspace
 
-step "build the artifacts"
-tests/build-artifacts.sh
+step "build the artifacts (native CLI, command, component, Fluent Bit module) and jco"
+tests/wasm/build.sh
 
 step "wasm faces in real wasm hosts (jco, node:wasi) with node --test"
-(cd tests/wasm && npm ci --no-audit --no-fund)
 node --test tests/wasm/
 
 step "a real kernel under QEMU"

@@ -26,10 +26,13 @@ pub enum Emitted {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counters {
     pub records_in: u64,
+    /// Records emitted: passed through, and events.
     pub records_out: u64,
     /// Records folded into reports: the sum of the events' `oom.lines`. With `raw_lines: pass`
     /// they are also emitted; otherwise `records_in = records_folded + passed-through records`.
     pub records_folded: u64,
+    /// Reports assembled (each emits an event; a `memory.oom.group` member's kill is an event
+    /// of the report that chose it, not a report of its own).
     pub reports: u64,
     pub events: u64,
     /// Records that could not be read (not JSON, not an object, no message): passed through.
@@ -171,7 +174,9 @@ impl Transform {
         out: &mut Vec<Emitted>,
     ) {
         for report in completed {
-            self.counters.reports += 1;
+            if report.context.group_leader_pid.is_none() {
+                self.counters.reports += 1;
+            }
             self.counters.events += 1;
             self.counters.records_out += 1;
             out.push(Emitted::Event(render_event(&report)));

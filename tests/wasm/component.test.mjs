@@ -62,7 +62,8 @@ describe('corpus through the transform equals the native CLI', () => {
         assert.deepEqual(outputs, runNative(['filter'], ndjson(records)));
         splitPassedAndEvents(records, outputs);
         assert.equal(counters.recordsIn, BigInt(records.length));
-        assert.equal(counters.recordsOut + counters.recordsFolded, counters.recordsIn);
+        // Out counts events too: records passed through plus records folded is every record in.
+        assert.equal(counters.recordsOut - counters.events + counters.recordsFolded, counters.recordsIn);
       });
     }
   }

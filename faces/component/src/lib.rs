@@ -36,7 +36,7 @@ impl wit::Guest for Component {
     }
 
     fn analyze(text: String) -> Vec<String> {
-        core::analyze_text(&text)
+        oomlens::analyze::analyze_text(&text)
     }
 }
 
