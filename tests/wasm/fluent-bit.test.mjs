@@ -104,6 +104,10 @@ function instantiate({ config, guestDir = '/etc/fluent-bit/oomlens' } = {}) {
 
   return {
     call,
+    /** The module's linear memory, in bytes: everything it holds lives there. */
+    memoryBytes() {
+      return memory.buffer.byteLength;
+    },
     stderr() {
       return readFileSync(stderrPath, 'utf8');
     },
@@ -357,5 +361,76 @@ describe('Fluent Bit module', () => {
     } finally {
       fb.close();
     }
+  });
+});
+
+describe('Fluent Bit module memory stays within its caps (linear memory size)', () => {
+  const header = 'stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0';
+  const table = '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name';
+  const killed =
+    'Out of memory: Killed process 99 (stress) total-vm:9000kB, anon-rss:8000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0';
+  const row = (i) => `[${String(i).padStart(7)}]     0 ${i}    10000    ${i % 9973}    65536        0             0 worker-${i}`;
+  const record = (msg, host = 'h0') => JSON.stringify({ msg, host });
+  const MiB = 1 << 20;
+
+  /** A module that has already handled one whole report, so one-time set-up is done. */
+  function warmed(config) {
+    const filter = instantiate({ config });
+    for (const line of [header, table, row(1), killed]) filter.call('oomlens_filter', TAG, T0_S, record(line));
+    return filter;
+  }
+
+  test('100 000 interleaved hosts: at most max_open_reports open, memory flat', (t) => {
+    const filter = warmed('{"max_open_reports": 1000}');
+    const before = filter.memoryBytes();
+    let events = 0;
+    for (let host = 0; host < 100_000; host += 1) {
+      const { text } = filter.call('oomlens_filter', TAG, T0_S, record(header, `h${host}`));
+      if (text !== '') events += 1;
+    }
+    const grown = filter.memoryBytes() - before;
+    t.diagnostic(`linear memory ${before} -> ${before + grown} bytes`);
+    filter.close();
+    assert.ok(grown <= 16 * MiB, `linear memory grew by ${grown} bytes`);
+    assert.ok(events >= 98_000, `evicted reports come out as events (${events})`);
+  });
+
+  test('an endless report without a kill line is cut at max_report_lines', (t) => {
+    const filter = warmed('{"max_report_lines": 5000}');
+    const before = filter.memoryBytes();
+    const results = [header, table].concat(Array.from({ length: 50_000 }, (_, i) => row(i)))
+      .map((line) => filter.call('oomlens_filter', TAG, T0_S, record(line)).text);
+    const grown = filter.memoryBytes() - before;
+    t.diagnostic(`linear memory ${before} -> ${before + grown} bytes`);
+    filter.close();
+    assert.ok(grown <= 2 * MiB, `linear memory grew by ${grown} bytes`);
+    const truncated = results.filter((text) => text.includes('"truncated_by":"max_report_lines"'));
+    assert.equal(truncated.length, 1, 'the capped report is emitted once, saying why');
+  });
+
+  test('100 000 task rows: one event, memory flat', (t) => {
+    const filter = warmed();
+    const before = filter.memoryBytes();
+    const lines = [header, table].concat(Array.from({ length: 100_000 }, (_, i) => row(i)), [killed]);
+    const events = lines.map((line) => filter.call('oomlens_filter', TAG, T0_S, record(line)).text).filter((t) => t !== '');
+    const grown = filter.memoryBytes() - before;
+    t.diagnostic(`linear memory ${before} -> ${before + grown} bytes`);
+    filter.close();
+    assert.ok(grown <= 2 * MiB, `linear memory grew by ${grown} bytes`);
+    assert.equal(events.length, 1);
+    assert.equal(JSON.parse(events[0]).oom.complete, true);
+  });
+
+  test('a 10 MB record passes through without a copy of its own', (t) => {
+    const filter = warmed();
+    const huge = record(`invoked oom-killer: ${'x'.repeat(10 * MiB)}`);
+    const before = filter.memoryBytes();
+    const { isInput } = filter.call('oomlens_filter', TAG, T0_S, huge);
+    const grown = filter.memoryBytes() - before;
+    t.diagnostic(`linear memory ${before} -> ${before + grown} bytes`);
+    filter.close();
+    assert.ok(isInput, 'the record comes back as the input pointer');
+    // The host's copy of the record lives in linear memory; the module adds at most 1 MiB.
+    assert.ok(grown <= huge.length + 2 * MiB, `linear memory grew by ${grown} bytes`);
   });
 });

@@ -28,14 +28,12 @@ export function requireArtifact(path) {
   return path;
 }
 
-/** The shared corpus: `../shared/corpus` beside the checkout, else the workplace's copy. */
-export const corpusDir = [join(repoRoot, '..', 'shared', 'corpus'), '/work/shared/corpus'].find(
-  (dir) => existsSync(dir),
-);
+/** The corpus: the real reports copied verbatim into the repository's fixtures. */
+export const corpusDir = join(repoRoot, 'tests', 'fixtures', 'corpus');
 
 /** Every corpus log: name, path, lines (without their newline) and the sidecar's facts. */
 export function corpusLogs() {
-  assert.ok(corpusDir, 'no corpus found (../shared/corpus or /work/shared/corpus)');
+  assert.ok(existsSync(corpusDir), `no corpus at ${corpusDir}`);
   return readdirSync(corpusDir)
     .filter((name) => name.endsWith('.log'))
     .sort()
