@@ -286,7 +286,10 @@ impl ReportBuilder {
             Shape::Kill(KillLine::Selected { .. }) => {
                 allocation_failure || outcome || report.selected.is_some()
             }
-            Shape::Kill(KillLine::Exiting { .. }) => allocation_failure || outcome,
+            // A group member that is already dying is reported instead of killed.
+            Shape::Kill(KillLine::Exiting { .. }) => {
+                allocation_failure || (outcome && report.oom_group.is_none())
+            }
             // After `memory.oom.group`, every member of the group gets its own Killed line;
             // the chosen victim's is printed twice, and a pasted-twice line repeats a pid.
             Shape::Kill(KillLine::Killed { victim, .. }) => {
@@ -418,7 +421,12 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
     }
     match line {
         KillLine::Selected { task, .. } => report.selected = Some(task),
-        KillLine::Exiting { task, .. } => report.exiting_victim = Some(task),
+        // Only the chosen victim's exit is the report's outcome, not a group member's.
+        KillLine::Exiting { task, .. } => {
+            if report.oom_group.is_none() && report.exiting_victim.is_none() {
+                report.exiting_victim = Some(task);
+            }
+        }
         KillLine::Killed { victim, .. } => {
             if !report.victims.iter().any(|known| known.pid == victim.pid) {
                 report.victims.push(victim);
@@ -1026,6 +1034,47 @@ mod tests {
             Accept::BeginsNext
         );
         assert_eq!(failure.report().kind, ReportKind::AllocationFailure);
+    }
+
+    #[test]
+    fn oom_group_member_already_exiting_stays_in_report() {
+        let mut builder = ReportBuilder::new();
+        let got = answers(
+            &mut builder,
+            &[
+                "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=c.scope,mems_allowed=0,oom_memcg=/pod.slice,task_memcg=/pod.slice/c.scope,task=stress,pid=10,uid=0",
+                "Memory cgroup out of memory: Killed process 10 (stress) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0",
+                "Tasks in /pod.slice/c.scope are going to be killed due to memory.oom.group set",
+                "Memory cgroup out of memory: OOM victim 11 (stress) is already exiting. Skip killing the task",
+                "Memory cgroup out of memory: Killed process 12 (stress) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0",
+                "Memory cgroup out of memory: OOM victim 13 (stress) is already exiting. Skip killing the task",
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                member(LineKind::Summary),
+                member(LineKind::Killed),
+                member(LineKind::OomGroup),
+                member(LineKind::Selected),
+                member(LineKind::Killed),
+                member(LineKind::Selected)
+            ]
+        );
+        let report = builder.finish();
+        let pids: Vec<u32> = report.victims.iter().map(|victim| victim.pid).collect();
+        assert_eq!(pids, [10, 12]);
+        assert!(report.exiting_victim.is_none());
+    }
+
+    #[test]
+    fn exiting_after_kill_without_oom_group_begins_next() {
+        let mut builder = ReportBuilder::new();
+        builder.accept("Memory cgroup out of memory: Killed process 10 (stress) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0");
+        assert_eq!(
+            builder.accept("Memory cgroup out of memory: OOM victim 11 (stress) is already exiting. Skip killing the task"),
+            Accept::BeginsNext
+        );
     }
 
     #[test]
