@@ -205,6 +205,54 @@ extra_case!(
     x19_host_oomgroup_4_18_rc_email_quoted,
     "x19-host-oomgroup-4.18-rc-email-quoted"
 );
+extra_case!(
+    x20_frag_order3_atomic_rpi5_6_8_wrapped_buddy,
+    "x20-frag-order3-atomic-rpi5-6.8-wrapped-buddy"
+);
+extra_case!(
+    x21_podman_rootless_parent_libpod_container,
+    "x21-podman-rootless-parent-libpod-container"
+);
+extra_case!(
+    x22_systemd_user_service_own_hand_wrapped_elided_path,
+    "x22-systemd-user-service-own-hand-wrapped-elided-path"
+);
+extra_case!(
+    x23_systemd_service_memcg_elided_summary_6_8,
+    "x23-systemd-service-memcg-elided-summary-6.8"
+);
+extra_case!(
+    x24_k8s_memcg_rhel7_uid_elided_table,
+    "x24-k8s-memcg-rhel7-uid-elided-table"
+);
+extra_case!(
+    x25_host_oom_alibaba_ecs_centos7_nested_quote,
+    "x25-host-oom-alibaba-ecs-centos7-nested-quote"
+);
+extra_case!(
+    x26_host_oom_azure_doc_rhel78_two_lines,
+    "x26-host-oom-azure-doc-rhel78-two-lines"
+);
+extra_case!(
+    x27_systemd_run_memcg_journalctl_nohost_truncated_6_8,
+    "x27-systemd-run-memcg-journalctl-nohost-truncated-6.8"
+);
+extra_case!(
+    x28_docker_memcg_journalctl_ellipsis_host_arm64,
+    "x28-docker-memcg-journalctl-ellipsis-host-arm64"
+);
+extra_case!(
+    x29_memcg_order3_scope_own_not_fragmentation,
+    "x29-memcg-order3-scope-own-not-fragmentation"
+);
+extra_case!(
+    x30_docker_memcg_journalctl_k_wrapped_killed,
+    "x30-docker-memcg-journalctl-k-wrapped-killed"
+);
+extra_case!(
+    x31_host_oom_ec2_3_2_forum_kill_block_before_report,
+    "x31-host-oom-ec2-3.2-forum-kill-block-before-report"
+);
 
 /// Every fixture log has a case above, so a log added to the directory cannot go untested.
 #[test]
