@@ -12,7 +12,7 @@ mod tasks;
 pub use markers::{may_open_report, OPENING_MARKERS};
 
 use crate::report::{
-    OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Victim, VictimSource,
+    OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Trigger, Victim, VictimSource,
 };
 
 use kill::KillLine;
@@ -205,7 +205,11 @@ impl ReportBuilder {
             return Accept::Foreign;
         }
         if self.header_open && header::is_header_tail(text) {
-            self.header_open = !header::read_fields(&mut self.report.trigger, text);
+            let score_adj_read = header::read_fields(&mut self.report.trigger, text);
+            self.header_open = match self.report.kind {
+                ReportKind::OomKill => !score_adj_read,
+                ReportKind::AllocationFailure => alloc_header_open(&self.report.trigger, text),
+            };
             self.lines = self.lines.saturating_add(1);
             return Accept::Member(LineKind::OomHeader);
         }
@@ -325,6 +329,7 @@ impl ReportBuilder {
                 report.kind = ReportKind::AllocationFailure;
                 set_comm_once(&mut report.trigger.comm, line.comm);
                 header::read_fields(&mut report.trigger, line.fields);
+                self.header_open = alloc_header_open(&report.trigger, line.fields);
             }
             Shape::Cpuset(line) => {
                 set_comm_once(&mut report.trigger.comm, line.comm);
@@ -399,6 +404,12 @@ impl ReportBuilder {
         }
         kind
     }
+}
+
+/// Whether an allocation-failure header may go on on the next line: a hard wrap cut it
+/// before `mode:` or after a field's comma (`…, mode:0xc04(GFP_NOIO|GFP_DMA32),`).
+fn alloc_header_open(trigger: &Trigger, fields: &str) -> bool {
+    trigger.gfp_mask.is_none() || fields.trim_end().ends_with(',')
 }
 
 /// Sets the trigger's comm from the first line that names it.
@@ -1034,6 +1045,30 @@ mod tests {
             Accept::BeginsNext
         );
         assert_eq!(failure.report().kind, ReportKind::AllocationFailure);
+    }
+
+    #[test]
+    fn alloc_failure_header_wrapped_before_mode() {
+        let report = parse_lines([
+            "kworker/u8:7: page allocation failure: order:3,",
+            "mode:0x60820(GFP_ATOMIC|__GFP_COMP|__GFP_MEMALLOC)",
+            "Hardware name: Raspberry Pi 5 Model B Rev 1.1 (DT)",
+        ]);
+        assert_eq!(report.kind, ReportKind::AllocationFailure);
+        assert_eq!(report.trigger.order, Some(3));
+        assert_eq!(report.trigger.gfp_mask.as_deref(), Some("0x60820"));
+        assert_eq!(report.trigger.gfp_flags[0], "GFP_ATOMIC");
+    }
+
+    #[test]
+    fn alloc_failure_header_wrapped_before_nodemask() {
+        let report = parse_lines([
+            "kworker/u33:5: page allocation failure: order:7, mode:0xc04(GFP_NOIO|GFP_DMA32),",
+            "nodemask=(null),cpuset=/,mems_allowed=0",
+        ]);
+        assert_eq!(report.trigger.gfp_mask.as_deref(), Some("0xc04"));
+        assert_eq!(report.trigger.nodemask.as_deref(), Some("(null)"));
+        assert_eq!(report.trigger.mems_allowed.as_deref(), Some("0"));
     }
 
     #[test]
