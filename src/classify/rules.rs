@@ -9,7 +9,7 @@ use super::zones::{
     parse_node_list, BlockAccess, BlockCheck, ZoneEval,
 };
 use super::{explain::human_kb, memcg, Cause, Confidence};
-use crate::report::OomReport;
+use crate::report::{BuddyOrder, OomReport};
 
 /// What the rules found: the cause, how sure, the figures, and what the remediation and the
 /// sentence need to know about it.
@@ -554,16 +554,26 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
     };
 
     if zones.is_empty() {
-        if global.is_empty() {
+        let bare = bare_buddy_evidence(report, class, allowed.as_ref(), block_kb);
+        if global.is_empty() && bare.is_none() {
             return None;
         }
         evidence.extend(global.strong.iter().chain(&global.weak).cloned());
-        evidence.push(format!(
-            "no zone watermarks or buddy lists printed: an order-{order} global failure is only suspected fragmentation"
-        ));
+        let confidence = match bare {
+            Some(text) => {
+                evidence.push(text);
+                Confidence::Medium
+            }
+            None => {
+                evidence.push(format!(
+                    "no zone watermarks or buddy lists printed: an order-{order} global failure is only suspected fragmentation"
+                ));
+                Confidence::Low
+            }
+        };
         return Some(Verdict::new(
             Cause::Fragmentation,
-            Confidence::Low,
+            confidence,
             evidence,
             finding(None),
         ));
@@ -659,6 +669,48 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
         evidence,
         finding(headline),
     ))
+}
+
+/// A buddy list printed without its zone's watermark line (an excerpt) that has free memory
+/// but no block of `block_kb` or larger, in a zone the allocation may use. The list must reach
+/// that block size (a list cut before it proves nothing).
+fn bare_buddy_evidence(
+    report: &OomReport,
+    class: Option<usize>,
+    allowed: Option<&BTreeSet<u32>>,
+    block_kb: u64,
+) -> Option<String> {
+    report
+        .meminfo
+        .zones
+        .iter()
+        .filter(|zone| zone.watermarks.is_none())
+        .filter(|zone| match (zones::zone_rank(&zone.zone), class) {
+            (Some(rank), Some(class)) => rank <= class,
+            _ => true,
+        })
+        .filter(|zone| match (zone.node, allowed) {
+            (Some(node), Some(allowed)) => allowed.contains(&node),
+            _ => true,
+        })
+        .find_map(|zone| {
+            let buddy = zone.buddy.as_ref()?;
+            let kb_of = |order: &BuddyOrder| order.count.saturating_mul(order.block_kb);
+            let free_kb = buddy.orders.iter().map(kb_of).fold(0, u64::saturating_add);
+            let large: Vec<&BuddyOrder> = buddy
+                .orders
+                .iter()
+                .filter(|order| order.block_kb >= block_kb)
+                .collect();
+            let large_kb = large.iter().copied().map(kb_of).fold(0, u64::saturating_add);
+            let reaches = !large.is_empty();
+            (reaches && free_kb > 0 && large_kb == 0).then(|| {
+                format!(
+                    "{} buddy list (its watermark line is not shown): {free_kb}kB free, none of it in blocks ≥ {block_kb}kB",
+                    zones::zone_label(zone)
+                )
+            })
+        })
 }
 
 /// `order=3 allocation (32kB blocks), gfp_mask=0x24040c0 (GFP_KERNEL|__GFP_COMP)`.
@@ -1040,6 +1092,48 @@ mod tests {
             &diagnosis,
             "memory was still above the low watermark in Node 0 Normal",
         );
+    }
+
+    #[test]
+    fn buddy_list_without_its_watermark_line_shows_fragmentation() {
+        // 6.8 RPi 5 excerpt: the header and the Normal buddy list, no zone line.
+        let report = Given::alloc_failure()
+            .header(
+                "kworker/u8:7",
+                1,
+                "0x60820",
+                &["GFP_ATOMIC", "__GFP_COMP"],
+                3,
+            )
+            .buddy(
+                None,
+                "Normal",
+                "53200*4kB (UME) 8437*8kB (UM) 0*16kB 0*32kB 0*64kB",
+            )
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "Normal buddy list (its watermark line is not shown): 280296kB free, none of it in blocks ≥ 32kB",
+        );
+    }
+
+    #[test]
+    fn buddy_list_cut_before_the_block_size_proves_nothing() {
+        let report = Given::alloc_failure()
+            .header(
+                "kworker/u8:7",
+                1,
+                "0x60820",
+                &["GFP_ATOMIC", "__GFP_COMP"],
+                3,
+            )
+            .buddy(None, "Normal", "53200*4kB (UME) 8437*8kB (UM) 0*16kB")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
     }
 
     #[test]
