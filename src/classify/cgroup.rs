@@ -61,9 +61,7 @@ fn matches_elided(pattern: &str, path: &str) -> bool {
     }
     let components: Vec<&str> = path.split('/').collect();
     let fixed = head.len().saturating_add(tail.len());
-    components.len() > fixed
-        && components.starts_with(head)
-        && components.ends_with(tail)
+    components.len() > fixed && components.starts_with(head) && components.ends_with(tail)
 }
 
 /// The parent of a cgroup path; `None` for the root or a path that is not absolute.
