@@ -35,9 +35,33 @@ pub(super) fn is_ancestor(ancestor: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// Whether two cgroup paths name the same cgroup (ignoring blanks and trailing slashes).
+/// Whether two cgroup paths name the same cgroup (ignoring blanks and trailing slashes). A
+/// path a person abridged with one `...` (or `…`) component stands for one or more components
+/// there: `/user.slice/.../app.service` names `/user.slice/user-1000.slice/app.service`.
 pub(super) fn same_cgroup(a: &str, b: &str) -> bool {
-    matches!((normalize(a), normalize(b)), (Some(x), Some(y)) if x == y)
+    let (Some(x), Some(y)) = (normalize(a), normalize(b)) else {
+        return false;
+    };
+    x == y || matches_elided(x, y) || matches_elided(y, x)
+}
+
+/// Whether `pattern`, a path with one elided run of components, matches `path`: same
+/// components before the gap and after it, and at least one component in it.
+fn matches_elided(pattern: &str, path: &str) -> bool {
+    let is_gap = |component: &&str| matches!(*component, "..." | "…");
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let Some(gap) = parts.iter().position(is_gap) else {
+        return false;
+    };
+    let (Some(head), Some(tail)) = (parts.get(..gap), parts.get(gap.saturating_add(1)..)) else {
+        return false;
+    };
+    if tail.iter().any(is_gap) {
+        return false;
+    }
+    let components: Vec<&str> = path.split('/').collect();
+    let fixed = head.len().saturating_add(tail.len());
+    components.len() > fixed && components.starts_with(head) && components.ends_with(tail)
 }
 
 /// The parent of a cgroup path; `None` for the root or a path that is not absolute.
@@ -211,6 +235,19 @@ mod tests {
         assert!(is_ancestor("/mm_test", "/mm_test/2/"));
         assert!(!is_ancestor("/mm_test/", "/mm_test"));
         assert!(same_cgroup("/mm_test/", "/mm_test"));
+    }
+
+    #[test]
+    fn path_abridged_with_dots_names_the_same_cgroup() {
+        let full = "/user.slice/user-1000.slice/user@1000.service/app.slice/labm6.service";
+        assert!(same_cgroup("/user.slice/.../labm6.service", full));
+        assert!(same_cgroup(full, "/user.slice/…/labm6.service"));
+        assert!(!same_cgroup("/user.slice/.../other.service", full));
+        assert!(
+            !same_cgroup("/user.slice/.../labm6.service", "/user.slice/labm6.service"),
+            "the gap stands for at least one component"
+        );
+        assert!(!same_cgroup("/a/.../b/.../c", "/a/x/b/y/c"), "one gap only");
     }
 
     #[test]

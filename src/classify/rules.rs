@@ -9,7 +9,7 @@ use super::zones::{
     parse_node_list, BlockAccess, BlockCheck, ZoneEval,
 };
 use super::{explain::human_kb, memcg, Cause, Confidence};
-use crate::report::OomReport;
+use crate::report::{BuddyOrder, OomReport};
 
 /// What the rules found: the cause, how sure, the figures, and what the remediation and the
 /// sentence need to know about it.
@@ -319,6 +319,13 @@ fn allowed_nodes(report: &OomReport) -> Option<BTreeSet<u32>> {
     }
 }
 
+/// Whether `nodes` leaves out a node that exists: one the report prints, or node 0, which
+/// every Linux machine has, so a mask without it (`nodemask=1`) is a strict subset even when
+/// the excerpt prints no per-node lines.
+fn leaves_out_nodes(nodes: &BTreeSet<u32>, seen: &BTreeSet<u32>) -> bool {
+    !nodes.contains(&0) || seen.iter().any(|node| !nodes.contains(node))
+}
+
 /// Rule 3a, a NUMA node OOM: the kernel says the OOM was constrained to some nodes
 /// (CONSTRAINT_CPUSET, CONSTRAINT_MEMORY_POLICY), or the old format shows a cpuset's
 /// `mems_allowed` or a header `nodemask=` leaving out nodes the report shows.
@@ -342,8 +349,17 @@ fn numa(report: &OomReport) -> Option<Verdict> {
         .and_then(|s| s.nodemask.as_deref())
         .or(report.trigger.nodemask.as_deref());
     let nodemask = nodemask_text.and_then(parse_node_list);
-    let leaves_out = |nodes: &BTreeSet<u32>| seen.iter().any(|n| !nodes.contains(n));
+    let leaves_out = |nodes: &BTreeSet<u32>| leaves_out_nodes(nodes, &seen);
     let seen_text = format_node_list(&seen);
+    // What a mask leaves out: nodes the report prints, else node 0 (`nodemask=1` with the
+    // per-node lines cut from the excerpt).
+    let left_out = |nodes: &BTreeSet<u32>, shown: String| {
+        if seen.iter().any(|n| !nodes.contains(n)) {
+            shown
+        } else {
+            "leaves out node 0, which every machine has".to_string()
+        }
+    };
 
     let mut evidence = Vec::new();
     let (allowed, by_mempolicy, decisive) = match constraint {
@@ -366,16 +382,24 @@ fn numa(report: &OomReport) -> Option<Verdict> {
         None => match (nodemask, mems) {
             (Some(mask), _) if leaves_out(&mask) => {
                 evidence.push(format!(
-                    "nodemask={} in the header leaves out nodes the report shows ({seen_text}): a memory policy confines the allocation",
-                    format_node_list(&mask)
+                    "nodemask={} in the header {}: a memory policy confines the allocation",
+                    format_node_list(&mask),
+                    left_out(
+                        &mask,
+                        format!("leaves out nodes the report shows ({seen_text})")
+                    )
                 ));
                 (Some(mask), true, false)
             }
             (_, Some(mems)) if leaves_out(&mems) && cpuset != Some("/") => {
                 evidence.push(format!(
-                    "mems_allowed={} (cpuset {}) is a strict subset of the NUMA nodes seen ({seen_text})",
+                    "mems_allowed={} (cpuset {}) {}",
                     format_node_list(&mems),
-                    cpuset.unwrap_or("?")
+                    cpuset.unwrap_or("?"),
+                    left_out(
+                        &mems,
+                        format!("is a strict subset of the NUMA nodes seen ({seen_text})")
+                    )
                 ));
                 (Some(mems), false, false)
             }
@@ -412,10 +436,27 @@ fn numa(report: &OomReport) -> Option<Verdict> {
             } else {
                 "taken to be the ones that ran out"
             };
-            evidence.push(format!(
-                "no zone figures for node(s) {}: {why}",
-                format_node_list(&allowed_set)
-            ));
+            // Zones printed for the allowed nodes that the allocation may not use (a
+            // movable-only node for a GFP_HIGHUSER allocation) are not "no figures".
+            let unusable: Vec<String> = report
+                .meminfo
+                .zones
+                .iter()
+                .filter(|z| z.node.is_some_and(|n| allowed_set.contains(&n)))
+                .map(zones::zone_label)
+                .collect();
+            evidence.push(if unusable.is_empty() {
+                format!(
+                    "no zone figures for node(s) {}: {why}",
+                    format_node_list(&allowed_set)
+                )
+            } else {
+                format!(
+                    "no zone of node(s) {} can serve this allocation ({} cannot): {why}",
+                    format_node_list(&allowed_set),
+                    unusable.join(", ")
+                )
+            });
             exhausted.clone_from(&allowed_set);
         }
     } else if !from_figures && !decisive {
@@ -513,16 +554,26 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
     };
 
     if zones.is_empty() {
-        if global.is_empty() {
+        let bare = bare_buddy_evidence(report, class, allowed.as_ref(), block_kb);
+        if global.is_empty() && bare.is_none() {
             return None;
         }
         evidence.extend(global.strong.iter().chain(&global.weak).cloned());
-        evidence.push(format!(
-            "no zone watermarks or buddy lists printed: an order-{order} global failure is only suspected fragmentation"
-        ));
+        let confidence = match bare {
+            Some(text) => {
+                evidence.push(text);
+                Confidence::Medium
+            }
+            None => {
+                evidence.push(format!(
+                    "no zone watermarks or buddy lists printed: an order-{order} global failure is only suspected fragmentation"
+                ));
+                Confidence::Low
+            }
+        };
         return Some(Verdict::new(
             Cause::Fragmentation,
-            Confidence::Low,
+            confidence,
             evidence,
             finding(None),
         ));
@@ -618,6 +669,48 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
         evidence,
         finding(headline),
     ))
+}
+
+/// A buddy list printed without its zone's watermark line (an excerpt) that has free memory
+/// but no block of `block_kb` or larger, in a zone the allocation may use. The list must reach
+/// that block size (a list cut before it proves nothing).
+fn bare_buddy_evidence(
+    report: &OomReport,
+    class: Option<usize>,
+    allowed: Option<&BTreeSet<u32>>,
+    block_kb: u64,
+) -> Option<String> {
+    report
+        .meminfo
+        .zones
+        .iter()
+        .filter(|zone| zone.watermarks.is_none())
+        .filter(|zone| match (zones::zone_rank(&zone.zone), class) {
+            (Some(rank), Some(class)) => rank <= class,
+            _ => true,
+        })
+        .filter(|zone| match (zone.node, allowed) {
+            (Some(node), Some(allowed)) => allowed.contains(&node),
+            _ => true,
+        })
+        .find_map(|zone| {
+            let buddy = zone.buddy.as_ref()?;
+            let kb_of = |order: &BuddyOrder| order.count.saturating_mul(order.block_kb);
+            let free_kb = buddy.orders.iter().map(kb_of).fold(0, u64::saturating_add);
+            let large: Vec<&BuddyOrder> = buddy
+                .orders
+                .iter()
+                .filter(|order| order.block_kb >= block_kb)
+                .collect();
+            let large_kb = large.iter().copied().map(kb_of).fold(0, u64::saturating_add);
+            let reaches = !large.is_empty();
+            (reaches && free_kb > 0 && large_kb == 0).then(|| {
+                format!(
+                    "{} buddy list (its watermark line is not shown): {free_kb}kB free, none of it in blocks ≥ {block_kb}kB",
+                    zones::zone_label(zone)
+                )
+            })
+        })
 }
 
 /// `order=3 allocation (32kB blocks), gfp_mask=0x24040c0 (GFP_KERNEL|__GFP_COMP)`.
@@ -924,6 +1017,51 @@ mod tests {
     }
 
     #[test]
+    fn header_nodemask_without_node_0_and_no_zone_lines_is_a_node_oom() {
+        // 4.14 LTP oom02 excerpt: `nodemask=1,  order=0`, Mem-Info snipped by the poster.
+        let report = Given::oom()
+            .header("oom02", 4583, "0x16080c0", &["GFP_KERNEL"], 0)
+            .nodemask("1")
+            .killed("Out of memory", 4578, "oom02")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "nodemask=1 in the header leaves out node 0, which every machine has: a memory policy confines the allocation",
+        );
+    }
+
+    #[test]
+    fn header_nodemask_with_node_0_and_no_zone_lines_is_not_a_node_oom() {
+        // A cpuset-enabled 4.9 kernel prints its whole mems_allowed as the nodemask.
+        let report = Given::oom()
+            .header("a.out", 1, "0x24280ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .nodemask("0")
+            .cpuset("/", "0")
+            .killed("Out of memory", 1, "a.out")
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn cpuset_on_a_movable_only_node_names_the_zone_it_cannot_use() {
+        // 5.8 docker --cpuset-mems 4: node 4 has only ZONE_MOVABLE, GFP_HIGHUSER may not use it.
+        let report = Given::oom()
+            .header("runc:[2:INIT]", 8291, "0x500cc2", &["GFP_HIGHUSER", "__GFP_ACCOUNT"], 0)
+            .zone(Some(4), "Movable", 130_021_408, 9_140, 139_160, 269_180)
+            .summary("constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=docker-9976.scope,mems_allowed=4,global_oom,task_memcg=/system.slice/containerd.service,task=containerd,pid=4100,uid=0")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_evidence(
+            &diagnosis,
+            "no zone of node(s) 4 can serve this allocation (Node 4 Movable cannot): the constraint says they ran out",
+        );
+    }
+
+    #[test]
     fn constraint_none_overrides_a_mems_subset() {
         let report = Given::oom()
             .cpuset("app", "0")
@@ -954,6 +1092,48 @@ mod tests {
             &diagnosis,
             "memory was still above the low watermark in Node 0 Normal",
         );
+    }
+
+    #[test]
+    fn buddy_list_without_its_watermark_line_shows_fragmentation() {
+        // 6.8 RPi 5 excerpt: the header and the Normal buddy list, no zone line.
+        let report = Given::alloc_failure()
+            .header(
+                "kworker/u8:7",
+                1,
+                "0x60820",
+                &["GFP_ATOMIC", "__GFP_COMP"],
+                3,
+            )
+            .buddy(
+                None,
+                "Normal",
+                "53200*4kB (UME) 8437*8kB (UM) 0*16kB 0*32kB 0*64kB",
+            )
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            "Normal buddy list (its watermark line is not shown): 280296kB free, none of it in blocks ≥ 32kB",
+        );
+    }
+
+    #[test]
+    fn buddy_list_cut_before_the_block_size_proves_nothing() {
+        let report = Given::alloc_failure()
+            .header(
+                "kworker/u8:7",
+                1,
+                "0x60820",
+                &["GFP_ATOMIC", "__GFP_COMP"],
+                3,
+            )
+            .buddy(None, "Normal", "53200*4kB (UME) 8437*8kB (UM) 0*16kB")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
     }
 
     #[test]

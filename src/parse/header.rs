@@ -120,11 +120,13 @@ pub(crate) fn read_fields(trigger: &mut Trigger, fields: &str) -> bool {
     saw_score_adj
 }
 
-/// Whether `text` continues a header cut after `invoked oom-killer:` or after `nodemask=`
-/// (hard wrap or pr_cont split): it starts with a header field or a nodemask value.
+/// Whether `text` continues a header cut after `invoked oom-killer:`, after `nodemask=` or
+/// (an allocation failure) before `mode:` (hard wrap or pr_cont split): it starts with a
+/// header field or a nodemask value.
 pub(crate) fn is_header_tail(text: &str) -> bool {
     [
         "gfp_mask=",
+        "mode:",
         "nodemask=",
         "order=",
         "oom_score_adj=",

@@ -12,7 +12,7 @@ mod tasks;
 pub use markers::{may_open_report, OPENING_MARKERS};
 
 use crate::report::{
-    OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Victim, VictimSource,
+    OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Trigger, Victim, VictimSource,
 };
 
 use kill::KillLine;
@@ -205,7 +205,11 @@ impl ReportBuilder {
             return Accept::Foreign;
         }
         if self.header_open && header::is_header_tail(text) {
-            self.header_open = !header::read_fields(&mut self.report.trigger, text);
+            let score_adj_read = header::read_fields(&mut self.report.trigger, text);
+            self.header_open = match self.report.kind {
+                ReportKind::OomKill => !score_adj_read,
+                ReportKind::AllocationFailure => alloc_header_open(&self.report.trigger, text),
+            };
             self.lines = self.lines.saturating_add(1);
             return Accept::Member(LineKind::OomHeader);
         }
@@ -286,7 +290,10 @@ impl ReportBuilder {
             Shape::Kill(KillLine::Selected { .. }) => {
                 allocation_failure || outcome || report.selected.is_some()
             }
-            Shape::Kill(KillLine::Exiting { .. }) => allocation_failure || outcome,
+            // A group member that is already dying is reported instead of killed.
+            Shape::Kill(KillLine::Exiting { .. }) => {
+                allocation_failure || (outcome && report.oom_group.is_none())
+            }
             // After `memory.oom.group`, every member of the group gets its own Killed line;
             // the chosen victim's is printed twice, and a pasted-twice line repeats a pid.
             Shape::Kill(KillLine::Killed { victim, .. }) => {
@@ -322,6 +329,7 @@ impl ReportBuilder {
                 report.kind = ReportKind::AllocationFailure;
                 set_comm_once(&mut report.trigger.comm, line.comm);
                 header::read_fields(&mut report.trigger, line.fields);
+                self.header_open = alloc_header_open(&report.trigger, line.fields);
             }
             Shape::Cpuset(line) => {
                 set_comm_once(&mut report.trigger.comm, line.comm);
@@ -398,6 +406,12 @@ impl ReportBuilder {
     }
 }
 
+/// Whether an allocation-failure header may go on on the next line: a hard wrap cut it
+/// before `mode:` or after a field's comma (`…, mode:0xc04(GFP_NOIO|GFP_DMA32),`).
+fn alloc_header_open(trigger: &Trigger, fields: &str) -> bool {
+    trigger.gfp_mask.is_none() || fields.trim_end().ends_with(',')
+}
+
 /// Sets the trigger's comm from the first line that names it.
 fn set_comm_once(comm: &mut Option<String>, name: &str) {
     if comm.is_none() && !name.is_empty() {
@@ -418,7 +432,12 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
     }
     match line {
         KillLine::Selected { task, .. } => report.selected = Some(task),
-        KillLine::Exiting { task, .. } => report.exiting_victim = Some(task),
+        // Only the chosen victim's exit is the report's outcome, not a group member's.
+        KillLine::Exiting { task, .. } => {
+            if report.oom_group.is_none() && report.exiting_victim.is_none() {
+                report.exiting_victim = Some(task);
+            }
+        }
         KillLine::Killed { victim, .. } => {
             if !report.victims.iter().any(|known| known.pid == victim.pid) {
                 report.victims.push(victim);
@@ -1026,6 +1045,71 @@ mod tests {
             Accept::BeginsNext
         );
         assert_eq!(failure.report().kind, ReportKind::AllocationFailure);
+    }
+
+    #[test]
+    fn alloc_failure_header_wrapped_before_mode() {
+        let report = parse_lines([
+            "kworker/u8:7: page allocation failure: order:3,",
+            "mode:0x60820(GFP_ATOMIC|__GFP_COMP|__GFP_MEMALLOC)",
+            "Hardware name: Raspberry Pi 5 Model B Rev 1.1 (DT)",
+        ]);
+        assert_eq!(report.kind, ReportKind::AllocationFailure);
+        assert_eq!(report.trigger.order, Some(3));
+        assert_eq!(report.trigger.gfp_mask.as_deref(), Some("0x60820"));
+        assert_eq!(report.trigger.gfp_flags[0], "GFP_ATOMIC");
+    }
+
+    #[test]
+    fn alloc_failure_header_wrapped_before_nodemask() {
+        let report = parse_lines([
+            "kworker/u33:5: page allocation failure: order:7, mode:0xc04(GFP_NOIO|GFP_DMA32),",
+            "nodemask=(null),cpuset=/,mems_allowed=0",
+        ]);
+        assert_eq!(report.trigger.gfp_mask.as_deref(), Some("0xc04"));
+        assert_eq!(report.trigger.nodemask.as_deref(), Some("(null)"));
+        assert_eq!(report.trigger.mems_allowed.as_deref(), Some("0"));
+    }
+
+    #[test]
+    fn oom_group_member_already_exiting_stays_in_report() {
+        let mut builder = ReportBuilder::new();
+        let got = answers(
+            &mut builder,
+            &[
+                "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=c.scope,mems_allowed=0,oom_memcg=/pod.slice,task_memcg=/pod.slice/c.scope,task=stress,pid=10,uid=0",
+                "Memory cgroup out of memory: Killed process 10 (stress) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0",
+                "Tasks in /pod.slice/c.scope are going to be killed due to memory.oom.group set",
+                "Memory cgroup out of memory: OOM victim 11 (stress) is already exiting. Skip killing the task",
+                "Memory cgroup out of memory: Killed process 12 (stress) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0",
+                "Memory cgroup out of memory: OOM victim 13 (stress) is already exiting. Skip killing the task",
+            ],
+        );
+        assert_eq!(
+            got,
+            [
+                member(LineKind::Summary),
+                member(LineKind::Killed),
+                member(LineKind::OomGroup),
+                member(LineKind::Selected),
+                member(LineKind::Killed),
+                member(LineKind::Selected)
+            ]
+        );
+        let report = builder.finish();
+        let pids: Vec<u32> = report.victims.iter().map(|victim| victim.pid).collect();
+        assert_eq!(pids, [10, 12]);
+        assert!(report.exiting_victim.is_none());
+    }
+
+    #[test]
+    fn exiting_after_kill_without_oom_group_begins_next() {
+        let mut builder = ReportBuilder::new();
+        builder.accept("Memory cgroup out of memory: Killed process 10 (stress) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0");
+        assert_eq!(
+            builder.accept("Memory cgroup out of memory: OOM victim 11 (stress) is already exiting. Skip killing the task"),
+            Accept::BeginsNext
+        );
     }
 
     #[test]
