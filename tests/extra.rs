@@ -196,10 +196,9 @@ pending_case!(
     "x17-host-oom-5.4-hash-commented-table-only",
     "prefix: '# ' shell-comment quoting"
 );
-pending_case!(
+extra_case!(
     x18_k8s_pod_parent_oomgroup_exiting_dmesgt_2025,
-    "x18-k8s-pod-parent-oomgroup-exiting-dmesgT-2025",
-    "assemble: 'already exiting' group members after an emitted kill"
+    "x18-k8s-pod-parent-oomgroup-exiting-dmesgT-2025"
 );
 extra_case!(
     x19_host_oomgroup_4_18_rc_email_quoted,

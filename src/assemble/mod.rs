@@ -323,24 +323,31 @@ impl Assembler {
 impl RecentKill {
     /// Handles the lines the kernel prints right after a kill. A process killed as a
     /// `memory.oom.group` member is an event of its own, in the context of the report that
-    /// chose it (`Some(Completed)`). The group line, the victim's Killed line printed again and
-    /// the reaper's result cannot join an event already emitted: they pass through
-    /// (`Some(Foreign)`) rather than open reports of their own.
+    /// chose it (`Some(Completed)`). The group line, the victim's Killed line printed again,
+    /// the reaper's result and a group member found already exiting cannot join an event
+    /// already emitted: they pass through (`Some(Foreign)`) rather than open reports of their
+    /// own.
     fn follow_up(
         &mut self,
         text: &str,
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Option<Disposition> {
-        let follows = text.contains("Killed process")
-            || text.contains("memory.oom.group")
-            || text.contains("oom_reaper");
+        let follows = [
+            "Killed process",
+            "memory.oom.group",
+            "oom_reaper",
+            "is already exiting",
+        ]
+        .iter()
+        .any(|marker| text.contains(marker));
         if !follows {
             return None;
         }
         let victims_before = self.builder.report().victims.len();
         match self.builder.accept(text) {
-            Accept::Member(LineKind::OomGroup | LineKind::Reaper) => {}
+            // The group line, the reaper's result, a member found already exiting.
+            Accept::Member(LineKind::OomGroup | LineKind::Reaper | LineKind::Selected) => {}
             Accept::Member(LineKind::Killed) => {
                 let report = self.builder.report();
                 if report.victims.len() > victims_before {
