@@ -1,7 +1,6 @@
 //! Property tests of the filter's first promise: for any input, every record is accounted for,
 //! emitted unchanged or folded into exactly one event, and the records that are not part of an
 //! OOM report come out byte-identical and in order.
-#![allow(clippy::expect_used, clippy::indexing_slicing)]
 
 use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
 use proptest::prelude::*;

@@ -1,7 +1,6 @@
 //! Replays the fuzz corpus (`fuzz/corpus/filter_and_analyze`, the inputs cargo fuzz found
 //! interesting) and the crashes it once found (`fuzz/regressions`) on stable Rust, so every
 //! test run is a short fuzz smoke run.
-#![allow(clippy::expect_used)]
 
 include!("../fuzz/drive.rs");
 

@@ -212,12 +212,6 @@ pub(super) fn version(report: &OomReport) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use super::*;
     use crate::report::{MemcgStats, OomSummary, PageCounter};

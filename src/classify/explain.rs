@@ -212,12 +212,6 @@ pub(super) fn sentence(report: &OomReport, verdict: &Verdict) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use super::*;
 

@@ -191,12 +191,6 @@ fn swap_exhausted(report: &OomReport, found: &mut Found) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use crate::classify::testkit::{commands, Given};
     use crate::classify::{diagnose, Factor};

@@ -407,12 +407,6 @@ fn counter_evidence(report: &OomReport) -> CounterEvidence {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use crate::classify::testkit::{assert_evidence, commands, Given};
     use crate::classify::{diagnose, Cause, Confidence};

@@ -151,12 +151,6 @@ pub fn diagnose(report: &OomReport) -> Diagnosis {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use super::testkit::{assert_evidence, commands, has_evidence, Given};
     use super::*;

@@ -382,12 +382,6 @@ fn factor_steps(report: &OomReport, factor: &Factor, steps: &mut Vec<Remediation
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use crate::classify::testkit::{commands, Given};
     use crate::classify::{diagnose, Cause};

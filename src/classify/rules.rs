@@ -928,12 +928,6 @@ fn unknown_evidence(report: &OomReport) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use super::frame_name;
     use crate::classify::testkit::{assert_evidence, commands, Given};

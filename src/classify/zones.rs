@@ -498,12 +498,6 @@ pub(super) fn nodes_seen(meminfo: &MemInfo) -> BTreeSet<u32> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )]
 
     use super::*;
     use crate::classify::testkit::buddy;

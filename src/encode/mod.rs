@@ -543,7 +543,6 @@ fn task_fields(row: &TaskRow, page_kb: u64) -> Fields {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use serde_json::json;
 

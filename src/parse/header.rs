@@ -315,7 +315,6 @@ pub(crate) fn is_stack_words(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn trigger_of(fields: &str) -> (Trigger, bool) {

@@ -275,7 +275,6 @@ pub(crate) fn is_callbacks_suppressed(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
 
     fn victim_of(text: &str) -> (Option<&str>, Victim) {

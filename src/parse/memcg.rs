@@ -240,7 +240,6 @@ fn record(stats: &mut MemcgStats, key: &str, value: Option<u64>) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

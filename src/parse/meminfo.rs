@@ -418,7 +418,6 @@ pub(crate) fn is_profile_row(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::panic)]
     use super::*;
 
     fn zone(text: &str) -> ZoneLine<'_> {

@@ -677,12 +677,6 @@ pub fn parse_lines<'a>(lines: impl IntoIterator<Item = &'a str>) -> OomReport {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic
-    )]
     use super::*;
     use crate::report::{PageCounter, ZoneWatermarks};
     use std::path::{Path, PathBuf};

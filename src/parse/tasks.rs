@@ -168,7 +168,6 @@ pub(crate) fn keep_largest(tasks: &mut Vec<TaskRow>, mut row: TaskRow, name: &st
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn row<'a>(text: &'a str, columns: &[Column]) -> (Option<u32>, Option<(TaskRow, &'a str)>) {

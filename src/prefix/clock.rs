@@ -302,7 +302,6 @@ pub(super) fn uptime_stamp(line: &str) -> Option<(UptimeStamp, &str)> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
 

@@ -482,7 +482,6 @@ fn hex_digit(byte: &u8) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
     use super::*;
     use once_cell::sync::Lazy;
