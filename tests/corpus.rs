@@ -1,103 +1,13 @@
 //! Every real OOM report in `tests/fixtures/corpus` (copied verbatim from shared/corpus) yields
 //! an event with the cause and victim its sidecar expects.
 
-use std::path::PathBuf;
-
-use serde_json::Value;
-
-fn fixture(name: &str, extension: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "corpus",
-        &format!("{name}.{extension}"),
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn events_of(name: &str) -> Vec<Value> {
-    oomlens::analyze::analyze_text(&fixture(name, "log"))
-        .iter()
-        .map(|e| {
-            serde_json::from_str(e)
-                .unwrap_or_else(|err| panic!("{name}: event is not JSON: {err}: {e}"))
-        })
-        .collect()
-}
-
-/// Checks the event the sidecar speaks of: the one whose victim is the expected victim, or,
-/// where the sidecar expects no victim, the first event (which must then have none).
-fn check(name: &str) {
-    let sidecar: Value =
-        serde_json::from_str(&fixture(name, "json")).unwrap_or_else(|e| panic!("{name}.json: {e}"));
-    let events = events_of(name);
-    assert!(!events.is_empty(), "{name}: no event");
-    let expected_cause = sidecar["expected_cause"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{name}: no expected_cause"));
-    let expected_pid = sidecar["expected_victim"]["pid"].as_u64();
-    let event = match expected_pid {
-        Some(pid) => events
-            .iter()
-            .find(|e| e["process"]["pid"].as_u64() == Some(pid))
-            .unwrap_or_else(|| panic!("{name}: no event with victim pid {pid}: {events:#?}")),
-        None => {
-            let first = &events[0];
-            assert!(
-                first.get("process").is_none(),
-                "{name}: expected no victim, got {}",
-                first["process"]
-            );
-            first
-        }
-    };
-    assert_eq!(
-        event["oom"]["cause"], expected_cause,
-        "{name}: evidence {}",
-        event["oom"]["evidence"]
-    );
-    if let Some(comm) = sidecar["expected_victim"]["comm"].as_str() {
-        assert_eq!(event["process"]["name"], comm, "{name}: victim name");
-    }
-    if sidecar["complete"] == Value::Bool(false) {
-        assert_eq!(
-            event["oom"]["complete"], false,
-            "{name}: a cut report must say it is incomplete"
-        );
-    }
-    for other in sidecar["other_victims"].as_array().into_iter().flatten() {
-        let pid = other["pid"].as_u64();
-        let found = events.iter().find(|e| e["process"]["pid"].as_u64() == pid);
-        let found = found.unwrap_or_else(|| panic!("{name}: no event for other victim {other}"));
-        assert_eq!(
-            found["process"]["name"], other["comm"],
-            "{name}: other victim name"
-        );
-        assert_eq!(
-            found["oom"]["cause"], expected_cause,
-            "{name}: other victim cause"
-        );
-    }
-    for event in &events {
-        assert!(
-            event["message"].as_str().is_some_and(|m| !m.is_empty()),
-            "{name}: event without message"
-        );
-        assert!(
-            event["oom"]["complete"].is_boolean(),
-            "{name}: oom.complete missing"
-        );
-    }
-}
+mod common;
 
 macro_rules! corpus_case {
     ($test:ident, $name:literal) => {
         #[test]
         fn $test() {
-            check($name);
+            common::check("corpus", $name);
         }
     };
 }
@@ -179,26 +89,13 @@ corpus_case!(seed_5_buddy_fragmentation, "seed-5-buddy-fragmentation");
 /// Every fixture log has a case above, so a log added to the corpus cannot go untested.
 #[test]
 fn every_fixture_has_a_case() {
-    let source = include_str!("corpus.rs");
-    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "corpus"]
-        .iter()
-        .collect();
-    for entry in std::fs::read_dir(&dir).expect("fixture dir") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "log") {
-            let stem = path.file_stem().and_then(|s| s.to_str()).expect("name");
-            assert!(
-                source.contains(&format!("\"{stem}\"")),
-                "no corpus_case! for {stem}"
-            );
-        }
-    }
+    common::assert_every_fixture_has_a_case("corpus", include_str!("corpus.rs"));
 }
 
 /// A report that is pasted twice (corpus 009) yields one event per kill, not two.
 #[test]
 fn pasted_twice_counts_one_kill() {
-    let events = events_of("009-docker-v1-tmux-paste-dup-4.4");
+    let events = common::events_of("corpus", "009-docker-v1-tmux-paste-dup-4.4");
     let kills = events
         .iter()
         .filter(|e| e["process"]["pid"] == 11344)
@@ -209,7 +106,7 @@ fn pasted_twice_counts_one_kill() {
 /// The chosen victim of a memory.oom.group kill is printed twice (corpus 018): one event.
 #[test]
 fn oom_group_victim_printed_twice_is_one_event() {
-    let events = events_of("018-k8s-pod-parent-oomgroup-grep-6.x");
+    let events = common::events_of("corpus", "018-k8s-pod-parent-oomgroup-grep-6.x");
     assert_eq!(
         events
             .iter()

@@ -4,103 +4,13 @@
 //! are listed as pending: their test fails once the bug is fixed, so they move to the checked
 //! list.
 
-use std::path::PathBuf;
-
-use serde_json::Value;
-
-fn fixture(name: &str, extension: &str) -> String {
-    let path: PathBuf = [
-        env!("CARGO_MANIFEST_DIR"),
-        "tests",
-        "fixtures",
-        "extra",
-        &format!("{name}.{extension}"),
-    ]
-    .iter()
-    .collect();
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn events_of(name: &str) -> Vec<Value> {
-    oomlens::analyze::analyze_text(&fixture(name, "log"))
-        .iter()
-        .map(|e| {
-            serde_json::from_str(e)
-                .unwrap_or_else(|err| panic!("{name}: event is not JSON: {err}: {e}"))
-        })
-        .collect()
-}
-
-/// Checks the event the sidecar speaks of: the one whose victim is the expected victim, or,
-/// where the sidecar expects no victim, the first event (which must then have none); then the
-/// other victims the sidecar lists, with the same cause.
-fn check(name: &str) {
-    let sidecar: Value =
-        serde_json::from_str(&fixture(name, "json")).unwrap_or_else(|e| panic!("{name}.json: {e}"));
-    let events = events_of(name);
-    assert!(!events.is_empty(), "{name}: no event");
-    let expected_cause = sidecar["expected_cause"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{name}: no expected_cause"));
-    let event = match sidecar["expected_victim"]["pid"].as_u64() {
-        Some(pid) => events
-            .iter()
-            .find(|e| e["process"]["pid"].as_u64() == Some(pid))
-            .unwrap_or_else(|| panic!("{name}: no event with victim pid {pid}: {events:#?}")),
-        None => {
-            let first = &events[0];
-            assert!(
-                first.get("process").is_none(),
-                "{name}: expected no victim, got {}",
-                first["process"]
-            );
-            first
-        }
-    };
-    assert_eq!(
-        event["oom"]["cause"], expected_cause,
-        "{name}: evidence {}",
-        event["oom"]["evidence"]
-    );
-    if let Some(comm) = sidecar["expected_victim"]["comm"].as_str() {
-        assert_eq!(event["process"]["name"], comm, "{name}: victim name");
-    }
-    if sidecar["complete"] == Value::Bool(false) {
-        assert_eq!(
-            event["oom"]["complete"], false,
-            "{name}: a cut report must say it is incomplete"
-        );
-    }
-    for other in sidecar["other_victims"].as_array().into_iter().flatten() {
-        let pid = other["pid"].as_u64();
-        let found = events.iter().find(|e| e["process"]["pid"].as_u64() == pid);
-        let found = found.unwrap_or_else(|| panic!("{name}: no event for other victim {other}"));
-        assert_eq!(
-            found["process"]["name"], other["comm"],
-            "{name}: other victim name"
-        );
-        assert_eq!(
-            found["oom"]["cause"], expected_cause,
-            "{name}: other victim cause"
-        );
-    }
-    for event in &events {
-        assert!(
-            event["message"].as_str().is_some_and(|m| !m.is_empty()),
-            "{name}: event without message"
-        );
-        assert!(
-            event["oom"]["complete"].is_boolean(),
-            "{name}: oom.complete missing"
-        );
-    }
-}
+mod common;
 
 macro_rules! extra_case {
     ($test:ident, $name:literal) => {
         #[test]
         fn $test() {
-            check($name);
+            common::check("extra", $name);
         }
     };
 }
@@ -111,7 +21,7 @@ macro_rules! pending_case {
     ($test:ident, $name:literal, $bug:literal) => {
         #[test]
         fn $test() {
-            let outcome = std::panic::catch_unwind(|| check($name));
+            let outcome = std::panic::catch_unwind(|| common::check("extra", $name));
             assert!(
                 outcome.is_err(),
                 "{} now passes ({} is fixed): make it an extra_case!",
@@ -256,26 +166,13 @@ extra_case!(
 /// Every fixture log has a case above, so a log added to the directory cannot go untested.
 #[test]
 fn every_fixture_has_a_case() {
-    let source = include_str!("extra.rs");
-    let dir: PathBuf = [env!("CARGO_MANIFEST_DIR"), "tests", "fixtures", "extra"]
-        .iter()
-        .collect();
-    for entry in std::fs::read_dir(&dir).expect("fixture dir") {
-        let path = entry.expect("entry").path();
-        if path.extension().is_some_and(|e| e == "log") {
-            let stem = path.file_stem().and_then(|s| s.to_str()).expect("name");
-            assert!(
-                source.contains(&format!("\"{stem}\"")),
-                "no extra_case! or pending_case! for {stem}"
-            );
-        }
-    }
+    common::assert_every_fixture_has_a_case("extra", include_str!("extra.rs"));
 }
 
 /// A group kill prints the chosen victim twice (x18, x19): one event for it.
 #[test]
 fn oom_group_victim_printed_twice_is_one_event() {
-    let events = events_of("x19-host-oomgroup-4.18-rc-email-quoted");
+    let events = common::events_of("extra", "x19-host-oomgroup-4.18-rc-email-quoted");
     let kills = events
         .iter()
         .filter(|e| e["process"]["pid"] == 1221)
@@ -287,7 +184,7 @@ fn oom_group_victim_printed_twice_is_one_event() {
 /// Three memcg reports of one container, printed out of time order (x15): three events.
 #[test]
 fn reports_out_of_time_order_are_separate_events() {
-    let events = events_of("x15-k8s-memsw-own-rhel8-4.18-mt-annotated");
+    let events = common::events_of("extra", "x15-k8s-memsw-own-rhel8-4.18-mt-annotated");
     let pids: Vec<u64> = events
         .iter()
         .filter_map(|e| e["process"]["pid"].as_u64())
