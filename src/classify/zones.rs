@@ -216,17 +216,16 @@ impl ZoneEval<'_> {
             "lowmem_reserve {} pages ({}kB)",
             self.reserve_pages, self.reserve_kb
         );
+        // Above the watermark itself, below it once the reserve kept for higher zones counts.
+        let below_with_reserve = |name: &str, mark_kb: u64, effective_kb: u64| {
+            format!(
+                "{label} free {free_kb}kB > {name} {mark_kb}kB, but {name} + {reserve} = {effective_kb}kB {} free",
+                cmp(effective_kb, free_kb)
+            )
+        };
         if self.below_min() {
             if free_kb > min_kb {
-                format!(
-                    "{label} free {free_kb}kB > min {min_kb}kB, but min + {reserve} = {}kB {} free",
-                    self.effective_min_kb(),
-                    if free_kb == self.effective_min_kb() {
-                        "="
-                    } else {
-                        ">"
-                    }
-                )
+                below_with_reserve("min", min_kb, self.effective_min_kb())
             } else {
                 format!(
                     "{label} free {free_kb}kB {} min {min_kb}kB < low {low_kb}kB",
@@ -235,15 +234,7 @@ impl ZoneEval<'_> {
             }
         } else if self.below_low() {
             if free_kb > low_kb {
-                format!(
-                    "{label} free {free_kb}kB > low {low_kb}kB, but low + {reserve} = {}kB {} free",
-                    self.effective_low_kb(),
-                    if free_kb == self.effective_low_kb() {
-                        "="
-                    } else {
-                        ">"
-                    }
-                )
+                below_with_reserve("low", low_kb, self.effective_low_kb())
             } else {
                 format!(
                     "{label} free {free_kb}kB > min {min_kb}kB but {} low {low_kb}kB",

@@ -204,89 +204,51 @@ unsafe fn filter_call(
     }
 }
 
-/// Fluent Bit's filter call with the configuration file as it is (`Function_Name
-/// oomlens_filter`).
-///
-/// # Safety
-/// Called by Fluent Bit only: `tag`/`record` point to `tag_len`/`record_len` bytes plus a NUL,
-/// or `record` is null when the host could not copy it.
-#[no_mangle]
-pub unsafe extern "C" fn oomlens_filter(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    // SAFETY: our caller's contract is the same.
-    unsafe {
-        filter_call(
-            Preset::File,
-            tag,
-            tag_len,
-            time_sec,
-            time_nsec,
-            record,
-            record_len,
-        )
-    }
+/// Exports one preset as a function with Fluent Bit's filter signature.
+macro_rules! export_preset {
+    ($(#[$doc:meta])* $name:ident => $preset:expr) => {
+        $(#[$doc])*
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            tag: *const u8,
+            tag_len: u32,
+            time_sec: u32,
+            time_nsec: u32,
+            record: *const u8,
+            record_len: u32,
+        ) -> *const u8 {
+            // SAFETY: our caller's contract is the same.
+            unsafe { filter_call($preset, tag, tag_len, time_sec, time_nsec, record, record_len) }
+        }
+    };
 }
 
-/// As [`oomlens_filter`], with `raw_lines: pass`: the report's records pass through and the
-/// event follows at the next heartbeat (`Function_Name oomlens_filter_pass`).
-///
-/// # Safety
-/// As [`oomlens_filter`].
-#[no_mangle]
-pub unsafe extern "C" fn oomlens_filter_pass(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    // SAFETY: our caller's contract is the same.
-    unsafe {
-        filter_call(
-            Preset::Pass,
-            tag,
-            tag_len,
-            time_sec,
-            time_nsec,
-            record,
-            record_len,
-        )
-    }
+export_preset! {
+    /// Fluent Bit's filter call with the configuration file as it is (`Function_Name
+    /// oomlens_filter`).
+    ///
+    /// # Safety
+    /// Called by Fluent Bit only: `tag`/`record` point to `tag_len`/`record_len` bytes plus a NUL,
+    /// or `record` is null when the host could not copy it.
+    oomlens_filter => Preset::File
 }
 
-/// As [`oomlens_filter`], with `raw_lines: embed`: the event carries the report's text in
-/// `event.original` (`Function_Name oomlens_filter_embed`).
-///
-/// # Safety
-/// As [`oomlens_filter`].
-#[no_mangle]
-pub unsafe extern "C" fn oomlens_filter_embed(
-    tag: *const u8,
-    tag_len: u32,
-    time_sec: u32,
-    time_nsec: u32,
-    record: *const u8,
-    record_len: u32,
-) -> *const u8 {
-    // SAFETY: our caller's contract is the same.
-    unsafe {
-        filter_call(
-            Preset::Embed,
-            tag,
-            tag_len,
-            time_sec,
-            time_nsec,
-            record,
-            record_len,
-        )
-    }
+export_preset! {
+    /// As [`oomlens_filter`], with `raw_lines: pass`: the report's records pass through and the
+    /// event follows at the next heartbeat (`Function_Name oomlens_filter_pass`).
+    ///
+    /// # Safety
+    /// As [`oomlens_filter`].
+    oomlens_filter_pass => Preset::Pass
+}
+
+export_preset! {
+    /// As [`oomlens_filter`], with `raw_lines: embed`: the event carries the report's text in
+    /// `event.original` (`Function_Name oomlens_filter_embed`).
+    ///
+    /// # Safety
+    /// As [`oomlens_filter`].
+    oomlens_filter_embed => Preset::Embed
 }
 
 #[cfg(test)]
