@@ -525,6 +525,164 @@ fn dmesg_raw_console_level() {
     check.assert_clean();
 }
 
+/// `dmesg -e` / `-H`: `[Sep11 12:24] ` when the minute changes, else the time since the
+/// previous record, `[  %+8.06f] ` (`[ %+9.06f] ` from ten seconds).
+fn relative_stamp(records: &[Record], index: usize, month_day: &str) -> String {
+    let Some(record) = records.get(index) else {
+        return String::new();
+    };
+    let minute = |r: &Record| clock(r.uptime_us / 1_000_000).get(..5).map(str::to_owned);
+    let previous = index.checked_sub(1).and_then(|i| records.get(i));
+    match previous {
+        Some(previous) if minute(previous) == minute(record) => {
+            let delta = (record.uptime_us - previous.uptime_us) as f64 / 1e6;
+            if delta < 10.0 {
+                format!("[  {delta:+8.6}] ")
+            } else {
+                format!("[ {delta:+9.6}] ")
+            }
+        }
+        _ => format!("[{month_day} {}] ", minute(record).unwrap_or_default()),
+    }
+}
+
+#[test]
+fn dmesg_relative_time() {
+    let mut check = Check::new("dmesg -e");
+    for month_day in ["Sep11", "Sep 7", "9月11"] {
+        check.text_variant(month_day, |records| {
+            let head = |index: usize, _: &Record| relative_stamp(records, index, month_day);
+            print_records(records, head, indent_to_column)
+        });
+    }
+    // `--force-prefix`: every line of a record gets a prefix, later ones `[  +0.000000]`.
+    check.text_variant("force prefix, decoded", |records| {
+        let head = |index: usize, r: &Record| {
+            let (_, name) = level(&r.text);
+            format!(
+                "kern  :{name:<6}: {}",
+                relative_stamp(records, index, "Sep11")
+            )
+        };
+        let continuation = |r: &Record, _: &str| {
+            let (_, name) = level(&r.text);
+            format!("kern  :{name:<6}: [  +0.000000] ")
+        };
+        print_records(records, head, continuation)
+    });
+    check.assert_clean();
+}
+
+/// `dmesg -d`'s `<%12.06f>`: the time since the previous record.
+fn delta_since_previous(records: &[Record], index: usize) -> String {
+    let previous = index.checked_sub(1).and_then(|i| records.get(i));
+    let delta = match (previous, records.get(index)) {
+        (Some(previous), Some(record)) => (record.uptime_us - previous.uptime_us) as f64 / 1e6,
+        _ => 0.0,
+    };
+    format!("<{delta:12.6}>")
+}
+
+#[test]
+fn dmesg_show_delta() {
+    let mut check = Check::new("dmesg -d");
+    check.text_variant("uptime", |records| {
+        let head = |index: usize, r: &Record| {
+            let stamp = uptime_stamp(r.uptime_us);
+            let stamp = stamp.trim_end_matches(']');
+            format!("{stamp} {}] ", delta_since_previous(records, index))
+        };
+        print_records(records, head, indent_to_column)
+    });
+    check.text_variant("ctime", |records| {
+        let head = |index: usize, r: &Record| {
+            let time = clock(r.uptime_us / 1_000_000);
+            let delta = delta_since_previous(records, index);
+            format!("[Sat Sep 11 {time} 2021 {delta}] ")
+        };
+        print_records(records, head, indent_to_column)
+    });
+    check.text_variant("delta only", |records| {
+        let head =
+            |index: usize, _: &Record| format!("[{}] ", delta_since_previous(records, index));
+        print_records(records, head, indent_to_column)
+    });
+    check.assert_clean();
+}
+
+#[test]
+fn dmesg_iso_time() {
+    let mut check = Check::new("dmesg --time-format=iso");
+    check.text_variant("iso", |records| {
+        let head = |_: usize, r: &Record| {
+            format!(
+                "2021-09-11T{},{:06}+02:00 ",
+                clock(r.uptime_us / 1_000_000),
+                r.uptime_us % 1_000_000
+            )
+        };
+        print_records(records, head, indent_to_column)
+    });
+    check.assert_clean();
+}
+
+#[test]
+fn embedded_syslog_daemons() {
+    let mut check = Check::new("busybox and OpenWrt");
+    // busybox klogd reads syslog(2), which prefixes every line of a record.
+    check.text_variant("busybox syslogd", |records| {
+        let head = |_: usize, r: &Record| {
+            let (_, name) = level(&r.text);
+            format!(
+                "{} router kern.{name} kernel: {} ",
+                syslog_date(r.uptime_us / 1_000_000),
+                uptime_stamp(r.uptime_us)
+            )
+        };
+        print_records(records, head, repeat_prefix)
+    });
+    check.text_variant("OpenWrt logread", |records| {
+        let head = |_: usize, r: &Record| {
+            let (_, name) = level(&r.text);
+            format!(
+                "Thu Dec  7 {} 2017 kern.{name} kernel: {} ",
+                clock(r.uptime_us / 1_000_000),
+                uptime_stamp(r.uptime_us)
+            )
+        };
+        print_records(records, head, repeat_prefix)
+    });
+    check.assert_clean();
+}
+
+/// `text` as a terminal shows it colored: `dmesg --color=always` colors the stamp green and
+/// an error red and bold.
+fn colored(stamp: &str, text: &str) -> String {
+    let (number, _) = level(text);
+    let body = if number <= 3 {
+        format!("\u{1b}[1;31m{text}\u{1b}[0m")
+    } else {
+        text.to_owned()
+    };
+    format!("\u{1b}[32m{}\u{1b}[0m {body}", stamp.trim_end())
+}
+
+#[test]
+fn terminal_colors() {
+    let mut check = Check::new("colors");
+    check.text_variant("dmesg --color=always", |records| {
+        let mut out = String::new();
+        for record in records {
+            let stamp = uptime_stamp(record.uptime_us);
+            for part in record.parts() {
+                let _ = writeln!(out, "{}", colored(&stamp, part));
+            }
+        }
+        out
+    });
+    check.assert_clean();
+}
+
 /// /dev/kmsg escaping: bytes below 0x20, from 0x7f, and `\` as `\xNN`.
 fn kmsg_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -640,6 +798,26 @@ fn journalctl_outputs() {
         let head = |_: usize, r: &Record| format!("{} host kernel: ", uptime_stamp(r.uptime_us));
         print_records(records, head, indent_to_column)
     });
+    check.text_variant("short-full", |records| {
+        let head = |_: usize, r: &Record| {
+            format!(
+                "Sat 2021-09-11 {} CEST host kernel: ",
+                clock(r.uptime_us / 1_000_000)
+            )
+        };
+        print_records(records, head, indent_to_column)
+    });
+    for (locale, month) in [("Chinese", "9月"), ("Japanese", " 9月")] {
+        check.text_variant(locale, |records| {
+            let head = |_: usize, r: &Record| {
+                format!(
+                    "{month} 11 {} localhost kernel: ",
+                    clock(r.uptime_us / 1_000_000)
+                )
+            };
+            print_records(records, head, indent_to_column)
+        });
+    }
     check.text_variant("short-iso", |records| {
         let head = |_: usize, r: &Record| {
             format!(
