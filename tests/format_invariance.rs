@@ -5,9 +5,10 @@
 //! lines `LineJoiner` rebuilds, minus what is not kernel text) are then printed again the way
 //! each transport prints them, and analysed again: the list of (cause, victim pid, victim comm,
 //! complete, kind) must not change, and neither may the rest of each event but the fields the
-//! transport itself supplies ([`TRANSPORT_FIELDS`]). Every test collects all mismatches over all
-//! logs before it fails, and writes each failing rendering under `CARGO_TARGET_TMPDIR` to be
-//! replayed with `oomlens analyze`.
+//! transport itself supplies ([`TRANSPORT_FIELDS`]) and the length of whitespace runs inside
+//! its strings (mail and HTML re-wrap and collapse them; they are padding, not meaning). Every
+//! test collects all mismatches over all logs before it fails, and writes each failing
+//! rendering under `CARGO_TARGET_TMPDIR` to be replayed with `oomlens analyze`.
 
 use std::fmt::{self, Display, Write as _};
 use std::path::{Path, PathBuf};
@@ -77,8 +78,8 @@ impl Display for Verdict {
 /// lines the report took), by JSON pointer: the only fields a rendering may change.
 const TRANSPORT_FIELDS: [&str; 3] = ["/@timestamp", "/host", "/oom/lines"];
 
-/// What the analyser made of one rendering: the verdicts, and every event without its
-/// [`TRANSPORT_FIELDS`].
+/// What the analyser made of one rendering: the verdicts, and the [`invariant_part`] of every
+/// event.
 #[derive(Debug, Clone, PartialEq)]
 struct Outcome {
     verdicts: Vec<Verdict>,
@@ -89,7 +90,7 @@ impl Outcome {
     fn of(events: &[Value]) -> Self {
         Self {
             verdicts: events.iter().map(Verdict::of).collect(),
-            events: events.iter().map(without_transport_fields).collect(),
+            events: events.iter().map(invariant_part).collect(),
         }
     }
 
@@ -117,7 +118,9 @@ impl Outcome {
     }
 }
 
-fn without_transport_fields(event: &Value) -> Value {
+/// An event without its [`TRANSPORT_FIELDS`], every run of whitespace in its strings one space
+/// (the Tainted flags' padding `G        W` is what mail and HTML rewrap or collapse).
+fn invariant_part(event: &Value) -> Value {
     let mut event = event.clone();
     for pointer in TRANSPORT_FIELDS {
         let Some((parent, key)) = pointer.rsplit_once('/') else {
@@ -125,6 +128,15 @@ fn without_transport_fields(event: &Value) -> Value {
         };
         if let Some(Value::Object(fields)) = event.pointer_mut(parent) {
             fields.remove(key);
+        }
+    }
+    let mut pending = vec![&mut event];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(text) => *text = text.split_whitespace().collect::<Vec<_>>().join(" "),
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::Object(fields) => pending.extend(fields.values_mut()),
+            _ => {}
         }
     }
     event
@@ -1005,6 +1017,79 @@ fn foreign_lines_between_report_lines() {
             )
         };
         interleave(print_records(records, head, repeat_prefix))
+    });
+    check.assert_clean();
+}
+
+/// The records as `dmesg` prints them, one physical line a kernel line.
+fn dmesg_lines(records: &[Record]) -> Vec<String> {
+    let stamp = |_: usize, r: &Record| format!("{} ", uptime_stamp(r.uptime_us));
+    print_records(records, stamp, repeat_prefix)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `line` hard-wrapped at `width` columns the way plain-text mail and bug trackers do it: at
+/// the last space that fits (which the wrap takes), never inside the stamp, never inside a
+/// word longer than the line.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    let stamp_end = line.find("] ").map_or(0, |at| at + 2);
+    let mut pieces = Vec::new();
+    let mut rest = line;
+    while rest.chars().count() > width {
+        let window_end = rest
+            .char_indices()
+            .nth(width)
+            .map_or(rest.len(), |(at, _)| at);
+        let floor = if pieces.is_empty() { stamp_end } else { 0 };
+        let Some(space) = rest
+            .get(..=window_end)
+            .and_then(|window| window.rfind(' '))
+            .filter(|&at| at > floor)
+        else {
+            break;
+        };
+        pieces.push(rest.get(..space).unwrap_or_default().to_owned());
+        rest = rest.get(space + 1..).unwrap_or_default();
+    }
+    pieces.push(rest.to_owned());
+    pieces
+}
+
+fn joined(lines: impl IntoIterator<Item = String>) -> String {
+    lines.into_iter().map(|line| line + "\n").collect()
+}
+
+#[test]
+fn human_copies() {
+    let mut check = Check::new("human copies");
+    check.text_variant("CRLF line ends", |records| {
+        joined(dmesg_lines(records).into_iter().map(|l| l + "\r"))
+    });
+    check.text_variant("cat -n line numbers", |records| {
+        let numbered = dmesg_lines(records).into_iter().enumerate();
+        joined(numbered.map(|(n, l)| format!("{:6}\t{l}", n + 1)))
+    });
+    check.text_variant("e-mail quoted", |records| {
+        joined(dmesg_lines(records).into_iter().map(|l| format!("> {l}")))
+    });
+    check.text_variant("wrapped at 72 columns", |records| {
+        joined(dmesg_lines(records).iter().flat_map(|l| wrap(l, 72)))
+    });
+    check.text_variant(
+        "quoted and wrapped (bugzilla in a mail thread)",
+        |records| {
+            let wrapped = dmesg_lines(records)
+                .iter()
+                .flat_map(|l| wrap(l, 72))
+                .collect::<Vec<_>>();
+            joined(wrapped.into_iter().map(|l| format!(">>> {l}")))
+        },
+    );
+    check.text_variant("whitespace collapsed (HTML)", |records| {
+        let collapse = |l: String| l.split_whitespace().collect::<Vec<_>>().join(" ");
+        joined(dmesg_lines(records).into_iter().map(collapse))
     });
     check.assert_clean();
 }
