@@ -191,9 +191,62 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
     } else if first == b' ' {
         // Japanese and Korean journalctl pad a one-digit month: ` 9月 11 12:24:42 host ...`.
         syslog_header(s, clock::syslog_date)
+    } else if first == b'<' {
+        // Syslog as it travels, `<PRI>` first, which a bare receiver (`nc`, `socat`) writes
+        // to its file as it comes; `<4>[ uptime]` (dmesg -r) is the kernel stamp's.
+        let after = after_console_level(s)?;
+        rfc5424_header(after).or_else(|| syslog_header(after, clock::syslog_date))
     } else {
         None
     }
+}
+
+/// An RFC 5424 record after its `<PRI>`: `1 2021-09-11T12:24:42.519080+02:00 host app procid
+/// msgid [structured data] message`, any field but the version `-` when unknown.
+fn rfc5424_header(s: &str) -> Option<Layer<'_>> {
+    let after_version = s.strip_prefix("1 ")?;
+    let (wall_time, rest) = match after_version.strip_prefix("- ") {
+        Some(rest) => (None, rest),
+        None => clock::rfc3339_date(after_version)?,
+    };
+    let (host, rest) = split_word(rest);
+    let (app, rest) = split_word(rest);
+    let (_procid, rest) = split_word(rest);
+    let (_msgid, rest) = split_word(rest);
+    let rest = after_structured_data(rest)?;
+    let message = strip_separator(rest);
+    let known = |field| Some(field).filter(|f: &&str| !f.is_empty() && *f != "-");
+    Some(Layer {
+        rest: message.strip_prefix('\u{feff}').unwrap_or(message),
+        wall_time,
+        host: known(host),
+        program: known(app),
+        ..Layer::default()
+    })
+}
+
+/// What follows RFC 5424 structured data: `-`, or elements `[id name="value" ...]` whose
+/// values may hold `\]`, `\"` and `]` inside quotes.
+fn after_structured_data(s: &str) -> Option<&str> {
+    if let Some(rest) = s.strip_prefix('-') {
+        return Some(rest);
+    }
+    let mut rest = s;
+    while rest.starts_with('[') {
+        let (mut escaped, mut quoted) = (false, false);
+        let close = rest.char_indices().find(|&(_, c)| {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = !quoted,
+                ']' if !quoted => return true,
+                _ => {}
+            }
+            false
+        });
+        rest = rest.get(close?.0 + 1..)?;
+    }
+    (rest.len() < s.len()).then_some(rest)
 }
 
 /// `dmesg --time-format=iso`'s stamp: a date, then the kernel text (no host, no tag).
@@ -222,13 +275,19 @@ fn syslog_header<'a>(s: &'a str, read_date: fn(&str) -> Option<Dated<'_>>) -> Op
 /// What follows a syslog or journald date: `host tag[pid]: message`. Returns the host,
 /// the tag without `[pid]` and the message. An empty hostname leaves `00:37:34   kernel: `
 /// (no host); a line without a tag (RFC 3164 allows that) keeps all after the host as its
-/// message. A host never ends in `:`, so `kernel:` is never taken for one. Busybox syslogd
+/// message. A host never ends in `:`, so `kernel:` is never taken for one, and never holds a
+/// `[`: a date before a kernel stamp is a tool's (`dmesg | ts`), with no host. Busybox syslogd
 /// writes `host kern.warn kernel: `, OpenWrt `logread` `kern.warn kernel: ` (no host).
 fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
     if let Some((program, message)) = tag_and_message(s) {
         return (None, Some(program), message);
     }
     let (first, after_first) = split_word(s);
+    if !is_host_name(first) {
+        // A date a tool put before kernel text (`dmesg | ts`, `docker logs -t`): the
+        // kernel's `[ uptime]` or `[Sat Sep ...]` is no host.
+        return (None, None, s);
+    }
     let host = Some(first).filter(|host| !host.is_empty());
     let after_host = after_first.trim_start_matches(' ');
     match tag_and_message(after_host) {
@@ -247,6 +306,13 @@ fn tag_and_message(s: &str) -> Option<(&str, &str)> {
         (word, rest)
     };
     Some((syslog_tag(word)?, rest))
+}
+
+/// Whether `word` can be a host name (or IP address) as syslog writes it: letters, digits and
+/// `. - _ : %` only, so never the `[` of a kernel stamp.
+fn is_host_name(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
 }
 
 /// `s` split at its first space: the word and what follows the space.
@@ -324,7 +390,7 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
 
 /// The kernel's own stamp: `[ uptime]`, `dmesg -T`'s `[date]` or `dmesg -e`'s relative
 /// `[Sep11 12:24]` / `[  +0.000003]`, optionally after a console level `<4>` and followed by
-/// a PRINTK_CALLER id, then one separator space.
+/// a PRINTK_CALLER id, then one separator space; or a console level alone.
 fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
     if !s.starts_with(['[', '<']) {
         return None;
@@ -362,9 +428,15 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
             ..Layer::default()
         });
     }
-    let after = clock::relative_stamp(stamped)?;
-    Some(Layer {
-        rest: after_stamp(after),
+    if let Some(after) = clock::relative_stamp(stamped) {
+        return Some(Layer {
+            rest: after_stamp(after),
+            ..Layer::default()
+        });
+    }
+    // A console level with no stamp after it: `/proc/kmsg`, `dmesg -r` with printk.time=0.
+    after_console_level(s).map(|rest| Layer {
+        rest,
         ..Layer::default()
     })
 }
@@ -1171,6 +1243,69 @@ mod tests {
     }
 
     #[test]
+    fn date_from_a_tool_before_a_kernel_stamp_names_no_host() {
+        let ts = split_prefix("Oct 12 19:00:20 [ 2787.229991] Out of memory: Killed process 1");
+        assert!(ts.prefixed);
+        assert_eq!((ts.host, ts.program), (None, None));
+        assert_eq!(ts.uptime_s, Some(2787.229991));
+        assert_eq!(ts.text, "Out of memory: Killed process 1");
+        let docker =
+            split_prefix("2023-10-12T19:00:20.123456789Z [ 2787.229991]  dump_stack+0x10/0x16");
+        assert_eq!(docker.host, None);
+        assert_eq!(wall(&docker).7, Some(0));
+        assert_eq!(docker.text, " dump_stack+0x10/0x16");
+        let human = split_prefix("Oct 12 19:00:20 [Sat Sep 11 12:24:42 2021] Out of memory");
+        assert_eq!((human.host, human.text.as_str()), (None, "Out of memory"));
+    }
+
+    #[test]
+    fn syslog_with_priority_as_received_from_the_wire() {
+        let line = split_prefix("<3>Oct 12 19:00:20 host kernel: [ 2787.229991] Out of memory");
+        assert_eq!(line.host.as_deref(), Some("host"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(line.uptime_s, Some(2787.229991));
+        assert_eq!(line.text, "Out of memory");
+    }
+
+    #[test]
+    fn rfc5424_record_with_and_without_structured_data() {
+        let line = split_prefix(
+            "<3>1 2021-09-11T12:24:42.519080+02:00 host kernel - - - [ 2787.229991] Out of memory",
+        );
+        assert_eq!(line.host.as_deref(), Some("host"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(
+            wall(&line),
+            (Some(2021), 9, 11, 12, 24, 42, 519_080_000, Some(120))
+        );
+        assert_eq!(line.uptime_s, Some(2787.229991));
+        assert_eq!(line.text, "Out of memory");
+        let data = split_prefix(
+            "<4>1 - host kernel - - [meta a=\"x\\]y\" b=\"]\"][origin ip=\"::1\"] \u{feff}Mem-Info:",
+        );
+        assert_eq!((data.wall_time, data.text.as_str()), (None, "Mem-Info:"));
+        let nil = split_prefix("<4>1 - - - - - - Mem-Info:");
+        assert_eq!(
+            (nil.host, nil.program, nil.text.as_str()),
+            (None, None, "Mem-Info:")
+        );
+        let daemon = split_prefix("<30>1 2021-09-11T12:24:42Z host systemd 1 - - Started x");
+        assert_eq!(daemon.program.as_deref(), Some("systemd"));
+        let unclosed = split_prefix("<4>1 - host kernel - - [meta a=\"x] Mem-Info:");
+        assert!(unclosed.text.contains("Mem-Info:"));
+    }
+
+    #[test]
+    fn console_level_without_stamp() {
+        let line = split_prefix("<4>a.out invoked oom-killer: gfp_mask=0x0, order=0");
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, None);
+        assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
+        let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
+        assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
     fn printk_caller_task_and_cpu() {
         let task = split_prefix("[ 1233.911539][  T460] a.out invoked oom-killer");
         assert_eq!(task.uptime_s, Some(1233.911539));
@@ -1267,6 +1402,12 @@ mod tests {
             "Sat Sep 11 12:24:42 2021 ",
             "h kern.warn",
             "<1",
+            "<4>1 ",
+            "<4>1 - ",
+            "<4>1 - h a p m [",
+            "<4>1 - h a p m [x \"]",
+            "<4>1 - h a p m [x \\",
+            "<4>Oct 12 19:00:20 ",
         ] {
             let line = split_prefix(raw);
             assert!(line.text.len() <= raw.len(), "{raw:?}");
@@ -1278,8 +1419,23 @@ mod tests {
     fn ten_megabyte_lines_cost_linear_time() {
         let started = Instant::now();
         for unit in [
-            "[", "a", "> ", "1 ", "[ 1.2]", "#012", "\\x41", "Jan ", "|", "[pid:", " ", "\u{1b}[",
-            "[<", "9月 ", "[+1",
+            "[",
+            "a",
+            "> ",
+            "1 ",
+            "[ 1.2]",
+            "#012",
+            "\\x41",
+            "Jan ",
+            "|",
+            "[pid:",
+            " ",
+            "\u{1b}[",
+            "[<",
+            "9月 ",
+            "[+1",
+            "<4>1 - h a p m [",
+            "<4>",
         ] {
             let raw = unit.repeat(10_000_000 / unit.len());
             let line = split_prefix(&raw);
