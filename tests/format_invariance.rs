@@ -534,6 +534,11 @@ fn dmesg_raw_console_level() {
         };
         print_records(records, head, repeat_prefix)
     });
+    // `/proc/kmsg`, or `dmesg -r` with printk.time=0: the level alone.
+    check.text_variant("level without time", |records| {
+        let head = |_: usize, r: &Record| format!("<{}>", level(&r.text).0);
+        print_records(records, head, repeat_prefix)
+    });
     check.assert_clean();
 }
 
@@ -756,6 +761,11 @@ fn syslog_rfc3164() {
             |_: usize, r: &Record| format!("Jan  5 {}   kernel: ", clock(r.uptime_us / 1_000_000));
         print_records(records, head, repeat_prefix)
     });
+    // What a bare receiver (`nc -lu 514 > file`) writes: the record as sent, `<PRI>` first.
+    check.text_variant("as received from the wire", |records| {
+        let head = |_: usize, r: &Record| format!("<{}>{}", level(&r.text).0, with_uptime(0, r));
+        print_records(records, head, repeat_prefix)
+    });
     check.text_variant("rsyslog escapes newlines as #012", |records| {
         let mut out = String::new();
         for record in records {
@@ -774,10 +784,66 @@ fn syslog_rfc3164() {
 #[test]
 fn syslog_rfc3339() {
     let mut check = Check::new("syslog RFC 3339");
+    let date = |r: &Record| {
+        format!(
+            "2024-07-20T{}.{:06}+02:00",
+            clock(r.uptime_us / 1_000_000),
+            r.uptime_us % 1_000_000
+        )
+    };
     check.text_variant("high precision", |records| {
         let head = |_: usize, r: &Record| {
             format!(
-                "2024-07-20T{}.{:06}+02:00 sibirocobombus kernel: {} ",
+                "{} sibirocobombus kernel: {} ",
+                date(r),
+                uptime_stamp(r.uptime_us)
+            )
+        };
+        print_records(records, head, repeat_prefix)
+    });
+    check.text_variant("RFC 5424", |records| {
+        let head = |index: usize, r: &Record| {
+            let data = if index.is_multiple_of(2) {
+                "-".to_owned()
+            } else {
+                format!("[meta sequenceId=\"{index}\"][origin software=\"rsyslogd\"]")
+            };
+            let (number, _) = level(&r.text);
+            format!(
+                "<{number}>1 {} sibirocobombus kernel - - {data} {} ",
+                date(r),
+                uptime_stamp(r.uptime_us)
+            )
+        };
+        print_records(records, head, repeat_prefix)
+    });
+    check.assert_clean();
+}
+
+#[test]
+fn timestamping_tools() {
+    let mut check = Check::new("timestamping tools");
+    check.text_variant("dmesg -w | ts", |records| {
+        let head = |_: usize, r: &Record| {
+            format!(
+                "{} {} ",
+                syslog_date(r.uptime_us / 1_000_000),
+                uptime_stamp(r.uptime_us)
+            )
+        };
+        print_records(records, head, repeat_prefix)
+    });
+    check.text_variant("dmesg -T | ts", |records| {
+        let head = |_: usize, r: &Record| {
+            let time = clock(r.uptime_us / 1_000_000);
+            format!("Oct 12 {time} [Sat Sep 11 {time} 2021] ")
+        };
+        print_records(records, head, repeat_prefix)
+    });
+    check.text_variant("docker logs -t", |records| {
+        let head = |_: usize, r: &Record| {
+            format!(
+                "2023-10-12T{}.{:06}123Z {} ",
                 clock(r.uptime_us / 1_000_000),
                 r.uptime_us % 1_000_000,
                 uptime_stamp(r.uptime_us)
