@@ -94,6 +94,20 @@ impl Outcome {
         }
     }
 
+    /// Every other event, from the `first`.
+    fn every_other(&self, first: usize) -> Self {
+        Self {
+            verdicts: self
+                .verdicts
+                .iter()
+                .skip(first)
+                .step_by(2)
+                .cloned()
+                .collect(),
+            events: self.events.iter().skip(first).step_by(2).cloned().collect(),
+        }
+    }
+
     /// How `self` (a rendering) differs from `reference`, or `None` when it does not.
     fn difference(&self, reference: &Outcome) -> Option<String> {
         if self.verdicts != reference.verdicts {
@@ -965,7 +979,7 @@ type RecordShape = fn(usize, &Record) -> Value;
 #[test]
 fn ndjson_records() {
     let mut check = Check::new("NDJSON");
-    let shapes: [(&str, RecordShape); 4] = [
+    let shapes: [(&str, RecordShape); 5] = [
         (
             "journald message",
             |_, r| json!({"message": r.text, "host": "h"}),
@@ -988,10 +1002,20 @@ fn ndjson_records() {
                 "msg": r.text,
             })
         }),
-        (
-            "container log with dmesg line",
-            |_, r| json!({"log": format!("{} {}\n", uptime_stamp(r.uptime_us), r.text), "stream": "stdout"}),
-        ),
+        ("container log with dmesg line", |_, r| {
+            let line = format!("{} {}\n", uptime_stamp(r.uptime_us), r.text);
+            json!({"log": line, "stream": "stdout"})
+        }),
+        ("Filebeat: a kern.log line, host as an object", |_, r| {
+            let line = format!(
+                "{} h kernel: {} {}",
+                syslog_date(r.uptime_us / 1_000_000),
+                uptime_stamp(r.uptime_us),
+                r.text
+            );
+            let file = json!({"path": "/var/log/kern.log"});
+            json!({"message": line, "host": {"name": "h"}, "log": {"file": file}})
+        }),
     ];
     for (variant, shape) in shapes {
         check.outcome_variant(variant, |records| {
@@ -1049,6 +1073,30 @@ fn two_syslog_hosts_interleaved() {
             results.push((" events without a host".to_owned(), hostless));
         }
         (text, results)
+    });
+    check.assert_clean();
+}
+
+#[test]
+fn two_hosts_interleaved_in_ndjson() {
+    let mut check = Check::new("two hosts, NDJSON");
+    check.outcome_variant("journald records of h1 and h2, one by one", |records| {
+        let values: Vec<Value> = records
+            .iter()
+            .flat_map(|r| ["h1", "h2"].map(|host| json!({"MESSAGE": r.text, "_HOSTNAME": host})))
+            .collect();
+        let (ndjson, mut results) = transform_outcome(&values);
+        // The events name no host (the records' host field only keys the stream), but the two
+        // streams are the same log, so each event comes twice in a row: h1's, then h2's.
+        let both = results
+            .pop()
+            .map(|(_, outcome)| outcome)
+            .expect("one outcome");
+        let results = vec![
+            (" h1".to_owned(), both.every_other(0)),
+            (" h2".to_owned(), both.every_other(1)),
+        ];
+        (ndjson, results)
     });
     check.assert_clean();
 }
