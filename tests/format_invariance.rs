@@ -339,8 +339,9 @@ fn level(text: &str) -> (u8, &'static str) {
     }
 }
 
-/// Prints records one physical line each way: `head(record)` before the first line of a
-/// record; later lines of a multi-line record get `continuation(record, head)`.
+/// Prints records one physical line per line the kernel printed: `head(index, record)` before
+/// a record's first line, `continuation(record, head)` before each later line of a multi-line
+/// record.
 fn print_records(
     records: &[Record],
     head: impl Fn(usize, &Record) -> String,
