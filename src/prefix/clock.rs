@@ -45,8 +45,12 @@ const MONTH_NAMES: [(&str, u8); 33] = [
 ];
 
 /// The month number (1-12) a month name stands for, or `None` for a name not in
-/// [`MONTH_NAMES`] (then the caller keeps the prefix but reports no wall time).
+/// [`MONTH_NAMES`] (then the caller keeps the prefix but reports no wall time). Chinese,
+/// Japanese and Korean locales number their months (`9月`, `12월`).
 pub(super) fn month_number(name: &str) -> Option<u8> {
+    if let Some(number) = name.strip_suffix(['月', '월']) {
+        return number.parse().ok().filter(|month| (1..=12).contains(month));
+    }
     let name = name.strip_suffix('.').unwrap_or(name);
     // Lower-casing allocates; only names with non-ASCII letters (`MÄR`) need it.
     let lowered;
@@ -167,12 +171,34 @@ fn time_of_day<'a>(
     Some(())
 }
 
-/// Reads a month name of `min..=max` letters and an optional `.`; the month number when
+/// Reads a month name of `min..=max` letters and an optional `.`, or a numbered month
+/// (`9月`, padded to ` 9月` by Japanese and Korean locales); the month number when
 /// [`month_number`] knows the name.
 fn month_name(cursor: &mut Cursor<'_>, min: usize, max: usize) -> Option<Option<u8>> {
-    let name = cursor.run(min, max, char::is_alphabetic)?;
-    cursor.skip(".");
+    if let Some(name) = cursor.run(min, max, char::is_alphabetic) {
+        cursor.skip(".");
+        return Some(month_number(name));
+    }
+    let mut numbered = *cursor;
+    numbered.skip(" ");
+    let start = numbered;
+    numbered.digits(1, 2)?;
+    if !numbered.skip("月") {
+        numbered.tag("월")?;
+    }
+    let name = numbered.since(start)?;
+    *cursor = numbered;
     Some(month_number(name))
+}
+
+/// Reads `YYYY-MM-DD` into `fields`.
+fn calendar_date<'a>(cursor: &mut Cursor<'a>, fields: &mut DateFields<'a>) -> Option<()> {
+    fields.year = Some(cursor.digits(4, 4)?);
+    cursor.tag("-")?;
+    fields.month = cursor.digits(2, 2)?.parse().ok();
+    cursor.tag("-")?;
+    fields.day = cursor.digits(2, 2)?;
+    Some(())
 }
 
 /// RFC 3164 syslog and journalctl short: `Oct 12 19:00:20 `, `Jan  5 ...`, an optional
@@ -191,35 +217,60 @@ pub(super) fn syslog_date(line: &str) -> Option<Dated<'_>> {
     Some((fields.wall_time(), cursor.rest()))
 }
 
-/// RFC 3339 syslog (rsyslog high precision) and journalctl `-o short-iso`:
-/// `2024-07-20T19:51:03.968678+02:00 `, `...T19:51:03+0200 `, `...Z `.
-pub(super) fn rfc3339_date(line: &str) -> Option<Dated<'_>> {
-    let mut cursor = Cursor::new(line);
-    let mut fields = DateFields {
-        year: Some(cursor.digits(4, 4)?),
-        ..DateFields::default()
-    };
-    cursor.tag("-")?;
-    fields.month = cursor.digits(2, 2)?.parse().ok();
-    cursor.tag("-")?;
-    fields.day = cursor.digits(2, 2)?;
+/// Reads `YYYY-MM-DDTHH:MM:SS`, a fraction after `mark` and a UTC offset (`Z`, `+02:00`,
+/// `+0200`, or none).
+fn iso_date<'a>(cursor: &mut Cursor<'a>, mark: &str) -> Option<DateFields<'a>> {
+    let mut fields = DateFields::default();
+    calendar_date(cursor, &mut fields)?;
     cursor.tag("T")?;
-    time_of_day(&mut cursor, &mut fields, &[".", ","])?;
+    time_of_day(cursor, &mut fields, &[mark])?;
     let zone = cursor.run(0, 6, |c| {
         matches!(c, 'Z' | '+' | '-' | ':') || c.is_ascii_digit()
     })?;
     fields.zone = Some(zone).filter(|zone| !zone.is_empty());
+    Some(fields)
+}
+
+/// RFC 3339 syslog (rsyslog high precision) and journalctl `-o short-iso`:
+/// `2024-07-20T19:51:03.968678+02:00 `, `...T19:51:03+0200 `, `...Z `.
+pub(super) fn rfc3339_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let fields = iso_date(&mut cursor, ".")?;
     cursor.spaces(1, usize::MAX)?;
     Some((fields.wall_time(), cursor.rest()))
 }
 
-/// `dmesg -T`: `[Sat Sep 11 12:24:42 2021]`, `[Thu Dec  7 ...]`, `[Di Aug 12 ...]`,
-/// `[mar. août 12 ...]`. The day name is any word, so no locale's list is needed; the month
-/// name goes through [`month_number`].
-pub(super) fn human_stamp(line: &str) -> Option<Dated<'_>> {
-    let word = |c: char| !c.is_whitespace() && c != '[' && c != ']';
+/// `dmesg --time-format=iso`: `2021-09-11T12:24:42,519080+02:00`. The comma before the
+/// microseconds tells it from RFC 3339 syslog, and no host or tag follows it: the kernel
+/// text does. Returns what follows the date (its separator space included).
+pub(super) fn dmesg_iso_date(line: &str) -> Option<Dated<'_>> {
     let mut cursor = Cursor::new(line);
-    cursor.tag("[")?;
+    let fields = iso_date(&mut cursor, ",")?;
+    fields.fraction?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// journalctl `-o short-full`: `Sat 2021-09-11 12:24:42 CEST `. The zone is a name
+/// (`CEST`, `UTC`), which says no offset, so none is read.
+pub(super) fn weekday_iso_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    cursor.run(1, 16, char::is_alphabetic)?;
+    cursor.tag(" ")?;
+    let mut fields = DateFields::default();
+    calendar_date(&mut cursor, &mut fields)?;
+    cursor.tag(" ")?;
+    time_of_day(&mut cursor, &mut fields, &["."])?;
+    cursor.tag(" ")?;
+    cursor.run(1, 32, |c| !c.is_whitespace())?;
+    cursor.spaces(1, usize::MAX)?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// C `ctime`'s `Sat Sep 11 12:24:42 2021`, `Thu Dec  7 ...`, in any locale (`Di Aug 12 ...`,
+/// `mar. août 12 ...`, `六 9月 11 ...`): the day name is any word, the month name goes
+/// through [`month_number`].
+fn ctime_fields<'a>(cursor: &mut Cursor<'a>) -> Option<DateFields<'a>> {
+    let word = |c: char| !c.is_whitespace() && c != '[' && c != ']';
     cursor.run(1, 16, word)?;
     cursor.spaces(1, 2)?;
     let mut fields = DateFields {
@@ -229,11 +280,95 @@ pub(super) fn human_stamp(line: &str) -> Option<Dated<'_>> {
     cursor.spaces(1, 2)?;
     fields.day = cursor.digits(1, 2)?;
     cursor.tag(" ")?;
-    time_of_day(&mut cursor, &mut fields, &[])?;
+    time_of_day(cursor, &mut fields, &[])?;
     cursor.tag(" ")?;
     fields.year = Some(cursor.digits(4, 4)?);
+    Some(fields)
+}
+
+/// OpenWrt `logread`: a [`ctime_fields`] date and the spaces after it.
+pub(super) fn ctime_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let fields = ctime_fields(&mut cursor)?;
+    cursor.spaces(1, usize::MAX)?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
+/// `dmesg -T`: `[Sat Sep 11 12:24:42 2021]` (see [`ctime_fields`]), with `-d` also
+/// `[Sat Sep 11 12:24:42 2021 <    0.000034>]`.
+pub(super) fn human_stamp(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    cursor.tag("[")?;
+    let fields = ctime_fields(&mut cursor)?;
+    skip_delta(&mut cursor);
     cursor.tag("]")?;
     Some((fields.wall_time(), cursor.rest()))
+}
+
+/// `dmesg -d`'s time since the previous line, `<    0.000034>`.
+fn delta(cursor: &mut Cursor<'_>) -> Option<()> {
+    cursor.tag("<")?;
+    cursor.skip_spaces();
+    if !cursor.skip("+") {
+        cursor.skip("-");
+    }
+    cursor.digits(1, usize::MAX)?;
+    cursor.tag(".")?;
+    cursor.digits(1, usize::MAX)?;
+    cursor.tag(">")?;
+    Some(())
+}
+
+/// Consumes ` <    0.000034>` after a stamp's time when it is there.
+fn skip_delta(cursor: &mut Cursor<'_>) {
+    let mut probe = *cursor;
+    if probe.tag(" ").and_then(|()| delta(&mut probe)).is_some() {
+        *cursor = probe;
+    }
+}
+
+/// `dmesg -e` / `-H` stamps and `dmesg --time-format=delta`'s: `[Sep11 12:24]` or
+/// `[Sep 7 12:24]` (printed when the minute changes), `[  +0.000003]` (time since the
+/// previous line), `[<    0.000034>]`. None says an uptime or a whole wall time; returns what
+/// follows the `]`.
+pub(super) fn relative_stamp(line: &str) -> Option<&str> {
+    let mut cursor = Cursor::new(line);
+    cursor.tag("[")?;
+    let mut delta_only = cursor;
+    if delta(&mut delta_only).is_some() {
+        cursor = delta_only;
+    } else {
+        cursor.skip_spaces();
+        if cursor.skip("+") || cursor.skip("-") {
+            cursor.digits(1, usize::MAX)?;
+            cursor.tag(".")?;
+            cursor.digits(1, usize::MAX)?;
+        } else {
+            month_and_day(&mut cursor)?;
+            cursor.tag(" ")?;
+            cursor.digits(1, 2)?;
+            cursor.tag(":")?;
+            cursor.digits(2, 2)?;
+        }
+    }
+    cursor.tag("]")?;
+    Some(cursor.rest())
+}
+
+/// `strftime("%b%e")`: a month name with the day glued on (`Sep11`, `9月11`) or after a
+/// space (`Sep 7`).
+fn month_and_day(cursor: &mut Cursor<'_>) -> Option<()> {
+    let word = cursor.run(1, 16, |c| !c.is_whitespace() && c != ']')?;
+    let month = word.trim_end_matches(|c: char| c.is_ascii_digit());
+    let day_digits = word.len() - month.len();
+    if month.is_empty() || day_digits > 2 {
+        return None;
+    }
+    if day_digits == 0 {
+        cursor.tag(" ")?;
+        cursor.digits(1, 1)?;
+    }
+    Some(())
 }
 
 /// Kibana's date cell: `Jun 25, 2021 @ 12:42:13.029`.
@@ -279,8 +414,9 @@ pub(super) struct UptimeStamp {
     pub vendor_form: bool,
 }
 
-/// Reads `[  123.456789]` (any padding) or the Android `[309805.658142s]` at the start of
-/// `line`; returns the stamp and what follows the closing `]`.
+/// Reads `[  123.456789]` (any padding), with `dmesg -d` `[  123.456789 <    0.000034>]`, or
+/// the Android `[309805.658142s]` at the start of `line`; returns the stamp and what follows
+/// the closing `]`.
 pub(super) fn uptime_stamp(line: &str) -> Option<(UptimeStamp, &str)> {
     let mut cursor = Cursor::new(line);
     cursor.tag("[")?;
@@ -291,6 +427,7 @@ pub(super) fn uptime_stamp(line: &str) -> Option<(UptimeStamp, &str)> {
     cursor.digits(1, usize::MAX)?;
     let number = cursor.since(number_start)?;
     let vendor_form = cursor.skip("s");
+    skip_delta(&mut cursor);
     cursor.tag("]")?;
     let seconds = number.parse::<f64>().ok().filter(|s| s.is_finite());
     let stamp = UptimeStamp {
@@ -318,6 +455,16 @@ mod tests {
         assert_eq!(month_number("juil."), Some(7));
         assert_eq!(month_number("ene"), Some(1));
         assert_eq!(month_number("dic"), Some(12));
+    }
+
+    #[test]
+    fn numbered_months_of_cjk_locales() {
+        assert_eq!(month_number("9月"), Some(9));
+        assert_eq!(month_number("12月"), Some(12));
+        assert_eq!(month_number("3월"), Some(3));
+        assert_eq!(month_number("13月"), None);
+        assert_eq!(month_number("0月"), None);
+        assert_eq!(month_number("月"), None);
     }
 
     #[test]
@@ -389,12 +536,75 @@ mod tests {
     }
 
     #[test]
+    fn syslog_date_with_numbered_month_padded_or_not() {
+        let (wall, rest) = syslog_date("9月 11 12:24:42 localhost kernel: x").unwrap();
+        assert_eq!(wall.map(|w| (w.month, w.day)), Some((9, 11)));
+        assert_eq!(rest, "localhost kernel: x");
+        let (wall, rest) = syslog_date(" 9月 11 12:24:42 localhost kernel: x").unwrap();
+        assert_eq!(wall.map(|w| w.month), Some(9));
+        assert_eq!(rest, "localhost kernel: x");
+        assert_eq!(
+            syslog_date("12월 07 00:05:15 h k: x")
+                .unwrap()
+                .0
+                .unwrap()
+                .month,
+            12
+        );
+        assert_eq!(syslog_date("5384 pages in swap cache"), None);
+        assert_eq!(syslog_date(" 9 pages"), None);
+    }
+
+    #[test]
+    fn dmesg_iso_date_needs_comma_fraction() {
+        let (wall, rest) = dmesg_iso_date("2021-09-11T12:24:42,519080+02:00 x").unwrap();
+        let wall = wall.unwrap();
+        assert_eq!(
+            (
+                wall.year,
+                wall.hour,
+                wall.nanosecond,
+                wall.utc_offset_minutes
+            ),
+            (Some(2021), 12, 519_080_000, Some(120))
+        );
+        assert_eq!(rest, " x");
+        assert_eq!(dmesg_iso_date("2021-09-11T12:24:42+02:00 x"), None);
+        assert_eq!(dmesg_iso_date("2021-09-11T12:24:42.519080+02:00 x"), None);
+        assert_eq!(rfc3339_date("2021-09-11T12:24:42,519080+02:00 x"), None);
+    }
+
+    #[test]
+    fn weekday_iso_date_skips_zone_name() {
+        let (wall, rest) = weekday_iso_date("Sat 2021-09-11 12:24:42 CEST host kernel: x").unwrap();
+        let wall = wall.unwrap();
+        assert_eq!(
+            (wall.year, wall.month, wall.day, wall.utc_offset_minutes),
+            (Some(2021), 9, 11, None)
+        );
+        assert_eq!(rest, "host kernel: x");
+        assert_eq!(weekday_iso_date("Sat 2021-09-11 12:24:42"), None);
+        assert_eq!(weekday_iso_date("Node 0 DMA free:15516kB"), None);
+    }
+
+    #[test]
+    fn ctime_date_with_padded_day() {
+        let (wall, rest) = ctime_date("Thu Dec  7 00:05:15 2017 kern.warn kernel: x").unwrap();
+        assert_eq!(
+            wall.map(|w| (w.year, w.month, w.day)),
+            Some((Some(2017), 12, 7))
+        );
+        assert_eq!(rest, "kern.warn kernel: x");
+        assert_eq!(ctime_date("Sat Sep 11 12:24:42 2021"), None);
+    }
+
+    #[test]
     fn rfc3339_zone_forms() {
         let read = |s| rfc3339_date(s).unwrap().0.unwrap().utc_offset_minutes;
         assert_eq!(read("2024-07-20T19:51:03.968678+02:00 h"), Some(120));
         assert_eq!(read("2024-07-20T19:51:03+0200 h"), Some(120));
         assert_eq!(read("2024-07-20T19:51:03Z h"), Some(0));
-        assert_eq!(read("2024-07-20T19:51:03,5 h"), None);
+        assert_eq!(read("2024-07-20T19:51:03.5 h"), None);
         assert_eq!(
             rfc3339_date("2024-07-20T19:51:03+2 h").map(|d| d.0),
             Some(None)
@@ -412,6 +622,52 @@ mod tests {
         assert_eq!(rest, " x");
         assert_eq!(human_stamp("[  pid  ]   uid"), None);
         assert_eq!(human_stamp("[Sat Sep 11 12:24:42 2021"), None);
+    }
+
+    #[test]
+    fn human_stamp_with_delta() {
+        let (wall, rest) = human_stamp("[Sat Sep 11 12:24:42 2021 <    0.000034>] x").unwrap();
+        assert_eq!(wall.unwrap().second, 42);
+        assert_eq!(rest, " x");
+        assert_eq!(
+            human_stamp("[Sat Sep 11 12:24:42 2021 <    0.000034] x"),
+            None
+        );
+    }
+
+    #[test]
+    fn relative_stamps_minute_delta_and_delta_only() {
+        for (line, rest) in [
+            ("[Sep11 12:24] x", " x"),
+            ("[Sep 7 12:24] x", " x"),
+            ("[9月11 12:24] x", " x"),
+            ("[  +0.000003] x", " x"),
+            ("[ +12.345678] x", " x"),
+            ("[+123.456789] x", " x"),
+            ("[  -0.000010] x", " x"),
+            ("[<    0.000034>] x", " x"),
+            ("[<   -0.000034>]", ""),
+        ] {
+            assert_eq!(relative_stamp(line), Some(rest), "{line}");
+        }
+    }
+
+    #[test]
+    fn relative_stamp_refuses_task_rows_and_bracketed_words() {
+        for line in [
+            "[  pid  ]   uid  tgid",
+            "[ 1912]     0  1912",
+            "[12:24] x",
+            "[Sep123 12:24] x",
+            "[Sep 17 12:24] x",
+            "[Sep11 12:24:42] x",
+            "[  +0.] x",
+            "[<0.5] x",
+            "[drm] x",
+            "[",
+        ] {
+            assert_eq!(relative_stamp(line), None, "{line}");
+        }
     }
 
     #[test]
@@ -435,6 +691,14 @@ mod tests {
         assert_eq!(stamp.seconds, Some(309805.658142));
         assert!(stamp.vendor_form);
         assert_eq!(rest, "[pid:1]");
+    }
+
+    #[test]
+    fn uptime_stamp_with_show_delta() {
+        let (stamp, rest) = uptime_stamp("[ 2786.519080 <    0.000034>] x").unwrap();
+        assert_eq!(stamp.seconds, Some(2786.51908));
+        assert_eq!(rest, " x");
+        assert_eq!(uptime_stamp("[ 2786.519080 <0.5] x"), None);
     }
 
     #[test]

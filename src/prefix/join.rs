@@ -33,9 +33,6 @@ struct OpenLine {
     /// format=flowed mail (corpus 002) marks a wrap inside `, ` that way, so the join
     /// needs a space.
     ended_with_space: bool,
-    /// The text so far separates items with `, ` (header, `Killed process` line) rather
-    /// than a bare `,` (`oom-kill:` line): a wrap after a comma then lost a space.
-    comma_spaced: bool,
     /// A continuation was dropped for length: later ones are dropped too, so the text never
     /// skips a piece in the middle.
     full: bool,
@@ -63,14 +60,11 @@ impl LineJoiner {
             let continues =
                 !next.prefixed && open.line.prefixed && open.line.quote_depth == next.quote_depth;
             if continues {
-                let wrap = Wrap {
-                    ended_with_space: open.ended_with_space,
-                    comma_spaced: open.comma_spaced,
-                };
-                if !open.full && append(&mut open.line.text, &next.text, wrap, self.max_line_bytes)
+                let flowed = open.ended_with_space;
+                if !open.full
+                    && append(&mut open.line.text, &next.text, flowed, self.max_line_bytes)
                 {
                     open.ended_with_space = ended_with_space;
-                    open.comma_spaced = open.comma_spaced || next.text.contains(", ");
                 } else {
                     open.full = true;
                     self.truncated_lines = self.truncated_lines.saturating_add(1);
@@ -83,7 +77,6 @@ impl LineJoiner {
             self.truncated_lines = self.truncated_lines.saturating_add(1);
         }
         let fresh = OpenLine {
-            comma_spaced: line.text.contains(", "),
             line,
             ended_with_space,
             full: false,
@@ -103,15 +96,6 @@ impl LineJoiner {
     }
 }
 
-/// What is known about the text before a wrap besides the text itself.
-#[derive(Debug, Clone, Copy, Default)]
-struct Wrap {
-    /// See [`OpenLine::ended_with_space`].
-    ended_with_space: bool,
-    /// See [`OpenLine::comma_spaced`].
-    comma_spaced: bool,
-}
-
 /// How a continuation attaches to the text before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Glue {
@@ -122,25 +106,27 @@ enum Glue {
     Tight,
 }
 
-/// Decides the glue at a wrap. Whitespace at the wrap means a space; otherwise a wrap after
-/// `/ , = ( [` or before `, ) ] =` is inside a token. Two refinements keep real lines intact:
-/// a lone `=` (the buddy lines' `... 0*4096kB =` + `44968kB`) is a word of its own and takes
-/// a space, and so does a comma in a line that writes `, ` everywhere else (corpus 008's
-/// header `order=0,` + `oom_score_adj=0`).
-fn glue(prev: &str, cont: &str, wrap: Wrap) -> Glue {
+/// Decides the glue at a wrap. Whitespace at the wrap means a space, and so does a
+/// format=flowed wrap (`flowed`: the physical line ended in a space). Otherwise a wrap after
+/// `/ = ( [` or before `, ) ] =` is inside a token, and so is a wrap after `,` in text without
+/// a space: the kernel writes a bare `,` only inside the `oom-kill:` summary, a key=value list
+/// printed as one token; everywhere else a comma is followed by a space the wrap took
+/// (`order=0,` + `oom_score_adj=0` in corpus 008, `565-ACE,` + `BIOS 2424`). A lone `=` (the
+/// buddy lines' `... 0*4096kB =` + `44968kB`) is a word of its own and takes a space.
+fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
     let lone_equals_end = prev
         .strip_suffix('=')
         .is_some_and(|p| p.is_empty() || p.ends_with(char::is_whitespace));
     let lone_equals_start = cont
         .strip_prefix('=')
         .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace));
-    let spaced_comma = wrap.comma_spaced && prev.ends_with(',');
-    if wrap.ended_with_space
+    let comma_between_words = prev.ends_with(',') && prev.contains(char::is_whitespace);
+    if flowed
         || prev.ends_with(char::is_whitespace)
         || cont.starts_with(char::is_whitespace)
         || lone_equals_end
         || lone_equals_start
-        || spaced_comma
+        || comma_between_words
     {
         Glue::Space
     } else if prev.ends_with(['/', ',', '=', '(', '[']) || cont.starts_with([',', ')', ']', '=']) {
@@ -150,9 +136,9 @@ fn glue(prev: &str, cont: &str, wrap: Wrap) -> Glue {
     }
 }
 
-/// Appends continuation `cont` to `text` with the right glue, unless the result would be
-/// longer than `max` bytes; returns whether it was appended.
-fn append(text: &mut String, cont: &str, wrap: Wrap, max: usize) -> bool {
+/// Appends continuation `cont` to `text` with the right glue (see [`glue`] for `flowed`),
+/// unless the result would be longer than `max` bytes; returns whether it was appended.
+fn append(text: &mut String, cont: &str, flowed: bool, max: usize) -> bool {
     if text.is_empty() {
         // A stamp alone on its line (corpus 002): the continuation is the whole message.
         if cont.len() > max {
@@ -161,7 +147,7 @@ fn append(text: &mut String, cont: &str, wrap: Wrap, max: usize) -> bool {
         text.push_str(cont);
         return true;
     }
-    match glue(text, cont, wrap) {
+    match glue(text, cont, flowed) {
         Glue::Space => {
             let head = text.trim_end().len();
             let tail = cont.trim_start();
@@ -446,25 +432,53 @@ cpuset=/,mems_allowed=0\n";
 
     #[test]
     fn glue_rules() {
-        let plain = Wrap::default();
-        let spaced = Wrap {
-            comma_spaced: true,
-            ..Wrap::default()
-        };
-        let flowed = Wrap {
-            ended_with_space: true,
-            ..Wrap::default()
-        };
-        assert_eq!(glue("limit of /docker/", "0f2b", plain), Glue::Tight);
-        assert_eq!(glue("nodemask=(null),", "cpuset=x", plain), Glue::Tight);
-        assert_eq!(glue("order=0,", "oom_score_adj=0", spaced), Glue::Space);
-        assert_eq!(glue("task_memcg=", "/kubepods", plain), Glue::Tight);
-        assert_eq!(glue("gfp_mask=0x1(GFP_KERNEL", ")", plain), Glue::Tight);
-        assert_eq!(glue("total-vm:1kB", ", anon-rss:2kB", spaced), Glue::Tight);
-        assert_eq!(glue("0*4096kB =", "44968kB", plain), Glue::Space);
-        assert_eq!(glue("0*4096kB", "= 44968kB", plain), Glue::Space);
-        assert_eq!(glue("Killed", "process 1", plain), Glue::Space);
-        assert_eq!(glue("anon-rss:1kB,", "file-rss:2kB", flowed), Glue::Space);
-        assert_eq!(glue("x", "  y", plain), Glue::Space);
+        assert_eq!(glue("limit of /docker/", "0f2b", false), Glue::Tight);
+        assert_eq!(
+            glue("oom-kill:nodemask=(null),", "cpuset=x", false),
+            Glue::Tight
+        );
+        assert_eq!(
+            glue("x invoked oom-killer: order=0,", "oom_score_adj=0", false),
+            Glue::Space
+        );
+        assert_eq!(glue("task_memcg=", "/kubepods", false), Glue::Tight);
+        assert_eq!(glue("gfp_mask=0x1(GFP_KERNEL", ")", false), Glue::Tight);
+        assert_eq!(glue("total-vm:1kB", ", anon-rss:2kB", false), Glue::Tight);
+        assert_eq!(glue("0*4096kB =", "44968kB", false), Glue::Space);
+        assert_eq!(glue("0*4096kB", "= 44968kB", false), Glue::Space);
+        assert_eq!(glue("Killed", "process 1", false), Glue::Space);
+        assert_eq!(glue("anon-rss:1kB,", "file-rss:2kB", true), Glue::Space);
+        assert_eq!(glue("x", "  y", false), Glue::Space);
+    }
+
+    #[test]
+    fn hardware_name_wrapped_after_comma_keeps_its_space() {
+        let raw = "[    0.000000] Hardware name: ASUS System Product Name/Pro WS 565-ACE,\n\
+BIOS 2424 09/29/2021\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            ["Hardware name: ASUS System Product Name/Pro WS 565-ACE, BIOS 2424 09/29/2021"]
+        );
+    }
+
+    #[test]
+    fn killed_line_wrapped_at_its_first_comma_keeps_its_space() {
+        let raw =
+            "[   65.481992] Out of memory: Killed process 1968 (memkiller) total-vm:2099436kB,\n\
+anon-rss:1971712kB, file-rss:1024kB\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            ["Out of memory: Killed process 1968 (memkiller) total-vm:2099436kB, anon-rss:1971712kB, file-rss:1024kB"]
+        );
+    }
+
+    #[test]
+    fn oom_kill_summary_wrapped_at_its_first_comma_joins_tight() {
+        let raw = "[ 2787.216534] oom-kill:constraint=CONSTRAINT_NONE,\n\
+nodemask=(null),cpuset=/,mems_allowed=0\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            ["oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0"]
+        );
     }
 }

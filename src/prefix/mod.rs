@@ -7,6 +7,8 @@ pub mod join;
 
 pub use join::LineJoiner;
 
+use std::borrow::Cow;
+
 use clock::{uptime_stamp, Dated};
 use cursor::Cursor;
 
@@ -56,7 +58,8 @@ pub struct KernelLine {
 /// win: the first time and host found (from the outside in) are the ones kept.
 pub fn split_prefix(raw: &str) -> KernelLine {
     let mut line = KernelLine::default();
-    let mut rest = strip_quotes(strip_transport_artefacts(raw), &mut line.quote_depth);
+    let uncolored = strip_terminal_colors(raw);
+    let mut rest = strip_quotes(strip_transport_artefacts(&uncolored), &mut line.quote_depth);
     if is_table_separator(rest) {
         return line;
     }
@@ -170,19 +173,90 @@ fn facility_level(s: &str) -> Option<Layer<'_>> {
     })
 }
 
-/// A record or transport header: /dev/kmsg, RFC 3339 or RFC 3164 syslog / journald, the
+/// A record or transport header: /dev/kmsg, `dmesg --time-format=iso`, RFC 3339 or RFC 3164
+/// syslog / journald (any `-o short*` output), busybox syslogd and OpenWrt `logread`, the
 /// Android vendor date.
 fn transport_header(s: &str) -> Option<Layer<'_>> {
     let first = *s.as_bytes().first()?;
     if first.is_ascii_digit() {
         kmsg_record(s)
+            .or_else(|| dmesg_iso(s))
             .or_else(|| syslog_header(s, clock::rfc3339_date))
             .or_else(|| android_date(s))
+            .or_else(|| syslog_header(s, clock::syslog_date))
     } else if first.is_ascii_alphabetic() || !first.is_ascii() {
         syslog_header(s, clock::syslog_date)
+            .or_else(|| syslog_header(s, clock::ctime_date))
+            .or_else(|| syslog_header(s, clock::weekday_iso_date))
+    } else if first == b' ' {
+        // Japanese and Korean journalctl pad a one-digit month: ` 9月 11 12:24:42 host ...`.
+        syslog_header(s, clock::syslog_date)
+    } else if first == b'<' {
+        // Syslog as it travels, `<PRI>` first, which a bare receiver (`nc`, `socat`) writes
+        // to its file as it comes; `<4>[ uptime]` (dmesg -r) is the kernel stamp's.
+        let after = after_console_level(s)?;
+        rfc5424_header(after).or_else(|| syslog_header(after, clock::syslog_date))
     } else {
         None
     }
+}
+
+/// An RFC 5424 record after its `<PRI>`: `1 2021-09-11T12:24:42.519080+02:00 host app procid
+/// msgid [structured data] message`, any field but the version `-` when unknown.
+fn rfc5424_header(s: &str) -> Option<Layer<'_>> {
+    let after_version = s.strip_prefix("1 ")?;
+    let (wall_time, rest) = match after_version.strip_prefix("- ") {
+        Some(rest) => (None, rest),
+        None => clock::rfc3339_date(after_version)?,
+    };
+    let (host, rest) = split_word(rest);
+    let (app, rest) = split_word(rest);
+    let (_procid, rest) = split_word(rest);
+    let (_msgid, rest) = split_word(rest);
+    let rest = after_structured_data(rest)?;
+    let message = strip_separator(rest);
+    let known = |field| Some(field).filter(|f: &&str| !f.is_empty() && *f != "-");
+    Some(Layer {
+        rest: message.strip_prefix('\u{feff}').unwrap_or(message),
+        wall_time,
+        host: known(host),
+        program: known(app),
+        ..Layer::default()
+    })
+}
+
+/// What follows RFC 5424 structured data: `-`, or elements `[id name="value" ...]` whose
+/// values may hold `\]`, `\"` and `]` inside quotes.
+fn after_structured_data(s: &str) -> Option<&str> {
+    if let Some(rest) = s.strip_prefix('-') {
+        return Some(rest);
+    }
+    let mut rest = s;
+    while rest.starts_with('[') {
+        let (mut escaped, mut quoted) = (false, false);
+        let close = rest.char_indices().find(|&(_, c)| {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = !quoted,
+                ']' if !quoted => return true,
+                _ => {}
+            }
+            false
+        });
+        rest = rest.get(close?.0 + 1..)?;
+    }
+    (rest.len() < s.len()).then_some(rest)
+}
+
+/// `dmesg --time-format=iso`'s stamp: a date, then the kernel text (no host, no tag).
+fn dmesg_iso(s: &str) -> Option<Layer<'_>> {
+    let (wall_time, after) = clock::dmesg_iso_date(s)?;
+    Some(Layer {
+        rest: after_stamp(after),
+        wall_time,
+        ..Layer::default()
+    })
 }
 
 /// A syslog or journald header: a date read with `read_date`, then [`syslog_tail`].
@@ -201,19 +275,67 @@ fn syslog_header<'a>(s: &'a str, read_date: fn(&str) -> Option<Dated<'_>>) -> Op
 /// What follows a syslog or journald date: `host tag[pid]: message`. Returns the host,
 /// the tag without `[pid]` and the message. An empty hostname leaves `00:37:34   kernel: `
 /// (no host); a line without a tag (RFC 3164 allows that) keeps all after the host as its
-/// message. A host never ends in `:`, so `kernel:` is never taken for one.
+/// message. A host never ends in `:`, so `kernel:` is never taken for one, and never holds a
+/// `[`: a date before a kernel stamp is a tool's (`dmesg | ts`), with no host. Busybox syslogd
+/// writes `host kern.warn kernel: `, OpenWrt `logread` `kern.warn kernel: ` (no host).
 fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
-    let (first, after_first) = s.split_once(' ').unwrap_or((s, ""));
-    if let Some(program) = syslog_tag(first) {
-        return (None, Some(program), after_first);
+    if let Some((program, message)) = tag_and_message(s) {
+        return (None, Some(program), message);
+    }
+    let (first, after_first) = split_word(s);
+    if !is_host_name(first) {
+        // A date a tool put before kernel text (`dmesg | ts`, `docker logs -t`): the
+        // kernel's `[ uptime]` or `[Sat Sep ...]` is no host.
+        return (None, None, s);
     }
     let host = Some(first).filter(|host| !host.is_empty());
     let after_host = after_first.trim_start_matches(' ');
-    let (second, message) = after_host.split_once(' ').unwrap_or((after_host, ""));
-    match syslog_tag(second) {
-        Some(program) => (host, Some(program), message),
+    match tag_and_message(after_host) {
+        Some((program, message)) => (host, Some(program), message),
         None => (host, None, after_host),
     }
+}
+
+/// `tag[pid]: message`, optionally after a busybox `facility.priority` word: the program
+/// and the message, or `None` when `s` does not start with a tag.
+fn tag_and_message(s: &str) -> Option<(&str, &str)> {
+    let (word, rest) = split_word(s);
+    let (word, rest) = if is_facility_priority(word) {
+        split_word(rest)
+    } else {
+        (word, rest)
+    };
+    Some((syslog_tag(word)?, rest))
+}
+
+/// Whether `word` can be a host name (or IP address) as syslog writes it: letters, digits and
+/// `. - _ : %` only, so never the `[` of a kernel stamp.
+fn is_host_name(word: &str) -> bool {
+    word.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
+}
+
+/// `s` split at its first space: the word and what follows the space.
+fn split_word(s: &str) -> (&str, &str) {
+    s.split_once(' ').unwrap_or((s, ""))
+}
+
+/// Syslog priority names as `syslog.h` spells them (busybox and OpenWrt print the first
+/// name of a value, but the aliases are in the table too).
+const PRIORITIES: [&str; 12] = [
+    "emerg", "panic", "alert", "crit", "err", "error", "warn", "warning", "notice", "info",
+    "debug", "none",
+];
+
+/// Whether `word` is busybox's `facility.priority` (`kern.warn`) or, for a pair that has no
+/// name, `<PRI>`.
+fn is_facility_priority(word: &str) -> bool {
+    if let Some(number) = word.strip_prefix('<').and_then(|w| w.strip_suffix('>')) {
+        return !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+    }
+    word.split_once('.').is_some_and(|(facility, priority)| {
+        (FACILITIES.contains(&facility) || facility == "mark") && PRIORITIES.contains(&priority)
+    })
 }
 
 /// The program named by a syslog tag word `prog[pid]:`, or `None` if `word` is not one.
@@ -266,8 +388,9 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
     })
 }
 
-/// The kernel's own stamp: `[ uptime]` or `dmesg -T`'s `[date]`, optionally after a
-/// console level `<4>` and followed by a PRINTK_CALLER id, then one separator space.
+/// The kernel's own stamp: `[ uptime]`, `dmesg -T`'s `[date]` or `dmesg -e`'s relative
+/// `[Sep11 12:24]` / `[  +0.000003]`, optionally after a console level `<4>` and followed by
+/// a PRINTK_CALLER id, then one separator space; or a console level alone.
 fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
     if !s.starts_with(['[', '<']) {
         return None;
@@ -285,7 +408,7 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
                 ..Layer::default()
             });
         }
-        let rest = strip_separator(after_caller_id(after).unwrap_or(after));
+        let rest = after_stamp(after);
         let (host, program, rest) = match short_monotonic_host(rest) {
             Some((host, rest)) => (Some(host), Some("kernel"), rest),
             None => (None, None, rest),
@@ -298,12 +421,29 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
             ..Layer::default()
         });
     }
-    let (wall_time, after) = clock::human_stamp(stamped)?;
-    Some(Layer {
-        rest: strip_separator(after_caller_id(after).unwrap_or(after)),
-        wall_time,
+    if let Some((wall_time, after)) = clock::human_stamp(stamped) {
+        return Some(Layer {
+            rest: after_stamp(after),
+            wall_time,
+            ..Layer::default()
+        });
+    }
+    if let Some(after) = clock::relative_stamp(stamped) {
+        return Some(Layer {
+            rest: after_stamp(after),
+            ..Layer::default()
+        });
+    }
+    // A console level with no stamp after it: `/proc/kmsg`, `dmesg -r` with printk.time=0.
+    after_console_level(s).map(|rest| Layer {
+        rest,
         ..Layer::default()
     })
+}
+
+/// The text after a dmesg stamp: past a PRINTK_CALLER id and the one separator space.
+fn after_stamp(after: &str) -> &str {
+    strip_separator(after_caller_id(after).unwrap_or(after))
 }
 
 /// What follows a console level `<N>` (Android, `dmesg -r`).
@@ -365,6 +505,29 @@ fn short_monotonic_host(s: &str) -> Option<(&str, &str)> {
 /// The one space a prefix puts before the text; more spaces are the kernel's own.
 fn strip_separator(s: &str) -> &str {
     s.strip_prefix(' ').unwrap_or(s)
+}
+
+/// `raw` without terminal color sequences (`ESC [ ... m` and the other CSI sequences): what
+/// `dmesg --color=always` or `journalctl` to a terminal leave in a saved or `script`-recorded
+/// log. The kernel never prints an ESC byte itself (/dev/kmsg escapes it), so none is text.
+fn strip_terminal_colors(raw: &str) -> Cow<'_, str> {
+    if !raw.contains('\u{1b}') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\u{1b}' {
+            out.push(c);
+            continue;
+        }
+        if chars.next_if_eq(&'[').is_some() {
+            // Parameter and intermediate bytes, then one final byte in `@`..=`~`.
+            while chars.next_if(|p| matches!(p, ' '..='?')).is_some() {}
+            chars.next_if(|f| matches!(f, '@'..='~'));
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Removes what sits around a physical line but is not the kernel's: a byte-order mark,
@@ -946,6 +1109,202 @@ mod tests {
     }
 
     #[test]
+    fn dmesg_human_relative_stamps() {
+        for raw in [
+            "[Sep11 12:24] a.out invoked oom-killer",
+            "[Sep 7 12:24] a.out invoked oom-killer",
+            "[  +0.000003] a.out invoked oom-killer",
+            "[ +12.345678] a.out invoked oom-killer",
+            "[<    0.000034>] a.out invoked oom-killer",
+            "kern  :warn  : [  +0.000003] a.out invoked oom-killer",
+        ] {
+            let line = split_prefix(raw);
+            assert!(line.prefixed, "{raw}");
+            assert_eq!((line.uptime_s, line.wall_time), (None, None), "{raw}");
+            assert_eq!(line.text, "a.out invoked oom-killer", "{raw}");
+        }
+        let frame = split_prefix("[  +0.000002]  dump_stack+0x10/0x16");
+        assert_eq!(frame.text, " dump_stack+0x10/0x16");
+    }
+
+    #[test]
+    fn dmesg_show_delta_after_uptime_and_date() {
+        let line = split_prefix("[ 2786.519080 <    0.000034>] a.out invoked oom-killer");
+        assert_eq!(line.uptime_s, Some(2786.51908));
+        assert_eq!(line.text, "a.out invoked oom-killer");
+        let line = split_prefix("[Sat Sep 11 12:24:42 2021 <    0.000034>]  dump_stack+0x10/0x16");
+        assert_eq!(wall(&line), (Some(2021), 9, 11, 12, 24, 42, 0, None));
+        assert_eq!(line.text, " dump_stack+0x10/0x16");
+    }
+
+    #[test]
+    fn dmesg_iso_time_format_has_no_host() {
+        let line = split_prefix(
+            "2021-09-11T12:24:42,519080+02:00 oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),pid=1,uid=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.host, None);
+        assert_eq!(
+            wall(&line),
+            (Some(2021), 9, 11, 12, 24, 42, 519_080_000, Some(120))
+        );
+        assert_eq!(
+            line.text,
+            "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),pid=1,uid=0"
+        );
+        let caller =
+            split_prefix("2021-09-11T12:24:42,519080+02:00 [  T460] a.out invoked oom-killer");
+        assert_eq!(caller.text, "a.out invoked oom-killer");
+        let decoded = split_prefix("kern  :err   : 2021-09-11T12:24:42,519080+02:00 Out of memory");
+        assert_eq!(
+            (decoded.host, decoded.text.as_str()),
+            (None, "Out of memory")
+        );
+    }
+
+    #[test]
+    fn busybox_syslogd_facility_priority_between_host_and_tag() {
+        let line = split_prefix(
+            "Sep 11 12:24:42 router kern.warn kernel: [ 2786.519080] a.out invoked oom-killer",
+        );
+        assert_eq!(line.host.as_deref(), Some("router"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(line.uptime_s, Some(2786.51908));
+        assert_eq!(line.text, "a.out invoked oom-killer");
+        let unnamed = split_prefix("Sep 11 12:24:42 router <12> kernel: Out of memory");
+        assert_eq!(
+            (unnamed.host.as_deref(), unnamed.text.as_str()),
+            (Some("router"), "Out of memory")
+        );
+        let daemon = split_prefix("Sep 11 12:24:42 router daemon.info dnsmasq[1234]: query");
+        assert_eq!(daemon.program.as_deref(), Some("dnsmasq"));
+        let small = split_prefix("Sep 11 12:24:42 kernel: Out of memory");
+        assert_eq!((small.host, small.text.as_str()), (None, "Out of memory"));
+    }
+
+    #[test]
+    fn openwrt_logread_ctime_and_facility_priority() {
+        let line = split_prefix(
+            "Sat Sep 11 12:24:42 2021 kern.err kernel: [ 2787.229991] Out of memory: Killed process 1 (a)",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.host, None);
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(wall(&line), (Some(2021), 9, 11, 12, 24, 42, 0, None));
+        assert_eq!(line.uptime_s, Some(2787.229991));
+        assert_eq!(line.text, "Out of memory: Killed process 1 (a)");
+        let padded = split_prefix(
+            "Thu Dec  7 00:05:15 2017 kern.warn kernel: [  1.000000]  dump_stack+0x10/0x16",
+        );
+        assert_eq!(padded.text, " dump_stack+0x10/0x16");
+        let daemon = split_prefix("Sat Sep 11 12:24:42 2021 daemon.notice procd: /etc/rc.d/S99x");
+        assert_eq!(daemon.program.as_deref(), Some("procd"));
+    }
+
+    #[test]
+    fn journalctl_short_full_weekday_and_zone_name() {
+        let line = split_prefix("Sat 2021-09-11 12:24:42 CEST host kernel: Out of memory");
+        assert_eq!(line.host.as_deref(), Some("host"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(wall(&line), (Some(2021), 9, 11, 12, 24, 42, 0, None));
+        assert_eq!(line.text, "Out of memory");
+    }
+
+    #[test]
+    fn journalctl_numbered_month_in_cjk_locales() {
+        let chinese = split_prefix("9月 11 12:24:42 localhost kernel: Out of memory");
+        assert_eq!(chinese.host.as_deref(), Some("localhost"));
+        assert_eq!(wall(&chinese).1, 9);
+        assert_eq!(chinese.text, "Out of memory");
+        let japanese = split_prefix(" 9月 11 12:24:42 localhost kernel:  dump_stack+0x10/0x16");
+        assert_eq!(japanese.host.as_deref(), Some("localhost"));
+        assert_eq!(japanese.text, " dump_stack+0x10/0x16");
+        let frame = split_prefix(" 9 pages");
+        assert!(!frame.prefixed);
+        assert_eq!(frame.text, " 9 pages");
+    }
+
+    #[test]
+    fn terminal_color_sequences_are_stripped() {
+        let line = split_prefix(
+            "\u{1b}[32m[ 2787.229991] \u{1b}[0m\u{1b}[1;31mOut of memory: Killed process 1 (a)\u{1b}[0m",
+        );
+        assert_eq!(line.uptime_s, Some(2787.229991));
+        assert_eq!(line.text, "Out of memory: Killed process 1 (a)");
+        let journal = split_prefix(
+            "Oct 12 19:00:20 host kernel: \u{1b}[0;1;31mMemory cgroup out of memory\u{1b}[0m",
+        );
+        assert_eq!(journal.text, "Memory cgroup out of memory");
+        let cut = split_prefix("[ 1.000000] a\u{1b}[");
+        assert_eq!(cut.text, "a");
+        let lone = split_prefix("[ 1.000000] a\u{1b}b");
+        assert_eq!(lone.text, "ab");
+    }
+
+    #[test]
+    fn date_from_a_tool_before_a_kernel_stamp_names_no_host() {
+        let ts = split_prefix("Oct 12 19:00:20 [ 2787.229991] Out of memory: Killed process 1");
+        assert!(ts.prefixed);
+        assert_eq!((ts.host, ts.program), (None, None));
+        assert_eq!(ts.uptime_s, Some(2787.229991));
+        assert_eq!(ts.text, "Out of memory: Killed process 1");
+        let docker =
+            split_prefix("2023-10-12T19:00:20.123456789Z [ 2787.229991]  dump_stack+0x10/0x16");
+        assert_eq!(docker.host, None);
+        assert_eq!(wall(&docker).7, Some(0));
+        assert_eq!(docker.text, " dump_stack+0x10/0x16");
+        let human = split_prefix("Oct 12 19:00:20 [Sat Sep 11 12:24:42 2021] Out of memory");
+        assert_eq!((human.host, human.text.as_str()), (None, "Out of memory"));
+    }
+
+    #[test]
+    fn syslog_with_priority_as_received_from_the_wire() {
+        let line = split_prefix("<3>Oct 12 19:00:20 host kernel: [ 2787.229991] Out of memory");
+        assert_eq!(line.host.as_deref(), Some("host"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(line.uptime_s, Some(2787.229991));
+        assert_eq!(line.text, "Out of memory");
+    }
+
+    #[test]
+    fn rfc5424_record_with_and_without_structured_data() {
+        let line = split_prefix(
+            "<3>1 2021-09-11T12:24:42.519080+02:00 host kernel - - - [ 2787.229991] Out of memory",
+        );
+        assert_eq!(line.host.as_deref(), Some("host"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(
+            wall(&line),
+            (Some(2021), 9, 11, 12, 24, 42, 519_080_000, Some(120))
+        );
+        assert_eq!(line.uptime_s, Some(2787.229991));
+        assert_eq!(line.text, "Out of memory");
+        let data = split_prefix(
+            "<4>1 - host kernel - - [meta a=\"x\\]y\" b=\"]\"][origin ip=\"::1\"] \u{feff}Mem-Info:",
+        );
+        assert_eq!((data.wall_time, data.text.as_str()), (None, "Mem-Info:"));
+        let nil = split_prefix("<4>1 - - - - - - Mem-Info:");
+        assert_eq!(
+            (nil.host, nil.program, nil.text.as_str()),
+            (None, None, "Mem-Info:")
+        );
+        let daemon = split_prefix("<30>1 2021-09-11T12:24:42Z host systemd 1 - - Started x");
+        assert_eq!(daemon.program.as_deref(), Some("systemd"));
+        let unclosed = split_prefix("<4>1 - host kernel - - [meta a=\"x] Mem-Info:");
+        assert!(unclosed.text.contains("Mem-Info:"));
+    }
+
+    #[test]
+    fn console_level_without_stamp() {
+        let line = split_prefix("<4>a.out invoked oom-killer: gfp_mask=0x0, order=0");
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, None);
+        assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
+        let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
+        assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
     fn printk_caller_task_and_cpu() {
         let task = split_prefix("[ 1233.911539][  T460] a.out invoked oom-killer");
         assert_eq!(task.uptime_s, Some(1233.911539));
@@ -1027,6 +1386,27 @@ mod tests {
             "[é",
             "Jun 25, 2021 @ ",
             "[Di Aug 12 99:99:99 2025] x",
+            "\u{1b}",
+            "\u{1b}[",
+            "\u{1b}[é",
+            "[+",
+            "[<",
+            "[< 1.2",
+            "[Sep11",
+            "[Sep 7 12:",
+            "9月",
+            " 9月 1",
+            "2021-09-11T12:24:42,",
+            "Sat 2021-09-11 12:24:42 ",
+            "Sat Sep 11 12:24:42 2021 ",
+            "h kern.warn",
+            "<1",
+            "<4>1 ",
+            "<4>1 - ",
+            "<4>1 - h a p m [",
+            "<4>1 - h a p m [x \"]",
+            "<4>1 - h a p m [x \\",
+            "<4>Oct 12 19:00:20 ",
         ] {
             let line = split_prefix(raw);
             assert!(line.text.len() <= raw.len(), "{raw:?}");
@@ -1038,7 +1418,23 @@ mod tests {
     fn ten_megabyte_lines_cost_linear_time() {
         let started = Instant::now();
         for unit in [
-            "[", "a", "> ", "1 ", "[ 1.2]", "#012", "\\x41", "Jan ", "|", "[pid:", " ",
+            "[",
+            "a",
+            "> ",
+            "1 ",
+            "[ 1.2]",
+            "#012",
+            "\\x41",
+            "Jan ",
+            "|",
+            "[pid:",
+            " ",
+            "\u{1b}[",
+            "[<",
+            "9月 ",
+            "[+1",
+            "<4>1 - h a p m [",
+            "<4>",
         ] {
             let raw = unit.repeat(10_000_000 / unit.len());
             let line = split_prefix(&raw);
