@@ -78,12 +78,20 @@ impl Transform {
         self.assembler
             .flush(now_ms, self.config.flush_timeout_ms, &mut done);
         let disposition = match self.read_record(record, tag) {
-            Some((stream, message)) => {
-                let line = split_prefix(&message);
+            Some(RecordLine {
+                stream,
+                message,
+                host,
+            }) => {
+                let mut line = split_prefix(&message);
                 let stream = match &line.host {
                     Some(host) => format!("{stream}\u{1f}{host}"),
                     None => stream,
                 };
+                // The event names the host the line's prefix names, else the record's.
+                if line.host.is_none() {
+                    line.host = host;
+                }
                 self.assembler
                     .push(&stream, &line, &message, now_ms, &mut done)
             }
@@ -126,9 +134,9 @@ impl Transform {
         self.counters
     }
 
-    /// The stream key and the kernel message of a record, or `None` when the record passes
+    /// The stream key, kernel message and host of a record, or `None` when the record passes
     /// through unread (not a JSON object, no string message, too long).
-    fn read_record(&mut self, record: &[u8], tag: &str) -> Option<(String, String)> {
+    fn read_record(&mut self, record: &[u8], tag: &str) -> Option<RecordLine> {
         if record.len() as u64 > self.config.max_line_bytes {
             return None;
         }
@@ -153,14 +161,19 @@ impl Transform {
         }
         let mut stream = tag.to_owned();
         for name in &self.config.stream_fields {
-            match fields.get(name) {
-                Some(Value::String(value)) => stream.push_str(value),
-                Some(value @ Value::Number(_)) => stream.push_str(&value.to_string()),
-                _ => {}
+            if let Some(value) = fields.get(name).and_then(field_text) {
+                stream.push_str(&value);
             }
             stream.push('\u{1f}');
         }
-        Some((stream, message))
+        let host = HOST_FIELDS
+            .iter()
+            .find_map(|name| fields.get(*name).and_then(field_text));
+        Some(RecordLine {
+            stream,
+            message,
+            host,
+        })
     }
 
     fn emit_input(&mut self, out: &mut Vec<Emitted>) {
@@ -181,6 +194,33 @@ impl Transform {
             self.counters.records_out += 1;
             out.push(Emitted::Event(render_event(&report)));
         }
+    }
+}
+
+/// What a record that may hold a report line says.
+struct RecordLine {
+    /// The tag and the stream fields' values.
+    stream: String,
+    message: String,
+    /// The record's host, for the event where the message's own prefix names none.
+    host: Option<String>,
+}
+
+/// Record fields that name the host, as the shippers write them: Vector (`host`), journald
+/// (`_HOSTNAME`), Filebeat and ECS (`host` as an object with `name`), syslog parsers.
+const HOST_FIELDS: &[&str] = &["host", "hostname", "_HOSTNAME", "HOSTNAME"];
+
+/// A field's value as text: a string as it is, a number as written, an object by its `name`
+/// (ECS `host: {"name": …}`); anything else says nothing.
+fn field_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        Value::Object(object) => object
+            .get("name")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
     }
 }
 
@@ -226,4 +266,154 @@ fn nesting_depth(json: &[u8]) -> usize {
         }
     }
     deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const REPORT: &[&str] = &[
+        "[ 5.000001] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        "[ 5.000002] memory: usage 204800kB, limit 204800kB, failcnt 26",
+        "[ 5.000003] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/app,task_memcg=/app,task=stress,pid=42,uid=0",
+        "[ 5.000004] Memory cgroup out of memory: Killed process 42 (stress) total-vm:9000kB, anon-rss:8000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0",
+    ];
+
+    fn run(transform: &mut Transform, records: &[String]) -> Vec<Emitted> {
+        let mut out = Vec::new();
+        for (i, record) in records.iter().enumerate() {
+            transform.process(record.as_bytes(), "", i as u64, &mut out);
+        }
+        out
+    }
+
+    fn events(out: &[Emitted]) -> Vec<Value> {
+        out.iter()
+            .filter_map(|e| match e {
+                Emitted::Event(text) => Some(serde_json::from_str(text).unwrap()),
+                Emitted::Input => None,
+            })
+            .collect()
+    }
+
+    fn transform() -> Transform {
+        Transform::new(FilterConfig::default()).unwrap()
+    }
+
+    #[test]
+    fn chatter_that_is_not_json_takes_the_fast_path() {
+        let mut t = transform();
+        let out = run(
+            &mut t,
+            &["not json at all".to_owned(), "eth0: link up".to_owned()],
+        );
+        assert_eq!(out, [Emitted::Input, Emitted::Input]);
+        // Never parsed, so never counted as an error.
+        assert_eq!(t.counters().errors, 0);
+    }
+
+    #[test]
+    fn report_records_become_one_event_replacing_them() {
+        let mut t = transform();
+        let records: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({ "message": m }).to_string())
+            .collect();
+        let out = run(&mut t, &records);
+        assert_eq!(out.len(), 1, "{out:?}");
+        let event = &events(&out)[0];
+        assert_eq!(event["oom"]["cause"], "cgroup_limit");
+        assert_eq!(event["oom"]["lines"], 4);
+        let counters = t.counters();
+        assert_eq!(
+            (
+                counters.records_in,
+                counters.records_folded,
+                counters.events
+            ),
+            (4, 4, 1)
+        );
+    }
+
+    #[test]
+    fn event_names_the_record_host_where_the_line_names_none() {
+        let mut t = transform();
+        let records: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({ "MESSAGE": m, "_HOSTNAME": "node-7" }).to_string())
+            .collect();
+        let event = &events(&run(&mut t, &records))[0];
+        assert_eq!(event["host"]["name"], "node-7");
+    }
+
+    #[test]
+    fn interleaved_hosts_given_as_ecs_objects_are_separate_streams() {
+        let mut t = transform();
+        let records: Vec<String> = REPORT
+            .iter()
+            .flat_map(|m| {
+                ["a", "b"].map(|h| json!({ "message": m, "host": { "name": h } }).to_string())
+            })
+            .collect();
+        let hosts: Vec<Value> = events(&run(&mut t, &records))
+            .iter()
+            .map(|e| e["host"]["name"].clone())
+            .collect();
+        assert_eq!(hosts, ["a", "b"]);
+    }
+
+    #[test]
+    fn record_longer_than_max_line_bytes_passes_unread() {
+        let config = FilterConfig {
+            max_line_bytes: 64,
+            ..FilterConfig::default()
+        };
+        let mut t = Transform::new(config).unwrap();
+        let out = run(&mut t, &[json!({ "message": REPORT[0] }).to_string()]);
+        assert_eq!(out, [Emitted::Input]);
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_passes_and_counts_an_error() {
+        let mut t = transform();
+        let out = run(&mut t, &[json!(["invoked oom-killer"]).to_string()]);
+        assert_eq!(out, [Emitted::Input]);
+        assert_eq!(t.counters().errors, 1);
+    }
+
+    #[test]
+    fn flush_emits_a_report_idle_for_the_timeout_as_incomplete() {
+        let mut t = transform();
+        let mut out = Vec::new();
+        t.process(
+            json!({ "message": REPORT[0] }).to_string().as_bytes(),
+            "",
+            1_000,
+            &mut out,
+        );
+        t.flush(5_999, &mut out);
+        assert!(out.is_empty(), "not yet stale: {out:?}");
+        t.flush(6_000, &mut out);
+        let event = &events(&out)[0];
+        assert_eq!(event["oom"]["complete"], false);
+    }
+
+    #[test]
+    fn finish_emits_every_open_report() {
+        let mut t = transform();
+        let records: Vec<String> = ["x", "y"]
+            .map(|h| json!({ "message": REPORT[0], "host": h }).to_string())
+            .to_vec();
+        let mut out = run(&mut t, &records);
+        assert!(out.is_empty());
+        t.finish(&mut out);
+        assert_eq!(events(&out).len(), 2);
+    }
+
+    #[test]
+    fn nesting_depth_skips_brackets_inside_strings() {
+        assert_eq!(nesting_depth(br#"{"a":"[[[[{{{{","b":[1,[2]]}"#), 3);
+        assert_eq!(nesting_depth(br#"{"a":"\"[["}"#), 1);
+    }
 }
