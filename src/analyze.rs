@@ -69,13 +69,130 @@ impl TextAnalyzer {
 }
 
 /// Analyses a whole block of kernel log text and returns one event per OOM kill or
-/// allocation failure, in order, with the default caps.
+/// allocation failure, oldest first, with the default caps. A log exported newest first (log
+/// UIs do, corpus 027) is read from its end.
 pub fn analyze_text(text: &str) -> Vec<String> {
     let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
     let mut events = Vec::new();
-    for line in text.lines() {
-        analyzer.push_line(line, &mut events);
+    let lines: Vec<&str> = text.lines().collect();
+    if reads_newest_first(&lines) {
+        for line in lines.iter().rev() {
+            analyzer.push_line(line, &mut events);
+        }
+    } else {
+        for line in &lines {
+            analyzer.push_line(line, &mut events);
+        }
     }
     analyzer.finish(&mut events);
     events
+}
+
+/// How many stamped lines [`reads_newest_first`] looks at: the order shows in the first few.
+const ORDER_SAMPLE_LINES: usize = 2_000;
+
+/// Whether the lines' times mostly run backwards: at least three steps back and more than
+/// three times as many steps back as forward, among the first stamped lines. Kernel logs
+/// run forward; a step back is a reboot, a clock change, or another host's line.
+pub fn reads_newest_first(lines: &[&str]) -> bool {
+    let (mut back, mut forward) = (0u32, 0u32);
+    let mut previous: Option<LineTime> = None;
+    for line in lines.iter().take(ORDER_SAMPLE_LINES) {
+        let Some(time) = line_time(&crate::prefix::split_prefix(line)) else {
+            continue;
+        };
+        match previous.and_then(|p| time.partial_cmp(&p)) {
+            Some(std::cmp::Ordering::Less) => back += 1,
+            Some(std::cmp::Ordering::Greater) => forward += 1,
+            _ => {}
+        }
+        previous = Some(time);
+    }
+    back >= 3 && back > forward.saturating_mul(3)
+}
+
+/// A line's time, comparable with another line's of the same log: the wall clock where the
+/// prefix gives one, else the kernel's uptime.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+enum LineTime {
+    Wall(i32, u8, u8, u8, u8, u8, u32),
+    Uptime(f64),
+}
+
+fn line_time(line: &crate::prefix::KernelLine) -> Option<LineTime> {
+    match (line.wall_time, line.uptime_s) {
+        (Some(w), _) => Some(LineTime::Wall(
+            w.year.unwrap_or(0),
+            w.month,
+            w.day,
+            w.hour,
+            w.minute,
+            w.second,
+            w.nanosecond,
+        )),
+        (None, Some(uptime)) => Some(LineTime::Uptime(uptime)),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn causes_and_pids(text: &str) -> Vec<(String, String)> {
+        analyze_text(text)
+            .iter()
+            .map(|e| {
+                let e: serde_json::Value = serde_json::from_str(e).unwrap();
+                (
+                    e["oom"]["cause"].to_string(),
+                    e["process"]["pid"].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    const REPORT: &str = "\
+[ 2786.519080] mem_on_node0 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
+[ 2786.885738] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name
+[ 2787.181724] [  13432]     0 13432   787016   786745  6344704        0             0 mem_on_node1
+[ 2787.216534] oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=test,mems_allowed=0,global_oom,task_memcg=/,task=mem_on_node1,pid=13432,uid=0
+[ 2787.229991] Out of memory: Killed process 13432 (mem_on_node1) total-vm:3148064kB, anon-rss:3146980kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:6196kB oom_score_adj:0
+";
+
+    #[test]
+    fn newest_first_log_reads_as_the_same_report() {
+        let reversed: String = REPORT.lines().rev().map(|l| format!("{l}\n")).collect();
+        assert_eq!(causes_and_pids(&reversed), causes_and_pids(REPORT));
+        assert_eq!(
+            causes_and_pids(REPORT),
+            [("\"numa_node_oom\"".to_owned(), "13432".to_owned())]
+        );
+    }
+
+    #[test]
+    fn reads_newest_first_needs_times_running_back() {
+        let lines: Vec<&str> = REPORT.lines().collect();
+        assert!(!reads_newest_first(&lines));
+        let reversed: Vec<&str> = lines.iter().rev().copied().collect();
+        assert!(reads_newest_first(&reversed));
+    }
+
+    #[test]
+    fn reads_newest_first_ignores_a_reboot_in_a_forward_log() {
+        let lines = [
+            "[ 10.0] a",
+            "[ 11.0] b",
+            "[ 12.0] c",
+            "[ 1.0] boot",
+            "[ 2.0] d",
+            "[ 3.0] e",
+        ];
+        assert!(!reads_newest_first(&lines));
+    }
+
+    #[test]
+    fn reads_newest_first_without_times_is_false() {
+        assert!(!reads_newest_first(&["a", "b", "c", "d"]));
+    }
 }

@@ -14,6 +14,7 @@ use std::fmt::{self, Display, Write as _};
 use std::path::{Path, PathBuf};
 
 use oomlens::analyze::analyze_text;
+use oomlens::analyze::reads_newest_first;
 use oomlens::filter::{Emitted, FilterConfig, Transform};
 use oomlens::prefix::{KernelLine, LineJoiner};
 use serde_json::{json, Value};
@@ -252,10 +253,16 @@ impl Record {
     }
 }
 
-/// The logical lines of a log, as `analyze_text` joins them.
+/// The logical lines of a log, as `analyze_text` joins them, in the order the kernel printed
+/// them: a log exported newest first (corpus 027) is read from its end, as `analyze_text`
+/// reads it.
 fn logical_lines(log: &str) -> Vec<KernelLine> {
     let mut joiner = LineJoiner::new(FilterConfig::default().max_line_bytes as usize);
-    let mut lines: Vec<KernelLine> = log.lines().filter_map(|raw| joiner.push(raw)).collect();
+    let mut raw: Vec<&str> = log.lines().collect();
+    if reads_newest_first(&raw) {
+        raw.reverse();
+    }
+    let mut lines: Vec<KernelLine> = raw.into_iter().filter_map(|raw| joiner.push(raw)).collect();
     lines.extend(joiner.finish());
     lines
 }

@@ -7,7 +7,7 @@ use std::io::{self, BufRead, BufReader, Read, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use oomlens::analyze::TextAnalyzer;
+use oomlens::analyze::{analyze_text, TextAnalyzer};
 use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
 
 const USAGE: &str = "\
@@ -86,7 +86,6 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
     }
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
     let mut events = Vec::new();
     let write_events =
         |events: &mut Vec<String>, out: &mut io::StdoutLock| -> Result<(), Failure> {
@@ -101,22 +100,23 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
             out.flush().map_err(io_failure("writing output"))
         };
     if files.is_empty() {
+        // Stdin may be a live stream (dmesg -w): events go out as each report completes.
+        let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
         let stdin = io::stdin();
         for_each_line(stdin.lock(), "stdin", |line| {
             analyzer.push_line(&String::from_utf8_lossy(line), &mut events);
             write_events(&mut events, &mut out)
         })?;
-    } else {
-        for name in &files {
-            let file = File::open(name).map_err(io_failure(name))?;
-            for_each_line(BufReader::new(file), name, |line| {
-                analyzer.push_line(&String::from_utf8_lossy(line), &mut events);
-                write_events(&mut events, &mut out)
-            })?;
-        }
+        analyzer.finish(&mut events);
+        return write_events(&mut events, &mut out);
     }
-    analyzer.finish(&mut events);
-    write_events(&mut events, &mut out)
+    // A file is whole: read it at once, so a log exported newest first is read from its end.
+    for name in &files {
+        let bytes = std::fs::read(name).map_err(io_failure(name))?;
+        events.extend(analyze_text(&String::from_utf8_lossy(&bytes)));
+        write_events(&mut events, &mut out)?;
+    }
+    Ok(())
 }
 
 /// Calls `each` with every line of `input`, without its line ending. Bytes need not be UTF-8.
