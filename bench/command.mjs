@@ -2,21 +2,32 @@
 // under `jco run`, under `wasmtime run`): wall time of the whole run on the workload and on
 // the non-OOM records alone, with stdin read from the file and stdout to /dev/null, and peak
 // RSS from GNU time (its own and its children's). A run on empty input measures the start-up
-// cost, taken off the per-record figure of the non-OOM run. Writes one result row (without
+// cost, taken off the per-record figure of the non-OOM run. CPU time (user and system, the
+// process and its children) comes from GNU time too. Writes one result row (without
 // the non-OOM figures when `--chatter` is not given).
 //
 //   node bench/command.mjs --id ID --face TEXT --host TEXT --reference ID \
 //        --workload FILE [--chatter FILE] --out FILE -- COMMAND [ARGS...]
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { parseArgs, secondsSince, writeRow } from './common.mjs';
+import { parseArgs, writeRow } from './common.mjs';
 
 const GNU_TIME = '/usr/bin/time';
 const split = process.argv.indexOf('--');
-if (split < 0 || split === process.argv.length - 1) throw new Error('expected -- COMMAND [ARGS...]');
+if (split < 0 || split === process.argv.length - 1) {
+  throw new Error('expected -- COMMAND [ARGS...]');
+}
 const options = parseArgs(process.argv.slice(2, split), [
   'id',
   'face',
@@ -34,23 +45,28 @@ const scratch = mkdtempSync(join(tmpdir(), 'oomlens-bench-cmd-'));
 const emptyInput = join(scratch, 'empty.ndjson');
 closeSync(openSync(emptyInput, 'w'));
 
-/** One run with `inputPath` on stdin: wall seconds and peak RSS in bytes. Must exit 0. */
+/** One run with `inputPath` on stdin: wall and CPU seconds, peak RSS in bytes. Must exit 0. */
 function timedRun(inputPath) {
   const stdin = openSync(inputPath, 'r');
   const stdout = openSync('/dev/null', 'w');
-  const rssFile = join(scratch, 'rss');
+  const timeFile = join(scratch, 'time');
   try {
     const started = process.hrtime.bigint();
-    const run = spawnSync(GNU_TIME, ['-f', '%M', '-o', rssFile, ...command], {
+    const run = spawnSync(GNU_TIME, ['-f', '%M %U %S', '-o', timeFile, ...command], {
       stdio: [stdin, stdout, 'pipe'],
       maxBuffer: 1 << 24,
     });
-    const seconds = secondsSince(started);
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
     if (run.status !== 0) {
       throw new Error(`${command.join(' ')} < ${inputPath} exited ${run.status}: ${run.stderr}`);
     }
-    const kilobytes = Number(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1));
-    return { seconds, rssBytes: kilobytes * 1024 };
+    const [kilobytes, user, system] = readFileSync(timeFile, 'utf8')
+      .trim()
+      .split('\n')
+      .at(-1)
+      .split(' ')
+      .map(Number);
+    return { wall, cpu: user + system, rssBytes: kilobytes * 1024 };
   } finally {
     closeSync(stdin);
     closeSync(stdout);
@@ -78,12 +94,15 @@ try {
     reference: options.reference,
     records: countRecords(options.workload),
     bytes: statSync(options.workload).size,
-    seconds: full.seconds,
-    startup_seconds: startup.seconds,
+    seconds: full.wall,
+    cpu_seconds: full.cpu,
+    startup_seconds: startup.wall,
+    startup_cpu_seconds: startup.cpu,
     chatter_records: options.chatter ? countRecords(options.chatter) : null,
     chatter_bytes: options.chatter ? statSync(options.chatter).size : null,
     // Start-up is paid once per process, not per record.
-    chatter_seconds: quiet ? Math.max(0, quiet.seconds - startup.seconds) : null,
+    chatter_seconds: quiet ? Math.max(0, quiet.wall - startup.wall) : null,
+    chatter_cpu_seconds: quiet ? Math.max(0, quiet.cpu - startup.cpu) : null,
     memory: [{ what: 'peak RSS', bytes: Math.max(full.rssBytes, quiet?.rssBytes ?? 0) }],
   });
 } finally {

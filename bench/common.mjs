@@ -52,9 +52,22 @@ export function recordStrings(records) {
   return strings;
 }
 
-/** Seconds since `started` (a `process.hrtime.bigint()`). */
-export function secondsSince(started) {
-  return Number(process.hrtime.bigint() - started) / 1e9;
+/**
+ * A started stopwatch: `stop()` gives wall-clock seconds and this process's CPU seconds (user
+ * and system), the figure that stays comparable on a busy shared machine.
+ */
+export function stopwatch() {
+  const wallStarted = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
+  return {
+    stop() {
+      const cpu = process.cpuUsage(cpuStarted);
+      return {
+        wall: Number(process.hrtime.bigint() - wallStarted) / 1e9,
+        cpu: (cpu.user + cpu.system) / 1e6,
+      };
+    },
+  };
 }
 
 /**

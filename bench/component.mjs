@@ -2,9 +2,11 @@
 // drives it: every workload record through `transform.process` (or `process-batch` with
 // `--batch N`), then the non-OOM records alone through a fresh transform. Records are decoded
 // to strings before the clock starts, as a host holds them. Writes one result row (without
-// the non-OOM figures when `--chatter` is not given).
+// the non-OOM figures when `--chatter` is not given). `--hoisted DIR` loads the bindings that
+// bench/hoist-debug-check.mjs made in DIR instead of the tests' own.
 //
 //   node bench/component.mjs --workload FILE [--chatter FILE] --out FILE [--batch N]
+//        [--hoisted DIR]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,7 +19,7 @@ import {
   recordStrings,
   requireArtifact,
   RssPeak,
-  secondsSince,
+  stopwatch,
   testsDir,
   writeRow,
 } from './common.mjs';
@@ -38,14 +40,15 @@ WebAssembly.instantiate = async (...args) => {
   }
   return result;
 };
-const { filter } = await import(pathToFileURL(requireArtifact(resolve(options.bindings ?? artifacts.transpiled))));
+const bindings = options.hoisted ? join(options.hoisted, 'oomlens.js') : artifacts.transpiled;
+const { filter } = await import(pathToFileURL(resolve(requireArtifact(bindings))));
 WebAssembly.instantiate = instantiate;
 
 /** Every record of `strings` through a fresh transform, then `finish`. */
 function filterAll(strings, rss) {
   const transform = filter.Transform.fromJson('{}');
   let outputs = 0;
-  const started = process.hrtime.bigint();
+  const clock = stopwatch();
   if (batch > 0) {
     for (let i = 0; i < strings.length; i += batch) {
       const now = BigInt(BASE_MS + i);
@@ -59,9 +62,9 @@ function filterAll(strings, rss) {
     }
   }
   outputs += transform.finish().length;
-  const seconds = secondsSince(started);
+  const time = clock.stop();
   const counters = transform.counters();
-  return { seconds, outputs, events: Number(counters.events), errors: Number(counters.errors) };
+  return { time, outputs, events: Number(counters.events), errors: Number(counters.errors) };
 }
 
 const workload = readRecords(options.workload);
@@ -77,19 +80,23 @@ const jco = JSON.parse(
   readFileSync(join(testsDir, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8'),
 );
 const linearBytes = Math.max(0, ...memories.map((memory) => memory.buffer.byteLength));
+const call = batch > 0 ? `\`process-batch\`, ${batch}` : '`process`';
+const hoisted = options.hoisted ? ', debug check hoisted' : '';
 writeRow(options.out, {
-  id: batch > 0 ? 'component-batch' : 'component-process',
-  face: batch > 0 ? `component (\`process-batch\`, ${batch})` : 'component (`process`)',
-  host: `Node ${process.version}, jco ${jco.version}`,
+  id: `component-${batch > 0 ? 'batch' : 'process'}${options.hoisted ? '-hoisted' : ''}`,
+  face: `component (${call})`,
+  host: `Node ${process.version}, jco ${jco.version}${hoisted}`,
   reference: 'native-core',
   records: workload.count,
   bytes: workload.size,
-  seconds: full.seconds,
+  seconds: full.time.wall,
+  cpu_seconds: full.time.cpu,
   events: full.events,
   outputs: full.outputs,
   chatter_records: chatter?.count ?? null,
   chatter_bytes: chatter?.size ?? null,
-  chatter_seconds: quiet?.seconds ?? null,
+  chatter_seconds: quiet?.time.wall ?? null,
+  chatter_cpu_seconds: quiet?.time.cpu ?? null,
   memory: [
     { what: 'linear memory', bytes: linearBytes },
     { what: 'Node RSS growth', bytes: rss.growth() },

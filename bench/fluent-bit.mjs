@@ -19,7 +19,7 @@ import {
   readRecords,
   requireArtifact,
   RssPeak,
-  secondsSince,
+  stopwatch,
   writeRow,
 } from './common.mjs';
 
@@ -66,7 +66,7 @@ function filterAll(records, dir, rss) {
   };
   let events = 0;
   let dropped = 0;
-  const started = process.hrtime.bigint();
+  const clock = stopwatch();
   for (let i = 0; i < records.count; i += 1) {
     const tagPtr = copyIn(TAG, 0, TAG.length);
     const recordPtr = copyIn(bytes, starts[i], ends[i]);
@@ -91,8 +91,7 @@ function filterAll(records, dir, rss) {
     free(recordPtr);
     if ((i & 0x3fff) === 0) rss.sample();
   }
-  const seconds = secondsSince(started);
-  return { seconds, events, dropped, linearBytes: memory.buffer.byteLength };
+  return { time: clock.stop(), events, dropped, linearBytes: memory.buffer.byteLength };
 }
 
 const workload = readRecords(options.workload);
@@ -109,12 +108,14 @@ try {
     reference: 'native-core',
     records: workload.count,
     bytes: workload.size,
-    seconds: full.seconds,
+    seconds: full.time.wall,
+    cpu_seconds: full.time.cpu,
     events: full.events,
     dropped: full.dropped,
     chatter_records: chatter?.count ?? null,
     chatter_bytes: chatter?.size ?? null,
-    chatter_seconds: quiet?.seconds ?? null,
+    chatter_seconds: quiet?.time.wall ?? null,
+    chatter_cpu_seconds: quiet?.time.cpu ?? null,
     memory: [
       { what: 'linear memory', bytes: Math.max(full.linearBytes, quiet?.linearBytes ?? 0) },
       { what: 'Node RSS growth', bytes: rss.growth() },

@@ -39,9 +39,12 @@ fi
 
 mkdir -p "$out"
 {
-  echo "Machine: $(nproc) vCPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')," \
-    "$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); $(date -u +%Y-%m-%d)."
-  echo "Versions: $(rustc --version), Node $(node --version), jco $("$jco" --version)${wasmtime:+, $("$wasmtime" --version)}."
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+  memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+  echo "Machine: $(nproc) vCPU, $cpu, $memory; $(date -u +%Y-%m-%d)."
+  versions="$(rustc --version), Node $(node --version), jco $("$jco" --version)"
+  if [[ -n $wasmtime ]]; then versions+=", $("$wasmtime" --version)"; fi
+  echo "Versions: $versions."
   echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
 } >"$out/machine.txt"
 
@@ -67,6 +70,11 @@ measure() {
   node "$here/component.mjs" "${on[@]}" --out "$dir/component-process.json"
   echo "== $n records: component in jco, process-batch" >&2
   node "$here/component.mjs" "${on[@]}" --batch 256 --out "$dir/component-batch.json"
+  echo "== $n records: component in jco, bindings with the debug check hoisted" >&2
+  node "$here/component.mjs" "${on[@]}" --hoisted "$hoisted" \
+    --out "$dir/component-process-hoisted.json"
+  node "$here/component.mjs" "${on[@]}" --hoisted "$hoisted" --batch 256 \
+    --out "$dir/component-batch-hoisted.json"
   echo "== $n records: Fluent Bit module in node:wasi" >&2
   node --no-warnings "$here/fluent-bit.mjs" "${on[@]}" --out "$dir/fluent-bit.json"
   echo "== $n records: command under jco run" >&2
@@ -81,6 +89,8 @@ measure() {
   fi
 }
 
+hoisted=$out/bindings-hoisted
+node "$here/hoist-debug-check.mjs" "$hoisted"
 measure "$records" yes
 measure "$larger" no
 echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$out/machine.txt"

@@ -253,9 +253,60 @@ impl NaiveFilter {
     }
 }
 
+/// Wall-clock and CPU time of one measured stretch. CPU time is this thread's, from
+/// `/proc/thread-self/stat` (10 ms ticks): on a shared, busy machine it is the figure that
+/// stays comparable between runs; on a quiet one the two agree.
+#[derive(Clone, Copy)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
+}
+
+/// A started stopwatch for [`Timing`].
+struct Stopwatch {
+    started: Instant,
+    cpu_started: f64,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Self {
+            started: Instant::now(),
+            cpu_started: thread_cpu_seconds(),
+        }
+    }
+
+    fn stop(&self) -> Timing {
+        Timing {
+            wall: self.started.elapsed().as_secs_f64(),
+            cpu: thread_cpu_seconds() - self.cpu_started,
+        }
+    }
+}
+
+/// CPU seconds (user and system) this thread has used, or 0 where Linux's proc files are
+/// missing. Fields 14 and 15 of `stat`, counted after the command name (which may hold spaces).
+fn thread_cpu_seconds() -> f64 {
+    /// Linux reports these times in USER_HZ, 100 per second on every architecture.
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+        return 0.0;
+    };
+    let Some((_, after_name)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / TICKS_PER_SECOND
+}
+
 /// What one pass of the transform over some records measured.
 struct Pass {
-    seconds: f64,
+    time: Timing,
     events: usize,
     /// Allocations made while processing, after the first record (which sizes the reused
     /// output buffer).
@@ -271,7 +322,7 @@ fn run_oomlens(records: &[String]) -> Pass {
     let mut out = Vec::new();
     let mut events = 0;
     let mut allocations_before = 0;
-    let started = Instant::now();
+    let stopwatch = Stopwatch::start();
     for (i, record) in records.iter().enumerate() {
         transform.process(record.as_bytes(), "", i as u64, &mut out);
         events += out
@@ -286,31 +337,31 @@ fn run_oomlens(records: &[String]) -> Pass {
     let allocations = heap.allocations() - allocations_before;
     transform.finish(&mut out);
     Pass {
-        seconds: started.elapsed().as_secs_f64(),
+        time: stopwatch.stop(),
         events: events + out.len(),
         allocations,
         peak_heap_bytes: heap.peak_bytes(),
     }
 }
 
-/// Seconds the opening-marker byte scan alone takes over `records`: the floor a non-OOM
+/// How long the opening-marker byte scan alone takes over `records`: the floor a non-OOM
 /// record can cost.
-fn byte_scan_seconds(records: &[String]) -> f64 {
-    let started = Instant::now();
+fn byte_scan(records: &[String]) -> Timing {
+    let stopwatch = Stopwatch::start();
     let openers = records
         .iter()
         .filter(|r| oomlens::parse::may_open_report(black_box(r.as_bytes())))
         .count();
     black_box(openers);
-    started.elapsed().as_secs_f64()
+    stopwatch.stop()
 }
 
-/// Seconds the naive filter takes over `records`.
-fn run_naive(naive: &NaiveFilter, records: &[String]) -> f64 {
-    let started = Instant::now();
+/// How long the naive filter takes over `records`.
+fn run_naive(naive: &NaiveFilter, records: &[String]) -> Timing {
+    let stopwatch = Stopwatch::start();
     let matched: usize = records.iter().map(|r| naive.process(black_box(r))).sum();
     black_box(matched);
-    started.elapsed().as_secs_f64()
+    stopwatch.stop()
 }
 
 /// Writes `records` as NDJSON to `path`.
@@ -361,10 +412,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let full = run_oomlens(&load.records);
     let chatter = run_oomlens(&load.chatter);
-    let scan_s = byte_scan_seconds(&load.chatter);
+    let scan = byte_scan(&load.chatter);
     let naive = NaiveFilter::new();
-    let naive_s = run_naive(&naive, &load.records);
-    let naive_chatter_s = run_naive(&naive, &load.chatter);
+    let naive_full = run_naive(&naive, &load.records);
+    let naive_chatter = run_naive(&naive, &load.chatter);
 
     let mb = bytes as f64 / 1e6;
     let per_chatter = |seconds: f64| seconds * 1e9 / load.chatter.len().max(1) as f64;
@@ -375,33 +426,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         full.events,
         load.chatter.len()
     );
-    println!("| implementation | records/s | MB/s | ns per non-OOM record | peak heap |");
-    println!("|---|---|---|---|---|");
+    println!("| implementation | records/s | MB/s | ns per non-OOM record | records per CPU-second | peak heap |");
+    println!("|---|---|---|---|---|---|");
     println!(
-        "| oomlens filter (native) | {:.0} | {:.1} | {:.0} | {} kB |",
-        records as f64 / full.seconds,
-        mb / full.seconds,
-        per_chatter(chatter.seconds),
+        "| oomlens filter (native) | {:.0} | {:.1} | {:.0} | {:.0} | {} kB |",
+        records as f64 / full.time.wall,
+        mb / full.time.wall,
+        per_chatter(chatter.time.wall),
+        records as f64 / full.time.cpu,
         full.peak_heap_bytes / 1024
     );
     println!(
-        "| naive: parse + regexes on every line | {:.0} | {:.1} | {:.0} | - |",
-        records as f64 / naive_s,
-        mb / naive_s,
-        per_chatter(naive_chatter_s)
+        "| naive: parse + regexes on every line | {:.0} | {:.1} | {:.0} | {:.0} | - |",
+        records as f64 / naive_full.wall,
+        mb / naive_full.wall,
+        per_chatter(naive_chatter.wall),
+        records as f64 / naive_full.cpu,
     );
     println!(
-        "oomlens is {:.1}x the naive throughput",
-        naive_s / full.seconds
+        "oomlens is {:.1}x the naive throughput ({:.1}x in CPU time)",
+        naive_full.wall / full.time.wall,
+        naive_full.cpu / full.time.cpu
     );
     println!(
         "byte scan alone (opening markers over the record): {:.0} ns per non-OOM record",
-        per_chatter(scan_s)
+        per_chatter(scan.wall)
     );
     println!("allocations per non-OOM record: {allocations_per_record}");
 
     if let Some(path) = &json_out {
-        let row = |id: &str, face: &str, seconds: f64, chatter_seconds: f64| {
+        let row = |id: &str, face: &str, full: Timing, chatter: Timing| {
             json!({
                 "id": id,
                 "face": face,
@@ -409,23 +463,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "reference": "native-core",
                 "records": records,
                 "bytes": bytes,
-                "seconds": seconds,
+                "seconds": full.wall,
+                "cpu_seconds": full.cpu,
                 "chatter_records": load.chatter.len(),
                 "chatter_bytes": chatter_bytes,
-                "chatter_seconds": chatter_seconds,
+                "chatter_seconds": chatter.wall,
+                "chatter_cpu_seconds": chatter.cpu,
             })
         };
-        let mut core = row(
-            "native-core",
-            "core (`Transform`)",
-            full.seconds,
-            chatter.seconds,
-        );
+        let mut core = row("native-core", "core (`Transform`)", full.time, chatter.time);
         core["events"] = json!(full.events);
         core["memory"] = json!([{ "what": "peak heap", "bytes": full.peak_heap_bytes }]);
         core["allocations_per_non_oom_record"] = json!(allocations_per_record);
-        core["byte_scan_ns"] = json!(per_chatter(scan_s));
-        let mut naive_row = row("naive", "naive baseline", naive_s, naive_chatter_s);
+        core["byte_scan_ns"] = json!(per_chatter(scan.wall));
+        core["byte_scan_cpu_ns"] = json!(per_chatter(scan.cpu));
+        let mut naive_row = row("naive", "naive baseline", naive_full, naive_chatter);
         naive_row["memory"] = json!([]);
         let results = json!({
             "workload": { "records": records, "bytes": bytes, "oom_lines": load.oom_lines },
