@@ -30,23 +30,9 @@ fi
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   "$root/tests/wasm/build.sh"
 fi
-if command -v wasmtime >/dev/null; then
-  wasmtime=$(command -v wasmtime)
-else
-  wasmtime=
-  echo "bench/run.sh: wasmtime is not on PATH: skipping the command under wasmtime run" >&2
-fi
 
 mkdir -p "$out"
-{
-  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-  memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
-  echo "Machine: $(nproc) vCPU, $cpu, $memory; $(date -u +%Y-%m-%d)."
-  versions="$(rustc --version), Node $(node --version), jco $("$jco" --version)"
-  if [[ -n $wasmtime ]]; then versions+=", $("$wasmtime" --version)"; fi
-  echo "Versions: $versions."
-  echo "Load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
-} >"$out/machine.txt"
+load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # One size: the workload generated once, then every face on it. With `chatter`, each face
 # also runs on the non-OOM records alone (ns per non-OOM record); the larger run only checks
@@ -81,11 +67,14 @@ measure() {
   node "$here/command.mjs" --id jco-run --face 'command (`oomlens.wasm filter`)' \
     --host "jco run (Node $(node --version))" --reference native-cli "${on[@]}" \
     --out "$dir/jco-run.json" -- "$jco" run "$command_wasm" filter
-  if [[ -n $wasmtime ]]; then
+  local wasmtime
+  if wasmtime=$(command -v wasmtime); then
     echo "== $n records: command under wasmtime run" >&2
     node "$here/command.mjs" --id wasmtime-run --face 'command (`oomlens.wasm filter`)' \
       --host "wasmtime run ($("$wasmtime" --version | cut -d' ' -f1-2))" --reference native-cli \
       "${on[@]}" --out "$dir/wasmtime-run.json" -- "$wasmtime" run "$command_wasm" filter
+  else
+    echo "bench/run.sh: wasmtime is not on PATH: skipping the command under wasmtime run" >&2
   fi
 }
 
@@ -93,7 +82,16 @@ hoisted=$out/bindings-hoisted
 node "$here/hoist-debug-check.mjs" "$hoisted"
 measure "$records" yes
 measure "$larger" no
-echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)." >>"$out/machine.txt"
+{
+  cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+  memory=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+  echo "Machine: $(nproc) vCPU, $cpu, $memory; $(date -u +%Y-%m-%d)."
+  versions="$(rustc --version), Node $(node --version), jco $("$jco" --version)"
+  if wasmtime=$(command -v wasmtime); then versions+=", $("$wasmtime" --version)"; fi
+  echo "Versions: $versions."
+  echo "Load average (1, 5, 15 min) at the start: $load_at_start; at the end:" \
+    "$(cut -d' ' -f1-3 /proc/loadavg)."
+} >"$out/machine.txt"
 
 {
   cat "$out/machine.txt"

@@ -147,6 +147,12 @@ if (core) {
       `Allocations per non-OOM record (native core): ${core.allocations_per_non_oom_record}.`,
   );
 }
+const eventCounts = small.rows
+  .filter((row) => Number.isInteger(row.events))
+  .map((row) => `${row.face} in ${row.host}: ${row.events}`);
+console.log(
+  `\nEvents emitted (the same reports must give the same count): ${eventCounts.join('; ')}.`,
+);
 if (largeDir) {
   console.log(`\nPeak memory against the number of records:\n`);
   console.log(memoryTable(small, loadRun(largeDir)));
