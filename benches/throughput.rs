@@ -176,27 +176,31 @@ struct Workload {
     oom_lines: usize,
 }
 
-/// `records` records from 50 hosts, always the same ones.
+/// `records` records from 50 hosts, always the same ones: chatter, with a whole report spliced
+/// in after every 999 chatter lines per report line, so that one line in a thousand belongs to
+/// a report (the first report comes halfway through its gap).
 fn workload(records: usize) -> Workload {
     let mut rng = Rng(0x00f0_0d00_dead_beef);
     let report_lines: Vec<Vec<&str>> = REPORTS.iter().map(|r| r.lines().collect()).collect();
-    let mean_report = report_lines.iter().map(Vec::len).sum::<usize>() / report_lines.len();
-    // One report every `gap` chatter lines puts about one line in a thousand in a report.
-    let gap = mean_report * 1000;
+    let mut next_report = rng.below(report_lines.len());
+    let mut chatter_before_report = report_lines[next_report].len() * 999 / 2;
     let mut out = Vec::with_capacity(records);
     let mut chatter = Vec::with_capacity(records);
     let mut oom_lines = 0;
     let mut uptime = 1000.0;
     while out.len() < records {
         let host = rng.below(50);
-        if rng.below(gap) == 0 {
-            let report = &report_lines[rng.below(report_lines.len())];
+        if chatter_before_report == 0 {
+            let report = &report_lines[next_report];
             for line in report.iter().take(records - out.len()) {
                 out.push(record(host, uptime, line));
                 oom_lines += 1;
             }
+            next_report = rng.below(report_lines.len());
+            chatter_before_report = report_lines[next_report].len() * 999;
             continue;
         }
+        chatter_before_report -= 1;
         uptime += 0.001;
         let template = CHATTER[rng.below(CHATTER.len())];
         let line = template.replace("{n}", &rng.below(100_000).to_string());
