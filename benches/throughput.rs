@@ -1,18 +1,118 @@
 //! Throughput benchmark of the filter: a generated kernel log of journald-style records, about
 //! one line in a thousand from a real OOM report, through oomlens and through the naive
-//! alternative (parse every record, run the report regexes on every line).
+//! alternative (parse every record, run the report regexes on every line), with the heap the
+//! transform uses and the allocations it makes for records that are not part of a report.
 //!
-//! `cargo bench --bench throughput -- [--records N] [--write FILE]` prints a table; `--write`
-//! also saves the workload as NDJSON for the wasm faces' benchmark (`bench/run.sh`).
+//! `cargo bench --bench throughput -- [--records N] [--write FILE] [--write-chatter FILE]
+//! [--json FILE]` prints a table. `--write` saves the workload as NDJSON and `--write-chatter`
+//! its non-OOM records alone, for the faces' benchmark (`bench/run.sh`), which reads this
+//! benchmark's results from `--json`.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use oomlens::filter::{Emitted, FilterConfig, Transform};
 use regex::Regex;
-use serde_json::Value;
+use serde_json::{json, Value};
+
+/// The system allocator, counting allocations and live and peak heap bytes, so the benchmark
+/// can show that a non-OOM record allocates nothing and that the heap does not grow with the
+/// number of records.
+///
+/// The counters are updated with a plain load and store, not a locked read-modify-write:
+/// this benchmark is single-threaded, and a locked update on every allocation would slow the
+/// naive baseline (which allocates for every record) and bias the comparison.
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+impl CountingAllocator {
+    /// One allocation (or reallocation) that took a block of `old_size` bytes to `new_size`.
+    fn grew(old_size: usize, new_size: usize) {
+        ALLOCATIONS.store(ALLOCATIONS.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        let live = LIVE_BYTES.load(Ordering::Relaxed).saturating_sub(old_size) + new_size;
+        LIVE_BYTES.store(live, Ordering::Relaxed);
+        if live > PEAK_BYTES.load(Ordering::Relaxed) {
+            PEAK_BYTES.store(live, Ordering::Relaxed);
+        }
+    }
+}
+
+// SAFETY: every call is forwarded to `System` unchanged; only counters are updated besides.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, forwarded.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            Self::grew(0, layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, forwarded.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            Self::grew(0, layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract, forwarded.
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            Self::grew(layout.size(), new_size);
+        }
+        moved
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract, forwarded.
+        unsafe { System.dealloc(ptr, layout) };
+        let live = LIVE_BYTES
+            .load(Ordering::Relaxed)
+            .saturating_sub(layout.size());
+        LIVE_BYTES.store(live, Ordering::Relaxed);
+    }
+}
+
+/// Heap activity from the moment it was started: allocations made, and the most bytes live
+/// above the level at the start.
+struct HeapWatch {
+    allocations_before: u64,
+    live_before: usize,
+}
+
+impl HeapWatch {
+    fn start() -> Self {
+        let live_before = LIVE_BYTES.load(Ordering::Relaxed);
+        PEAK_BYTES.store(live_before, Ordering::Relaxed);
+        Self {
+            allocations_before: ALLOCATIONS.load(Ordering::Relaxed),
+            live_before,
+        }
+    }
+
+    fn allocations(&self) -> u64 {
+        ALLOCATIONS.load(Ordering::Relaxed) - self.allocations_before
+    }
+
+    fn peak_bytes(&self) -> usize {
+        PEAK_BYTES
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.live_before)
+    }
+}
 
 /// Lines of ordinary kernel chatter, with `{n}` replaced by a varying number.
 const CHATTER: &[&str] = &[
@@ -69,32 +169,50 @@ fn record(host: usize, uptime: f64, message: &str) -> String {
     .to_string()
 }
 
-/// `records` records from 50 hosts; returns them with how many belong to OOM reports.
-fn workload(records: usize) -> (Vec<String>, usize) {
+/// The generated records, and the non-OOM ones (every record not taken from a report) apart.
+struct Workload {
+    records: Vec<String>,
+    chatter: Vec<String>,
+    oom_lines: usize,
+}
+
+/// `records` records from 50 hosts, always the same ones: chatter, with a whole report spliced
+/// in after every 999 chatter lines per report line, so that one line in a thousand belongs to
+/// a report (the first report comes halfway through its gap).
+fn workload(records: usize) -> Workload {
     let mut rng = Rng(0x00f0_0d00_dead_beef);
     let report_lines: Vec<Vec<&str>> = REPORTS.iter().map(|r| r.lines().collect()).collect();
-    let mean_report = report_lines.iter().map(Vec::len).sum::<usize>() / report_lines.len();
-    // One report every `gap` chatter lines puts about one line in a thousand in a report.
-    let gap = mean_report * 1000;
+    let mut next_report = rng.below(report_lines.len());
+    let mut chatter_before_report = report_lines[next_report].len() * 999 / 2;
     let mut out = Vec::with_capacity(records);
+    let mut chatter = Vec::with_capacity(records);
     let mut oom_lines = 0;
     let mut uptime = 1000.0;
     while out.len() < records {
         let host = rng.below(50);
-        if rng.below(gap) == 0 {
-            let report = &report_lines[rng.below(report_lines.len())];
+        if chatter_before_report == 0 {
+            let report = &report_lines[next_report];
             for line in report.iter().take(records - out.len()) {
                 out.push(record(host, uptime, line));
                 oom_lines += 1;
             }
+            next_report = rng.below(report_lines.len());
+            chatter_before_report = report_lines[next_report].len() * 999;
             continue;
         }
+        chatter_before_report -= 1;
         uptime += 0.001;
         let template = CHATTER[rng.below(CHATTER.len())];
         let line = template.replace("{n}", &rng.below(100_000).to_string());
-        out.push(record(host, uptime, &format!("[{uptime:>12.6}] {line}")));
+        let chat = record(host, uptime, &format!("[{uptime:>12.6}] {line}"));
+        chatter.push(chat.clone());
+        out.push(chat);
     }
-    (out, oom_lines)
+    Workload {
+        records: out,
+        chatter,
+        oom_lines,
+    }
 }
 
 /// What a user would write instead: parse every record and try every report regex on it.
@@ -139,18 +257,76 @@ impl NaiveFilter {
     }
 }
 
-/// Peak resident memory of this process so far, in kB (Linux).
-fn peak_rss_kb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// Wall-clock and CPU time of one measured stretch. CPU time is this thread's, from
+/// `/proc/thread-self/stat` (10 ms ticks): on a shared, busy machine it is the figure that
+/// stays comparable between runs; on a quiet one the two agree.
+#[derive(Clone, Copy)]
+struct Timing {
+    wall: f64,
+    cpu: f64,
 }
 
-fn run_oomlens(records: &[String]) -> (f64, usize) {
+/// A started stopwatch for [`Timing`].
+struct Stopwatch {
+    started: Instant,
+    cpu_started: f64,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Self {
+            started: Instant::now(),
+            cpu_started: thread_cpu_seconds(),
+        }
+    }
+
+    fn stop(&self) -> Timing {
+        Timing {
+            wall: self.started.elapsed().as_secs_f64(),
+            cpu: thread_cpu_seconds() - self.cpu_started,
+        }
+    }
+}
+
+/// CPU seconds (user and system) this thread has used, or 0 where Linux's proc files are
+/// missing. Fields 14 and 15 of `stat`, counted after the command name (which may hold spaces).
+fn thread_cpu_seconds() -> f64 {
+    /// Linux reports these times in USER_HZ, 100 per second on every architecture.
+    const TICKS_PER_SECOND: f64 = 100.0;
+    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else {
+        return 0.0;
+    };
+    let Some((_, after_name)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|field| field.parse::<u64>().ok())
+        .sum();
+    ticks as f64 / TICKS_PER_SECOND
+}
+
+/// What one pass of the transform over some records measured.
+struct Pass {
+    time: Timing,
+    events: usize,
+    /// Allocations made while processing, after the first record (which sizes the reused
+    /// output buffer).
+    allocations: u64,
+    /// The most heap the transform held above what was live before it was created.
+    peak_heap_bytes: usize,
+}
+
+/// Runs the transform over `records` as a face does (one reused output buffer), then `finish`.
+fn run_oomlens(records: &[String]) -> Pass {
+    let heap = HeapWatch::start();
     let mut transform = Transform::new(FilterConfig::default()).expect("default config");
     let mut out = Vec::new();
     let mut events = 0;
-    let started = Instant::now();
+    let mut allocations_before = 0;
+    let stopwatch = Stopwatch::start();
     for (i, record) in records.iter().enumerate() {
         transform.process(record.as_bytes(), "", i as u64, &mut out);
         events += out
@@ -158,72 +334,160 @@ fn run_oomlens(records: &[String]) -> (f64, usize) {
             .filter(|e| matches!(e, Emitted::Event(_)))
             .count();
         out.clear();
+        if i == 0 {
+            allocations_before = heap.allocations();
+        }
     }
+    let allocations = heap.allocations() - allocations_before;
     transform.finish(&mut out);
-    (started.elapsed().as_secs_f64(), events + out.len())
+    Pass {
+        time: stopwatch.stop(),
+        events: events + out.len(),
+        allocations,
+        peak_heap_bytes: heap.peak_bytes(),
+    }
 }
 
-fn main() {
+/// How long the opening-marker byte scan alone takes over `records`: the floor a non-OOM
+/// record can cost.
+fn byte_scan(records: &[String]) -> Timing {
+    let stopwatch = Stopwatch::start();
+    let openers = records
+        .iter()
+        .filter(|r| oomlens::parse::may_open_report(black_box(r.as_bytes())))
+        .count();
+    black_box(openers);
+    stopwatch.stop()
+}
+
+/// How long the naive filter takes over `records`.
+fn run_naive(naive: &NaiveFilter, records: &[String]) -> Timing {
+    let stopwatch = Stopwatch::start();
+    let matched: usize = records.iter().map(|r| naive.process(black_box(r))).sum();
+    black_box(matched);
+    stopwatch.stop()
+}
+
+/// Writes `records` as NDJSON to `path`.
+fn write_ndjson(path: &Path, records: &[String]) -> std::io::Result<()> {
+    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for record in records {
+        writeln!(file, "{record}")?;
+    }
+    file.flush()
+}
+
+/// NDJSON bytes of `records`: each with its newline.
+fn ndjson_bytes(records: &[String]) -> usize {
+    records.iter().map(|r| r.len() + 1).sum()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let mut records = 1_000_000;
     let mut write: Option<PathBuf> = None;
+    let mut write_chatter: Option<PathBuf> = None;
+    let mut json_out: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
+        let mut path = || args.next().map(PathBuf::from).ok_or(format!("{arg} FILE"));
         match arg.as_str() {
             "--records" => {
                 records = args
                     .next()
                     .and_then(|n| n.parse().ok())
-                    .expect("--records N")
+                    .ok_or("--records N")?
             }
-            "--write" => write = args.next().map(PathBuf::from),
+            "--write" => write = Some(path()?),
+            "--write-chatter" => write_chatter = Some(path()?),
+            "--json" => json_out = Some(path()?),
             "--bench" => {}
-            other => panic!("unknown argument {other}"),
+            other => return Err(format!("unknown argument {other}").into()),
         }
     }
-    let (workload, oom_lines) = workload(records);
-    let bytes: usize = workload.iter().map(|r| r.len() + 1).sum();
-    if let Some(path) = write {
-        let mut file =
-            std::io::BufWriter::new(std::fs::File::create(&path).expect("workload file"));
-        for record in &workload {
-            writeln!(file, "{record}").expect("write workload");
-        }
+    let load = workload(records);
+    let bytes = ndjson_bytes(&load.records);
+    let chatter_bytes = ndjson_bytes(&load.chatter);
+    if let Some(path) = &write {
+        write_ndjson(path, &load.records)?;
     }
-    let chatter: Vec<String> = workload
-        .iter()
-        .filter(|r| !oomlens::parse::may_open_report(r.as_bytes()) && !r.contains("Node "))
-        .cloned()
-        .collect();
-    let rss_before = peak_rss_kb().unwrap_or(0);
+    if let Some(path) = &write_chatter {
+        write_ndjson(path, &load.chatter)?;
+    }
 
-    let (oomlens_s, events) = run_oomlens(&workload);
-    let (chatter_s, _) = run_oomlens(&chatter);
-    let rss_after = peak_rss_kb().unwrap_or(0);
-
+    let full = run_oomlens(&load.records);
+    let chatter = run_oomlens(&load.chatter);
+    let scan = byte_scan(&load.chatter);
     let naive = NaiveFilter::new();
-    let started = Instant::now();
-    let matched: usize = workload.iter().map(|r| naive.process(black_box(r))).sum();
-    let naive_s = started.elapsed().as_secs_f64();
-    black_box(matched);
+    let naive_full = run_naive(&naive, &load.records);
+    let naive_chatter = run_naive(&naive, &load.chatter);
 
     let mb = bytes as f64 / 1e6;
-    println!("workload: {records} records, {mb:.1} MB, {oom_lines} lines from OOM reports, {events} events");
-    println!("| implementation | records/s | MB/s | ns per non-OOM record |");
-    println!("|---|---|---|---|");
+    let per_chatter = |seconds: f64| seconds * 1e9 / load.chatter.len().max(1) as f64;
+    let allocations_per_record = chatter.allocations as f64 / load.chatter.len().max(1) as f64;
     println!(
-        "| oomlens filter (native) | {:.0} | {:.1} | {:.0} |",
-        records as f64 / oomlens_s,
-        mb / oomlens_s,
-        chatter_s * 1e9 / chatter.len().max(1) as f64
+        "workload: {records} records, {mb:.1} MB, {} lines from OOM reports, {} events; {} non-OOM records",
+        load.oom_lines,
+        full.events,
+        load.chatter.len()
+    );
+    println!("| implementation | records/s | MB/s | ns per non-OOM record | records per CPU-second | peak heap |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| oomlens filter (native) | {:.0} | {:.1} | {:.0} | {:.0} | {} kB |",
+        records as f64 / full.time.wall,
+        mb / full.time.wall,
+        per_chatter(chatter.time.wall),
+        records as f64 / full.time.cpu,
+        full.peak_heap_bytes / 1024
     );
     println!(
-        "| naive: parse + regexes on every line | {:.0} | {:.1} | - |",
-        records as f64 / naive_s,
-        mb / naive_s
+        "| naive: parse + regexes on every line | {:.0} | {:.1} | {:.0} | {:.0} | - |",
+        records as f64 / naive_full.wall,
+        mb / naive_full.wall,
+        per_chatter(naive_chatter.wall),
+        records as f64 / naive_full.cpu,
     );
     println!(
-        "oomlens is {:.1}x the naive throughput",
-        naive_s / oomlens_s
+        "oomlens is {:.1}x the naive throughput ({:.1}x in CPU time)",
+        naive_full.wall / full.time.wall,
+        naive_full.cpu / full.time.cpu
     );
-    println!("peak RSS of the benchmark process: {rss_before} kB after building the workload, {rss_after} kB after filtering it");
+    println!(
+        "byte scan alone (opening markers over the record): {:.0} ns per non-OOM record",
+        per_chatter(scan.wall)
+    );
+    println!("allocations per non-OOM record: {allocations_per_record}");
+
+    if let Some(path) = &json_out {
+        let row = |id: &str, face: &str, full: Timing, chatter: Timing| {
+            json!({
+                "id": id,
+                "face": face,
+                "host": "native, in-process",
+                "reference": "native-core",
+                "records": records,
+                "bytes": bytes,
+                "seconds": full.wall,
+                "cpu_seconds": full.cpu,
+                "chatter_records": load.chatter.len(),
+                "chatter_bytes": chatter_bytes,
+                "chatter_seconds": chatter.wall,
+                "chatter_cpu_seconds": chatter.cpu,
+            })
+        };
+        let mut core = row("native-core", "core (`Transform`)", full.time, chatter.time);
+        core["events"] = json!(full.events);
+        core["memory"] = json!([{ "what": "peak heap", "bytes": full.peak_heap_bytes }]);
+        core["allocations_per_non_oom_record"] = json!(allocations_per_record);
+        core["byte_scan_ns"] = json!(per_chatter(scan.wall));
+        core["byte_scan_cpu_ns"] = json!(per_chatter(scan.cpu));
+        let mut naive_row = row("naive", "naive baseline", naive_full, naive_chatter);
+        naive_row["memory"] = json!([]);
+        let results = json!({
+            "workload": { "records": records, "bytes": bytes, "oom_lines": load.oom_lines },
+            "rows": [core, naive_row],
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&results)?)?;
+    }
+    Ok(())
 }

@@ -1,0 +1,104 @@
+// Benchmarks the component (oomlens_component.wasm, transpiled by jco) in Node as a JS host
+// drives it: every workload record through `transform.process` (or `process-batch` with
+// `--batch N`), then the non-OOM records alone through a fresh transform. Records are decoded
+// to strings before the clock starts, as a host holds them. Writes one result row (without
+// the non-OOM figures when `--chatter` is not given). `--hoisted DIR` loads the bindings that
+// bench/hoist-debug-check.mjs made in DIR instead of the tests' own.
+//
+//   node bench/component.mjs --workload FILE [--chatter FILE] --out FILE [--batch N]
+//        [--hoisted DIR]
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import {
+  artifacts,
+  BASE_MS,
+  parseArgs,
+  readRecords,
+  recordStrings,
+  requireArtifact,
+  RssPeak,
+  stopwatch,
+  testsDir,
+  writeRow,
+} from './common.mjs';
+
+const options = parseArgs(process.argv.slice(2), ['workload', 'out']);
+const batch = Number(options.batch ?? 0);
+
+// jco's bindings keep the component's linear memory to themselves. They capture
+// `WebAssembly.instantiate` when they load, so a wrapper installed before the import sees
+// every core instance and keeps the memories they export, to read their size.
+const memories = [];
+const instantiate = WebAssembly.instantiate;
+WebAssembly.instantiate = async (...args) => {
+  const result = await instantiate(...args);
+  const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+  for (const value of Object.values(instance.exports)) {
+    if (value instanceof WebAssembly.Memory) memories.push(value);
+  }
+  return result;
+};
+const bindings = options.hoisted ? join(options.hoisted, 'oomlens.js') : artifacts.transpiled;
+const { filter } = await import(pathToFileURL(resolve(requireArtifact(bindings))));
+WebAssembly.instantiate = instantiate;
+
+/** Every record of `strings` through a fresh transform, then `finish`. */
+function filterAll(strings, rss) {
+  const transform = filter.Transform.fromJson('{}');
+  let outputs = 0;
+  const clock = stopwatch();
+  if (batch > 0) {
+    for (let i = 0; i < strings.length; i += batch) {
+      const now = BigInt(BASE_MS + i);
+      outputs += transform.processBatch(strings.slice(i, i + batch), '', now).length;
+      if (i % (batch * 64) === 0) rss.sample();
+    }
+  } else {
+    for (let i = 0; i < strings.length; i += 1) {
+      outputs += transform.process(strings[i], '', BigInt(BASE_MS + i)).length;
+      if ((i & 0x3fff) === 0) rss.sample();
+    }
+  }
+  outputs += transform.finish().length;
+  const time = clock.stop();
+  const counters = transform.counters();
+  return { time, outputs, events: Number(counters.events), errors: Number(counters.errors) };
+}
+
+const workload = readRecords(options.workload);
+const workloadStrings = recordStrings(workload);
+const chatter = options.chatter ? readRecords(options.chatter) : null;
+const chatterStrings = chatter ? recordStrings(chatter) : null;
+
+const rss = new RssPeak();
+const full = filterAll(workloadStrings, rss);
+const quiet = chatter ? filterAll(chatterStrings, rss) : null;
+
+const jco = JSON.parse(
+  readFileSync(join(testsDir, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8'),
+);
+const linearBytes = Math.max(0, ...memories.map((memory) => memory.buffer.byteLength));
+const call = batch > 0 ? `\`process-batch\`, ${batch}` : '`process`';
+const hoisted = options.hoisted ? ', debug check hoisted' : '';
+writeRow(options.out, {
+  id: `component-${batch > 0 ? 'batch' : 'process'}${options.hoisted ? '-hoisted' : ''}`,
+  face: `component (${call})`,
+  host: `Node ${process.version}, jco ${jco.version}${hoisted}`,
+  reference: 'native-core',
+  records: workload.count,
+  bytes: workload.size,
+  seconds: full.time.wall,
+  cpu_seconds: full.time.cpu,
+  events: full.events,
+  outputs: full.outputs,
+  chatter_records: chatter?.count ?? null,
+  chatter_bytes: chatter?.size ?? null,
+  chatter_seconds: quiet?.time.wall ?? null,
+  chatter_cpu_seconds: quiet?.time.cpu ?? null,
+  memory: [
+    { what: 'linear memory', bytes: linearBytes },
+    { what: 'Node RSS growth', bytes: rss.growth() },
+  ],
+});
