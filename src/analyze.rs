@@ -41,7 +41,7 @@ impl TextAnalyzer {
 
     fn push_logical(&mut self, line: crate::prefix::KernelLine, events: &mut Vec<String>) {
         // Most kernel lines belong to no report: skip them before any work when nothing is open.
-        if self.assembler.is_idle() && !crate::parse::may_open_report(line.text.as_bytes()) {
+        if !self.assembler.may_matter(line.text.as_bytes()) {
             return;
         }
         let stream = self.stream_of(&line);

@@ -109,8 +109,16 @@ impl Assembler {
         }
     }
 
-    /// Whether any report is open or any recent kill is remembered: when not, only a line
-    /// that can open a report can matter, which lets callers skip every other line unread.
+    /// Whether `bytes` (a line, or a whole record) can matter to this assembler: anything can
+    /// while a report is open; otherwise only a line that opens a report, or, while a recent
+    /// kill is remembered, a line that follows a kill. False lets callers skip it unread.
+    pub fn may_matter(&self, bytes: &[u8]) -> bool {
+        !self.open.is_empty()
+            || crate::parse::may_open_report(bytes)
+            || (!self.recent.is_empty() && crate::parse::may_follow_a_kill(bytes))
+    }
+
+    /// Whether no report is open and no recent kill is remembered.
     pub fn is_idle(&self) -> bool {
         self.open.is_empty() && self.recent.is_empty()
     }

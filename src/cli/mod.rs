@@ -149,7 +149,8 @@ fn filter(args: &[String]) -> Result<(), Failure> {
     let stdin = io::stdin();
     let mut input = BufReader::with_capacity(1 << 16, stdin.lock());
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    // Large writes: each one is a round trip to the host under `jco run`.
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut emitted = Vec::new();
     let mut record = Vec::new();
     loop {

@@ -69,8 +69,9 @@ impl Transform {
     pub fn process(&mut self, record: &[u8], tag: &str, now_ms: u64, out: &mut Vec<Emitted>) {
         self.counters.records_in += 1;
         // The fast path: with no report open, a record can only matter if its raw bytes hold
-        // a line that opens one. Most records leave here, unparsed and unallocated.
-        if self.assembler.is_idle() && !crate::parse::may_open_report(record) {
+        // a line that opens one (or follows a recent kill). Most records leave here, unparsed
+        // and unallocated.
+        if !self.assembler.may_matter(record) {
             self.emit_input(out);
             return;
         }

@@ -44,6 +44,9 @@ impl wit::Guest for Component {
 /// methods get `&self` and the component model never calls into one instance concurrently.
 struct Transform {
     inner: RefCell<core::Transform>,
+    /// What the core emitted for the current record, kept between calls so that a
+    /// pass-through record allocates nothing here.
+    emitted: RefCell<Vec<Emitted>>,
 }
 
 impl Transform {
@@ -51,20 +54,25 @@ impl Transform {
         let inner = core::Transform::new(config).map_err(config_error)?;
         Ok(wit::Transform::new(Self {
             inner: RefCell::new(inner),
+            emitted: RefCell::new(Vec::new()),
         }))
     }
 
-    /// Processes one record, appending what to emit to `texts`: `Emitted::Input` becomes the
-    /// record's own text, so pass-through is byte-identical.
-    fn process_into(&self, record: &str, tag: &str, now_ms: u64, texts: &mut Vec<String>) {
-        let mut emitted = Vec::new();
+    /// Processes one record, appending what to emit to `texts`: `Emitted::Input` is the
+    /// record itself, moved (the core emits it at most once), so pass-through is
+    /// byte-identical and copies nothing.
+    fn process_into(&self, record: String, tag: &str, now_ms: u64, texts: &mut Vec<String>) {
+        let mut emitted = self.emitted.borrow_mut();
         self.inner
             .borrow_mut()
             .process(record.as_bytes(), tag, now_ms, &mut emitted);
-        texts.extend(emitted.into_iter().map(|item| match item {
-            Emitted::Input => record.to_owned(),
-            Emitted::Event(event) => event,
-        }));
+        let mut record = Some(record);
+        for item in emitted.drain(..) {
+            match item {
+                Emitted::Input => texts.extend(record.take()),
+                Emitted::Event(event) => texts.push(event),
+            }
+        }
     }
 }
 
@@ -80,14 +88,14 @@ impl wit::GuestTransform for Transform {
     }
 
     fn process(&self, record: String, tag: String, now_ms: u64) -> Vec<String> {
-        let mut texts = Vec::new();
-        self.process_into(&record, &tag, now_ms, &mut texts);
+        let mut texts = Vec::with_capacity(1);
+        self.process_into(record, &tag, now_ms, &mut texts);
         texts
     }
 
     fn process_batch(&self, records: Vec<String>, tag: String, now_ms: u64) -> Vec<String> {
         let mut texts = Vec::with_capacity(records.len());
-        for record in &records {
+        for record in records {
             self.process_into(record, &tag, now_ms, &mut texts);
         }
         texts

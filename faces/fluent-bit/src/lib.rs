@@ -23,7 +23,7 @@ mod settings;
 use std::io::Write;
 use std::sync::{Mutex, PoisonError};
 
-use oomlens::filter::{FilterConfig, RawLines, Transform};
+use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
 
 use outbox::{Outbox, Reply};
 
@@ -84,6 +84,9 @@ struct Filter {
     /// not time out because a late record carried an old time.
     now_ms: u64,
     reply: Vec<u8>,
+    /// What the transform emitted for the current call, kept between calls so that a
+    /// pass-through record allocates nothing.
+    emitted: Vec<Emitted>,
     warned_null_record: bool,
 }
 
@@ -101,6 +104,7 @@ impl Filter {
             outbox: Outbox::default(),
             now_ms: 0,
             reply: Vec::new(),
+            emitted: Vec::new(),
             warned_null_record: false,
         })
     }
@@ -111,13 +115,11 @@ impl Filter {
     /// with one warning per instance.
     fn call(&mut self, tag: &str, now_ms: u64, record: Option<&[u8]>, record_len: u32) -> Reply {
         self.now_ms = self.now_ms.max(now_ms);
-        let mut emitted = Vec::new();
-        self.transform.flush(self.now_ms, &mut emitted);
+        let emitted = &mut self.emitted;
+        self.transform.flush(self.now_ms, emitted);
         match record {
             _ if tag.ends_with(TICK_TAG_SUFFIX) => {}
-            Some(record) => self
-                .transform
-                .process(record, tag, self.now_ms, &mut emitted),
+            Some(record) => self.transform.process(record, tag, self.now_ms, emitted),
             None if !self.warned_null_record => {
                 self.warned_null_record = true;
                 warn(format_args!(

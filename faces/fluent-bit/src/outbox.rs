@@ -30,14 +30,15 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// The reply for one call that emitted `emitted`. The input record wins when the
+    /// The reply for one call that emitted `emitted` (drained, so the caller can reuse it
+    /// without allocating per record). The input record wins when the
     /// transform passes it through (the host has no other way to keep it); otherwise the
     /// oldest waiting event takes the record's place. Events not returned wait. Returns, with
     /// the reply, how many old events were discarded to respect [`CAPACITY`].
-    pub fn reply(&mut self, emitted: Vec<Emitted>) -> (Reply, u64) {
+    pub fn reply(&mut self, emitted: &mut Vec<Emitted>) -> (Reply, u64) {
         let mut passes_input = false;
         let mut discarded = 0;
-        for item in emitted {
+        for item in emitted.drain(..) {
             match item {
                 Emitted::Input => passes_input = true,
                 Emitted::Event(event) => {
@@ -69,19 +70,19 @@ mod tests {
     #[test]
     fn pass_through_returns_input() {
         let mut outbox = Outbox::default();
-        assert_eq!(outbox.reply(vec![Emitted::Input]), (Reply::Input, 0));
+        assert_eq!(outbox.reply(&mut vec![Emitted::Input]), (Reply::Input, 0));
     }
 
     #[test]
     fn folded_record_with_nothing_waiting_is_dropped() {
         let mut outbox = Outbox::default();
-        assert_eq!(outbox.reply(Vec::new()), (Reply::Drop, 0));
+        assert_eq!(outbox.reply(&mut Vec::new()), (Reply::Drop, 0));
     }
 
     #[test]
     fn kill_line_event_replaces_its_record() {
         let mut outbox = Outbox::default();
-        let (reply, _) = outbox.reply(vec![event(1)]);
+        let (reply, _) = outbox.reply(&mut vec![event(1)]);
         assert_eq!(reply, Reply::Event("{\"n\":1}".into()));
         assert_eq!(outbox.queue.len(), 0);
     }
@@ -89,36 +90,49 @@ mod tests {
     #[test]
     fn event_before_passed_input_waits_for_next_dropping_call() {
         let mut outbox = Outbox::default();
-        assert_eq!(outbox.reply(vec![event(1), Emitted::Input]).0, Reply::Input);
+        assert_eq!(
+            outbox.reply(&mut vec![event(1), Emitted::Input]).0,
+            Reply::Input
+        );
         assert_eq!(outbox.queue.len(), 1);
-        assert_eq!(outbox.reply(vec![Emitted::Input]).0, Reply::Input);
-        assert_eq!(outbox.reply(Vec::new()).0, Reply::Event("{\"n\":1}".into()));
-        assert_eq!(outbox.reply(Vec::new()).0, Reply::Drop);
+        assert_eq!(outbox.reply(&mut vec![Emitted::Input]).0, Reply::Input);
+        assert_eq!(
+            outbox.reply(&mut Vec::new()).0,
+            Reply::Event("{\"n\":1}".into())
+        );
+        assert_eq!(outbox.reply(&mut Vec::new()).0, Reply::Drop);
     }
 
     #[test]
     fn waiting_events_leave_oldest_first() {
         let mut outbox = Outbox::default();
         assert_eq!(
-            outbox.reply(vec![event(1), event(2)]).0,
+            outbox.reply(&mut vec![event(1), event(2)]).0,
             Reply::Event("{\"n\":1}".into())
         );
         assert_eq!(
-            outbox.reply(vec![event(3)]).0,
+            outbox.reply(&mut vec![event(3)]).0,
             Reply::Event("{\"n\":2}".into())
         );
-        assert_eq!(outbox.reply(Vec::new()).0, Reply::Event("{\"n\":3}".into()));
+        assert_eq!(
+            outbox.reply(&mut Vec::new()).0,
+            Reply::Event("{\"n\":3}".into())
+        );
     }
 
     #[test]
     fn full_outbox_discards_oldest_and_says_so() {
         let mut outbox = Outbox::default();
-        let burst = (0..CAPACITY + 2)
+        let mut burst: Vec<Emitted> = (0..CAPACITY + 2)
             .map(event)
             .chain([Emitted::Input])
             .collect();
-        assert_eq!(outbox.reply(burst), (Reply::Input, 2));
+        assert_eq!(outbox.reply(&mut burst), (Reply::Input, 2));
+        assert!(burst.is_empty(), "the reply drains what it was given");
         assert_eq!(outbox.queue.len(), CAPACITY);
-        assert_eq!(outbox.reply(Vec::new()).0, Reply::Event("{\"n\":2}".into()));
+        assert_eq!(
+            outbox.reply(&mut Vec::new()).0,
+            Reply::Event("{\"n\":2}".into())
+        );
     }
 }
