@@ -308,11 +308,11 @@ fn tag_and_message(s: &str) -> Option<(&str, &str)> {
     Some((syslog_tag(word)?, rest))
 }
 
-/// Whether `word` can be a host name (or IP address) as syslog writes it: letters, digits and
-/// `. - _ : %` only, so never the `[` of a kernel stamp.
+/// Whether `word` can stand in a syslog header's host field: any token (a name, an address,
+/// journalctl's elided `…`) but the start of a kernel stamp or console level, which hold
+/// brackets no host name has.
 fn is_host_name(word: &str) -> bool {
-    word.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
+    !word.contains(['[', ']', '<', '>'])
 }
 
 /// `s` split at its first space: the word and what follows the space.
@@ -1255,6 +1255,26 @@ mod tests {
         assert_eq!(docker.text, " dump_stack+0x10/0x16");
         let human = split_prefix("Oct 12 19:00:20 [Sat Sep 11 12:24:42 2021] Out of memory");
         assert_eq!((human.host, human.text.as_str()), (None, "Out of memory"));
+    }
+
+    #[test]
+    fn journalctl_host_elided_as_ellipsis() {
+        let line = split_prefix(
+            "Sep 22 12:45:23 \u{2026} kernel: python invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        );
+        assert_eq!(line.host.as_deref(), Some("\u{2026}"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(
+            line.text,
+            "python invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0"
+        );
+        let frame = split_prefix("Sep 22 12:45:23 \u{2026} kernel:  oom_kill_process+0x1cc/0x3f8");
+        assert_eq!(frame.text, " oom_kill_process+0x1cc/0x3f8");
+        let console = split_prefix("Oct 12 19:00:20 <4>[ 2787.229991] Out of memory");
+        assert_eq!(
+            (console.host, console.text.as_str()),
+            (None, "Out of memory")
+        );
     }
 
     #[test]
