@@ -337,11 +337,13 @@ fn tag_and_message(s: &str) -> Option<(&str, &str)> {
     Some((syslog_tag(word)?, rest))
 }
 
-/// Whether `word` can stand in a syslog header's host field: any token (a name, an address,
-/// journalctl's elided `…`) but the start of a kernel stamp or console level, which hold
-/// brackets no host name has.
+/// Whether `word` can stand in a syslog header's host field: a name or address (ASCII
+/// letters, digits and `. - _ : %`) or anything non-ASCII (a Unicode name, journalctl's
+/// elided `…`). So never the `[` of a kernel stamp, nor kernel text after a tool's date
+/// (`oom-kill:constraint=...,`, `gfp_mask=...`).
 fn is_host_name(word: &str) -> bool {
-    !word.contains(['[', ']', '<', '>'])
+    word.bytes()
+        .all(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
 }
 
 /// `s` split at its first space: the word and what follows the space.
@@ -1326,6 +1328,9 @@ mod tests {
         assert_eq!(docker.text, " dump_stack+0x10/0x16");
         let human = split_prefix("Oct 12 19:00:20 [Sat Sep 11 12:24:42 2021] Out of memory");
         assert_eq!((human.host, human.text.as_str()), (None, "Out of memory"));
+        let summary = "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0";
+        let bare = split_prefix(&format!("2023-10-12T19:00:20.123456789Z {summary}"));
+        assert_eq!((bare.host, bare.text.as_str()), (None, summary));
     }
 
     #[test]
