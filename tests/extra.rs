@@ -1,8 +1,6 @@
 //! Real OOM reports gathered beyond the shared corpus (`tests/fixtures/extra`, each with a
 //! sidecar in the corpus's format) yield an event with the cause and victim the sidecar
-//! expects. Reports that still fail for a known bug outside `src/parse` and `src/classify`
-//! are listed as pending: their test fails once the bug is fixed, so they move to the checked
-//! list.
+//! expects.
 
 mod common;
 
@@ -11,23 +9,6 @@ macro_rules! extra_case {
         #[test]
         fn $test() {
             common::check("extra", $name);
-        }
-    };
-}
-
-/// A fixture that fails today for the bug named (in a module this suite does not own). The
-/// test asserts the failure, so it breaks, loudly, the day the bug is fixed.
-macro_rules! pending_case {
-    ($test:ident, $name:literal, $bug:literal) => {
-        #[test]
-        fn $test() {
-            let outcome = std::panic::catch_unwind(|| common::check("extra", $name));
-            assert!(
-                outcome.is_err(),
-                "{} now passes ({} is fixed): make it an extra_case!",
-                $name,
-                $bug
-            );
         }
     };
 }
@@ -60,25 +41,21 @@ extra_case!(
     x07_unknown_header_only_gcp_6_8_kernel_prefix,
     "x07-unknown-header-only-gcp-6.8-kernel-prefix"
 );
-pending_case!(
+extra_case!(
     x08_hce_memcg_own_pipe_template,
-    "x08-hce-memcg-own-pipe-template",
-    "prefix: rsyslog 'severity|kernel[-]|' template"
+    "x08-hce-memcg-own-pipe-template"
 );
-pending_case!(
+extra_case!(
     x09_hce_memcg_parent_indistinguishable_pipe_template,
-    "x09-hce-memcg-parent-indistinguishable-pipe-template",
-    "prefix: rsyslog 'severity|kernel[-]|' template"
+    "x09-hce-memcg-parent-indistinguishable-pipe-template"
 );
-pending_case!(
+extra_case!(
     x10_hce_host_oom_edited_header,
-    "x10-hce-host-oom-edited-header",
-    "prefix: indented 'kernel: [uptime]' lines"
+    "x10-hce-host-oom-edited-header"
 );
-pending_case!(
+extra_case!(
     x11_hce_numa_mempolicy_spliced,
-    "x11-hce-numa-mempolicy-spliced",
-    "prefix: indented 'kernel: [uptime]' lines"
+    "x11-hce-numa-mempolicy-spliced"
 );
 extra_case!(
     x12_host_oom_lowmem_i386_pae_allocating_task_3_2_syslog,
@@ -96,15 +73,13 @@ extra_case!(
     x15_k8s_memsw_own_rhel8_4_18_mt_annotated,
     "x15-k8s-memsw-own-rhel8-4.18-mt-annotated"
 );
-pending_case!(
+extra_case!(
     x16_manual_sysrq_5_4_hash_commented_elided,
-    "x16-manual-sysrq-5.4-hash-commented-elided",
-    "prefix: '# ' shell-comment quoting"
+    "x16-manual-sysrq-5.4-hash-commented-elided"
 );
-pending_case!(
+extra_case!(
     x17_host_oom_5_4_hash_commented_table_only,
-    "x17-host-oom-5.4-hash-commented-table-only",
-    "prefix: '# ' shell-comment quoting"
+    "x17-host-oom-5.4-hash-commented-table-only"
 );
 extra_case!(
     x18_k8s_pod_parent_oomgroup_exiting_dmesgt_2025,

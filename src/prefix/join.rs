@@ -6,9 +6,10 @@ use super::{split_prefix, KernelLine};
 /// indented continuation lines dmesg and journalctl print for multi-line records.
 ///
 /// A physical line continues the open logical line when it has no prefix, the open line
-/// has one, both have the same quote depth, and it is not blank. So a bare log (no line
-/// prefixed) is never joined, and a quoted reviewer comment never joins a quoted kernel line
-/// of another depth.
+/// has one, both have the same quote depth, and it is not blank. So a quoted reviewer comment
+/// never joins a quoted kernel line of another depth. In a bare log (no line prefixed) a line
+/// is only joined where the text shows the wrap (see `bare_wrap`): an indented line after a
+/// `key=value,` token cut at a comma, or after a buddy list cut before its total.
 ///
 /// Blank lines (no prefix and only whitespace, including a bare `>` and a Markdown table
 /// separator row) end the open logical line and are dropped, not counted: they carry no
@@ -57,8 +58,9 @@ impl LineJoiner {
         }
         let ended_with_space = raw.trim_end_matches(['\r', '\n']).ends_with([' ', '\t']);
         if let Some(open) = self.open.as_mut() {
-            let continues =
-                !next.prefixed && open.line.prefixed && open.line.quote_depth == next.quote_depth;
+            let continues = !next.prefixed
+                && open.line.quote_depth == next.quote_depth
+                && (open.line.prefixed || bare_wrap(&open.line.text, &next.text));
             if continues {
                 let flowed = open.ended_with_space;
                 if !open.full
@@ -96,6 +98,42 @@ impl LineJoiner {
     }
 }
 
+/// Whether unprefixed `next` continues unprefixed `open`: `next` is indented (how an author
+/// marks a continuation) and `open` visibly stops mid-record. Either `open` is one token cut
+/// after a comma (`oom-kill:constraint=CONSTRAINT_MEMCG,...,mems_allowed=0,`: the kernel ends
+/// no line of its own with a comma, and prose has spaces), or `open` is a buddy list whose
+/// last word is a block count, not its `= 280296kB` total, and `next` goes on with counts or
+/// the total. An indented line after anything else (Mem-Info continuations, stack frames, a
+/// complete buddy list) is the kernel's own line.
+fn bare_wrap(open: &str, next: &str) -> bool {
+    let Some(body) = next.strip_prefix([' ', '\t']).map(str::trim_start) else {
+        return false;
+    };
+    let token_cut = open.ends_with(',') && !open.contains(char::is_whitespace);
+    let first = body.split(' ').next().unwrap_or(body);
+    token_cut || (buddy_list_cut(open) && (first == "=" || is_block_count(first)))
+}
+
+/// Whether `text` is a buddy list (`Normal: 53200*4kB (UME) 8437*8kB (UM) 0*16kB`) whose last
+/// word is a block count (or its migrate types), so its `= NkB` total is still to come.
+fn buddy_list_cut(text: &str) -> bool {
+    let mut words = text.split_whitespace().rev();
+    let last = words.next().unwrap_or_default();
+    let count = if last.starts_with('(') && last.ends_with(')') {
+        words.next().unwrap_or_default()
+    } else {
+        last
+    };
+    is_block_count(count)
+}
+
+/// Whether `word` is a buddy list's block count, `N*SIZEkB` (`53200*4kB`).
+fn is_block_count(word: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    word.split_once('*')
+        .is_some_and(|(blocks, size)| digits(blocks) && size.strip_suffix("kB").is_some_and(digits))
+}
+
 /// How a continuation attaches to the text before it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Glue {
@@ -109,10 +147,11 @@ enum Glue {
 /// Decides the glue at a wrap. Whitespace at the wrap means a space, and so does a
 /// format=flowed wrap (`flowed`: the physical line ended in a space). Otherwise a wrap after
 /// `/ = ( [` or before `, ) ] =` is inside a token, and so is a wrap after `,` in text without
-/// a space: the kernel writes a bare `,` only inside the `oom-kill:` summary, a key=value list
-/// printed as one token; everywhere else a comma is followed by a space the wrap took
-/// (`order=0,` + `oom_score_adj=0` in corpus 008, `565-ACE,` + `BIOS 2424`). A lone `=` (the
-/// buddy lines' `... 0*4096kB =` + `44968kB`) is a word of its own and takes a space.
+/// a space, even before an indented line (the indent is the wrapper's): the kernel writes a
+/// bare `,` only inside the `oom-kill:` summary, a key=value list printed as one token;
+/// everywhere else a comma is followed by a space the wrap took (`order=0,` +
+/// `oom_score_adj=0` in corpus 008, `565-ACE,` + `BIOS 2424`). A lone `=` (the buddy lines'
+/// `... 0*4096kB =` + `44968kB`) is a word of its own and takes a space.
 fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
     let lone_equals_end = prev
         .strip_suffix('=')
@@ -120,10 +159,12 @@ fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
     let lone_equals_start = cont
         .strip_prefix('=')
         .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace));
-    let comma_between_words = prev.ends_with(',') && prev.contains(char::is_whitespace);
+    let comma_ends = prev.ends_with(',');
+    let comma_between_words = comma_ends && prev.contains(char::is_whitespace);
+    let comma_in_token = comma_ends && !comma_between_words;
     if flowed
         || prev.ends_with(char::is_whitespace)
-        || cont.starts_with(char::is_whitespace)
+        || (cont.starts_with(char::is_whitespace) && !comma_in_token)
         || lone_equals_end
         || lone_equals_start
         || comma_between_words
@@ -159,10 +200,11 @@ fn append(text: &mut String, cont: &str, flowed: bool, max: usize) -> bool {
             text.push_str(tail);
         }
         Glue::Tight => {
-            if text.len().saturating_add(cont.len()) > max {
+            let tail = cont.trim_start();
+            if text.len().saturating_add(tail.len()) > max {
                 return false;
             }
-            text.push_str(cont);
+            text.push_str(tail);
         }
     }
     true
@@ -449,6 +491,19 @@ cpuset=/,mems_allowed=0\n";
         assert_eq!(glue("Killed", "process 1", false), Glue::Space);
         assert_eq!(glue("anon-rss:1kB,", "file-rss:2kB", true), Glue::Space);
         assert_eq!(glue("x", "  y", false), Glue::Space);
+        assert_eq!(
+            glue("mems_allowed=0,", "  oom_memcg=/a", false),
+            Glue::Tight
+        );
+        assert_eq!(
+            glue(
+                "x: page allocation failure: order:3,",
+                "    mode:0x60820",
+                false
+            ),
+            Glue::Space
+        );
+        assert_eq!(glue("mems_allowed=0,", "oom_memcg=/a", true), Glue::Space);
     }
 
     #[test]
@@ -480,5 +535,58 @@ nodemask=(null),cpuset=/,mems_allowed=0\n";
             texts(&join_all(raw)),
             ["oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0"]
         );
+    }
+
+    #[test]
+    fn bare_summary_wrapped_onto_indented_lines_joins_tight_x22() {
+        let raw = "dmesg:\n\
+oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,\n  \
+oom_memcg=/user.slice/user-1000.slice/user@1000.service/app.slice/labm6.service,\n  \
+task_memcg=/user.slice/.../labm6.service,task=python3,pid=2840,uid=1000\n\
+Memory cgroup out of memory: Killed process 2840 (python3)\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "dmesg:",
+                "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1000.slice/user@1000.service/app.slice/labm6.service,task_memcg=/user.slice/.../labm6.service,task=python3,pid=2840,uid=1000",
+                "Memory cgroup out of memory: Killed process 2840 (python3)",
+            ]
+        );
+        assert!(lines.iter().all(|l| !l.prefixed));
+    }
+
+    #[test]
+    fn bare_buddy_list_cut_before_its_total_joins_x20() {
+        let raw = "Normal: 53200*4kB (UME)  8437*8kB (UM)  0*16kB  0*32kB  0*64kB\n        \
+0*128kB  0*256kB  0*512kB  0*1024kB  0*2048kB  0*4096kB  = 280296kB\n";
+        assert_eq!(
+            texts(&join_all(raw)),
+            ["Normal: 53200*4kB (UME)  8437*8kB (UM)  0*16kB  0*32kB  0*64kB 0*128kB  0*256kB  0*512kB  0*1024kB  0*2048kB  0*4096kB  = 280296kB"]
+        );
+        let typed = "Node 0 Normal: 11132*4kB (UMH) 31*8kB (H)\n   = 44968kB\n";
+        assert_eq!(
+            texts(&join_all(typed)),
+            ["Node 0 Normal: 11132*4kB (UMH) 31*8kB (H) = 44968kB"]
+        );
+    }
+
+    #[test]
+    fn bare_indented_lines_after_anything_else_stay_apart() {
+        for raw in [
+            // The kernel's own indented lines: Mem-Info continuations, stack frames.
+            "active_anon:221 inactive_anon:14331 isolated_anon:0\n active_file:18099 inactive_file:22324",
+            "Call Trace:\n dump_stack+0x63/0x89",
+            // A complete buddy list; a cut one followed by no block count.
+            "Node 0 DMA: 1*4kB (U) 1*8kB = 12kB\n 0*16kB",
+            "Node 0 DMA: 1*4kB (U) 1*8kB\n dump_stack+0x63/0x89",
+            // Prose ending with a comma (it has spaces); a summary cut but not indented.
+            "Here is what dmesg said,\n  oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null)",
+            "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),\ncpuset=/,mems_allowed=0",
+            // A token cut at a comma, continued at another quote depth.
+            "> oom-kill:constraint=CONSTRAINT_NONE,\n>>   nodemask=(null)",
+        ] {
+            assert_eq!(join_all(raw).len(), 2, "{raw}");
+        }
     }
 }

@@ -43,7 +43,8 @@ pub struct KernelLine {
     /// 017) means `text` is not a kernel message at all. `None` when the prefix names no
     /// program (dmesg, kmsg, bare lines).
     pub program: Option<String>,
-    /// How many `>` quote markers preceded the line (e-mail quoting).
+    /// How many quote markers preceded the line: `>` (e-mail quoting), and a shell-comment
+    /// `# ` before a prefix (console output pasted as comments).
     pub quote_depth: u8,
     /// Whether a time or record prefix was found. A line without one that follows a line
     /// with one is a continuation of it.
@@ -63,7 +64,7 @@ pub fn split_prefix(raw: &str) -> KernelLine {
     if is_table_separator(rest) {
         return line;
     }
-    rest = strip_line_number(rest);
+    rest = strip_decoration(rest, &mut line.quote_depth);
     // Fast path: this runs on every line of a fleet's logs, and nearly all of them are
     // `[ uptime] text` or syslog. Every layer looks at the first byte before anything else,
     // and every shape is read by hand (regex captures cost ~0.5 us a shape), so such a line
@@ -110,8 +111,13 @@ impl KernelLine {
 /// The prefix layers a transport wraps around a kernel message, outermost first. Each is
 /// tried once, in this order, which is how real pipelines nest them: a Kibana cell around a
 /// dmesg line, `dmesg -x` around `dmesg -T`, syslog around an uptime stamp.
-const LAYERS: [fn(&str) -> Option<Layer<'_>>; 4] =
-    [table_row, facility_level, transport_header, kernel_stamp];
+const LAYERS: [fn(&str) -> Option<Layer<'_>>; 5] = [
+    table_row,
+    facility_level,
+    transport_header,
+    kernel_tag,
+    kernel_stamp,
+];
 
 /// `dmesg -x` facility names.
 const FACILITIES: [&str; 20] = [
@@ -188,6 +194,7 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
         syslog_header(s, clock::syslog_date)
             .or_else(|| syslog_header(s, clock::ctime_date))
             .or_else(|| syslog_header(s, clock::weekday_iso_date))
+            .or_else(|| pipe_record(s))
     } else if first == b' ' {
         // Japanese and Korean journalctl pad a one-digit month: ` 9月 11 12:24:42 host ...`.
         syslog_header(s, clock::syslog_date)
@@ -249,6 +256,28 @@ fn after_structured_data(s: &str) -> Option<&str> {
     (rest.len() < s.len()).then_some(rest)
 }
 
+/// An rsyslog template of `|`-separated fields, `%syslogseverity-text%|%syslogtag%|%msg%`:
+/// `warning|kernel[-]|[2919920.414131] memhog invoked oom-killer`. The severity must be a
+/// syslog priority name and the tag a program with an optional `[pid]` (`[-]` when unknown)
+/// and `:`, so a kernel line holding `|` (`gfp_mask=0xcc0(GFP_KERNEL|__GFP_COMP)`) is none.
+fn pipe_record(s: &str) -> Option<Layer<'_>> {
+    let mut cursor = Cursor::new(s);
+    let severity = cursor.run(1, 7, |c| c.is_ascii_lowercase())?;
+    cursor.tag("|")?;
+    if !PRIORITIES.contains(&severity) {
+        return None;
+    }
+    // A tag is at most 32 characters (RFC 3164); the bound keeps a long line from being
+    // scanned to its end for a `|` that is not there.
+    let tag = cursor.run(1, 48, |c| c != '|' && c != ' ')?;
+    cursor.tag("|")?;
+    Some(Layer {
+        rest: cursor.rest(),
+        program: Some(program_of(tag.strip_suffix(':').unwrap_or(tag))?),
+        ..Layer::default()
+    })
+}
+
 /// `dmesg --time-format=iso`'s stamp: a date, then the kernel text (no host, no tag).
 fn dmesg_iso(s: &str) -> Option<Layer<'_>> {
     let (wall_time, after) = clock::dmesg_iso_date(s)?;
@@ -308,11 +337,13 @@ fn tag_and_message(s: &str) -> Option<(&str, &str)> {
     Some((syslog_tag(word)?, rest))
 }
 
-/// Whether `word` can be a host name (or IP address) as syslog writes it: letters, digits and
-/// `. - _ : %` only, so never the `[` of a kernel stamp.
+/// Whether `word` can stand in a syslog header's host field: a name or address (ASCII
+/// letters, digits and `. - _ : %`) or anything non-ASCII (a Unicode name, journalctl's
+/// elided `…`). So never the `[` of a kernel stamp, nor kernel text after a tool's date
+/// (`oom-kill:constraint=...,`, `gfp_mask=...`).
 fn is_host_name(word: &str) -> bool {
     word.bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
+        .all(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
 }
 
 /// `s` split at its first space: the word and what follows the space.
@@ -340,11 +371,17 @@ fn is_facility_priority(word: &str) -> bool {
 
 /// The program named by a syslog tag word `prog[pid]:`, or `None` if `word` is not one.
 fn syslog_tag(word: &str) -> Option<&str> {
-    let tag = word.strip_suffix(':')?;
+    program_of(word.strip_suffix(':')?)
+}
+
+/// The program of a tag without its `:`, `prog` or `prog[pid]` (`prog[-]` where a template
+/// prints an unknown pid), or `None` if `tag` is not one.
+fn program_of(tag: &str) -> Option<&str> {
     let program = match tag.strip_suffix(']') {
         Some(with_pid) => {
             let (program, pid) = with_pid.split_once('[')?;
-            pid.bytes().all(|b| b.is_ascii_digit()).then_some(program)?
+            let digits = pid.bytes().all(|b| b.is_ascii_digit());
+            (digits || pid == "-").then_some(program)?
         }
         None => tag,
     };
@@ -388,6 +425,22 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
     })
 }
 
+/// A syslog line's `kernel:` tag left before a kernel stamp once the date and host were cut
+/// off (`kernel: [ 8085.099452] mariadbd invoked oom-killer`). Only before a stamp: what
+/// follows a bare `kernel:` could be anyone's text.
+fn kernel_tag(s: &str) -> Option<Layer<'_>> {
+    if !s.starts_with('k') {
+        return None;
+    }
+    let rest = s.strip_prefix("kernel:")?.trim_start_matches(' ');
+    kernel_stamp(rest)?;
+    Some(Layer {
+        rest,
+        program: Some("kernel"),
+        ..Layer::default()
+    })
+}
+
 /// The kernel's own stamp: `[ uptime]`, `dmesg -T`'s `[date]` or `dmesg -e`'s relative
 /// `[Sep11 12:24]` / `[  +0.000003]`, optionally after a console level `<4>` and followed by
 /// a PRINTK_CALLER id, then one separator space; or a console level alone.
@@ -409,8 +462,8 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
             });
         }
         let rest = after_stamp(after);
-        let (host, program, rest) = match short_monotonic_host(rest) {
-            Some((host, rest)) => (Some(host), Some("kernel"), rest),
+        let (host, program, rest) = match short_monotonic_tag(rest) {
+            Some((host, rest)) => (host, Some("kernel"), rest),
             None => (None, None, rest),
         };
         return Some(Layer {
@@ -485,21 +538,29 @@ fn strip_vendor_caller(s: &str) -> &str {
         .unwrap_or(s)
 }
 
-/// journalctl `-o short-monotonic` puts `host kernel: ` after the uptime stamp. Only the
-/// `kernel` tag is taken: `usb 1-1: new device` has the same shape as `host tag: `.
-fn short_monotonic_host(s: &str) -> Option<(&str, &str)> {
-    let space = s.find(' ')?;
-    let host = s.get(..space)?;
-    let after = s.get(space..)?.strip_prefix(" kernel:")?;
+/// journalctl `-o short-monotonic` puts `host kernel: ` after the uptime stamp, or `kernel: `
+/// alone when it has no host to print: the host (if any) and the text. Only the `kernel` tag
+/// is taken: `usb 1-1: new device` has the same shape as `host tag: `.
+fn short_monotonic_tag(s: &str) -> Option<(Option<&str>, &str)> {
+    if let Some(rest) = after_kernel_tag(s) {
+        return Some((None, rest));
+    }
+    let (host, after_host) = s.split_once(' ')?;
     if host.is_empty() || host.contains([':', '[', ']']) {
         return None;
     }
-    let rest = if after.is_empty() {
-        after
+    Some((Some(host), after_kernel_tag(after_host)?))
+}
+
+/// The text after a `kernel:` tag and its one separator space (more spaces are the kernel's:
+/// ` dump_stack+0x10/0x16`).
+fn after_kernel_tag(s: &str) -> Option<&str> {
+    let after = s.strip_prefix("kernel:")?;
+    if after.is_empty() {
+        Some(after)
     } else {
-        after.strip_prefix(' ')?
-    };
-    Some((host, rest))
+        after.strip_prefix(' ')
+    }
 }
 
 /// The one space a prefix puts before the text; more spaces are the kernel's own.
@@ -581,16 +642,28 @@ fn is_table_separator(s: &str) -> bool {
             .all(|b| matches!(b, b'-' | b'|' | b':' | b' ' | b'\t'))
 }
 
-/// Strips an editor or `cat -n` line number (`565 [Sat Sep 11 ...`), but only where a
-/// prefix this module knows follows it: a bare `5384 pages in swap cache` keeps its number.
-fn strip_line_number(line: &str) -> &str {
-    let mut number = Cursor::new(line.trim_start_matches([' ', '\t']));
-    if number.digits(1, usize::MAX).is_none() {
+/// Strips what an author or editor put before a log line: indentation (a quoted block in a
+/// post), then an editor, `cat -n` or Markdown list number (`565 [Sat Sep 11 ...`,
+/// `  1. <4>[...`) or a shell-comment `# ` (console output pasted as comments, counted in
+/// `depth` like a quote marker). A number or `#` must be followed by whitespace. All of it
+/// only where a prefix this module knows follows: the kernel's own leading space
+/// (` dump_stack+0x10/0x16`, Mem-Info continuation lines), a bare `5384 pages in swap cache`
+/// and a `# [...]` elision mark stay text.
+fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
+    let indented = line.trim_start_matches([' ', '\t']);
+    let mut marker = Cursor::new(indented);
+    let commented = marker.skip("#");
+    if !commented && marker.digits(1, usize::MAX).is_some() && !marker.skip(".") {
+        marker.skip(")");
+    }
+    let marked = marker.rest();
+    let body = marked.trim_start_matches([' ', '\t']);
+    let marker_unspaced = marked.len() < indented.len() && body.len() == marked.len();
+    if body.len() == line.len() || marker_unspaced {
         return line;
     }
-    let after = number.rest();
-    let body = after.trim_start_matches([' ', '\t']);
-    if body.len() < after.len() && LAYERS.iter().any(|layer| layer(body).is_some()) {
+    if LAYERS.iter().any(|layer| layer(body).is_some()) {
+        *depth = depth.saturating_add(u8::from(commented));
         body
     } else {
         line
@@ -1255,6 +1328,164 @@ mod tests {
         assert_eq!(docker.text, " dump_stack+0x10/0x16");
         let human = split_prefix("Oct 12 19:00:20 [Sat Sep 11 12:24:42 2021] Out of memory");
         assert_eq!((human.host, human.text.as_str()), (None, "Out of memory"));
+        let summary = "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0";
+        let bare = split_prefix(&format!("2023-10-12T19:00:20.123456789Z {summary}"));
+        assert_eq!((bare.host, bare.text.as_str()), (None, summary));
+    }
+
+    #[test]
+    fn rsyslog_pipe_template_severity_and_tag() {
+        let line = split_prefix(
+            "    warning|kernel[-]|[2919920.414131] memhog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(line.uptime_s, Some(2919920.414131));
+        assert_eq!(
+            line.text,
+            "memhog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0"
+        );
+        let frame = split_prefix("info|kernel:|[    1.000000]  dump_stack+0x10/0x16");
+        assert_eq!(frame.text, " dump_stack+0x10/0x16");
+        let daemon = split_prefix("notice|sshd[1234]|Accepted publickey for root");
+        assert_eq!(daemon.program.as_deref(), Some("sshd"));
+        assert_eq!(daemon.text, "Accepted publickey for root");
+        for raw in [
+            "memhog|kernel[-]|[ 1.000000] x",
+            "warning|kernel[x]|[ 1.000000] x",
+            "warning|two words|x",
+            "info|x",
+        ] {
+            let line = split_prefix(raw);
+            assert!(!line.prefixed, "{raw}");
+            assert_eq!(line.text, raw);
+        }
+    }
+
+    #[test]
+    fn kernel_tag_left_before_a_stamp() {
+        let line = split_prefix(
+            "kernel: [ 8085.099452] mariadbd invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!((line.host, line.program.as_deref()), (None, Some("kernel")));
+        assert_eq!(line.uptime_s, Some(8085.099452));
+        assert!(line.text.starts_with("mariadbd invoked oom-killer: "));
+        let indented = split_prefix(
+            "    kernel: [ 1475.869152] main invoked oom: gfp_mask=0x100dca(GFP_HIGHUSER_MOVABLE|__GFP_ZERO), order=0",
+        );
+        assert_eq!(indented.uptime_s, Some(1475.869152));
+        assert!(indented.text.starts_with("main invoked oom: "));
+        let bare = split_prefix("kernel: hung task detected");
+        assert!(!bare.prefixed);
+        assert_eq!(bare.text, "kernel: hung task detected");
+    }
+
+    #[test]
+    fn indented_stamp_is_prefixed_but_the_kernels_leading_space_stays() {
+        let line = split_prefix(
+            "    [ 1477.960064] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(1477.960064));
+        assert_eq!(
+            line.text,
+            "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0"
+        );
+        let tab = split_prefix("\t[ 1477.960070]  dump_stack+0x10/0x16");
+        assert_eq!(tab.text, " dump_stack+0x10/0x16");
+        for raw in [
+            " dump_stack+0x10/0x16",
+            " [<ffffffff812eb122>] dump_stack+0x63/0x81",
+            " active_file:146274 inactive_file:144248 isolated_file:0",
+            "  free:25159 free_pcp:235 free_cma:0",
+            " <TASK>",
+            "        0*128kB  0*256kB  0*512kB = 280296kB",
+            "  oom_memcg=/user.slice/user-1000.slice,",
+        ] {
+            let line = split_prefix(raw);
+            assert!(!line.prefixed, "{raw}");
+            assert_eq!(line.text, raw);
+        }
+    }
+
+    #[test]
+    fn shell_comment_marker_before_a_stamp_is_a_quote_level() {
+        let line = split_prefix(
+            "# [16969.674115] kworker/3:1 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=-1, oom_score_adj=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.quote_depth, 1);
+        assert_eq!(line.uptime_s, Some(16969.674115));
+        assert!(line.text.starts_with("kworker/3:1 invoked oom-killer: "));
+        let frame = split_prefix("# [16969.674135]  dump_stack+0xc1/0x10e");
+        assert_eq!(frame.text, " dump_stack+0xc1/0x10e");
+        for raw in [
+            "# [...]",
+            "#[ 1.000000] x",
+            "# dmesg | grep oom",
+            "#!/bin/sh",
+        ] {
+            let line = split_prefix(raw);
+            assert!(!line.prefixed, "{raw}");
+            assert_eq!((line.text.as_str(), line.quote_depth), (raw, 0), "{raw}");
+        }
+    }
+
+    #[test]
+    fn journalctl_short_monotonic_without_host() {
+        let line = split_prefix(
+            "[21161.092614] kernel: earlyoom: page allocation failure: order:0, mode:0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP)",
+        );
+        assert_eq!(line.uptime_s, Some(21161.092614));
+        assert_eq!((line.host, line.program.as_deref()), (None, Some("kernel")));
+        assert!(line.text.starts_with("earlyoom: page allocation failure: "));
+        let frame = split_prefix("[21161.092620] kernel:  dump_stack+0x10/0x16");
+        assert_eq!(frame.text, " dump_stack+0x10/0x16");
+        let empty = split_prefix("[21161.092620] kernel:");
+        assert_eq!(empty.text, "");
+        let word = split_prefix("[21161.092620] kernelcore: 1G");
+        assert_eq!((word.program, word.text.as_str()), (None, "kernelcore: 1G"));
+    }
+
+    #[test]
+    fn markdown_list_number_before_console_level() {
+        let line = split_prefix(
+            "  1. <4>[12345.342532] systemd-journal invoked oom-killer: gfp_mask=0x0, order=0",
+        );
+        assert!(line.prefixed);
+        assert_eq!(line.uptime_s, Some(12345.342532));
+        assert_eq!(
+            line.text,
+            "systemd-journal invoked oom-killer: gfp_mask=0x0, order=0"
+        );
+        let paren = split_prefix("2) [ 1.000000] Out of memory");
+        assert_eq!(paren.text, "Out of memory");
+        for raw in ["1. Install the package", "3.5 GB free", "  2. [...]"] {
+            let line = split_prefix(raw);
+            assert!(!line.prefixed, "{raw}");
+            assert_eq!(line.text, raw);
+        }
+    }
+
+    #[test]
+    fn journalctl_host_elided_as_ellipsis() {
+        let line = split_prefix(
+            "Sep 22 12:45:23 \u{2026} kernel: python invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        );
+        assert_eq!(line.host.as_deref(), Some("\u{2026}"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(
+            line.text,
+            "python invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0"
+        );
+        let frame = split_prefix("Sep 22 12:45:23 \u{2026} kernel:  oom_kill_process+0x1cc/0x3f8");
+        assert_eq!(frame.text, " oom_kill_process+0x1cc/0x3f8");
+        let console = split_prefix("Oct 12 19:00:20 <4>[ 2787.229991] Out of memory");
+        assert_eq!(
+            (console.host, console.text.as_str()),
+            (None, "Out of memory")
+        );
     }
 
     #[test]
