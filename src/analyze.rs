@@ -115,21 +115,13 @@ pub fn reads_newest_first(lines: &[&str]) -> bool {
 /// prefix gives one, else the kernel's uptime.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
 enum LineTime {
-    Wall(i32, u8, u8, u8, u8, u8, u32),
+    Wall(crate::prefix::WallTime),
     Uptime(f64),
 }
 
 fn line_time(line: &crate::prefix::KernelLine) -> Option<LineTime> {
     match (line.wall_time, line.uptime_s) {
-        (Some(w), _) => Some(LineTime::Wall(
-            w.year.unwrap_or(0),
-            w.month,
-            w.day,
-            w.hour,
-            w.minute,
-            w.second,
-            w.nanosecond,
-        )),
+        (Some(wall), _) => Some(LineTime::Wall(wall)),
         (None, Some(uptime)) => Some(LineTime::Uptime(uptime)),
         (None, None) => None,
     }

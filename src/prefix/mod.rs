@@ -12,9 +12,10 @@ use std::borrow::Cow;
 use clock::{uptime_stamp, Dated};
 use cursor::Cursor;
 
-/// A wall-clock time read from a line prefix. Fields the prefix does not give are `None`
+/// A wall-clock time read from a line prefix. Times compare field by field, year first, as
+/// the lines of one log do. Fields the prefix does not give are `None`
 /// (RFC 3164 syslog and journald short output print no year).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WallTime {
     pub year: Option<i32>,
     pub month: u8,
