@@ -8,7 +8,8 @@
 //! - [`parse`]: reads a report's lines into the typed [`report::OomReport`];
 //! - [`classify`]: works out why memory ran out, with evidence and remediation;
 //! - [`encode`]: writes the event as JSON in the style of Elastic Common Schema;
-//! - [`filter`]: the record-stream transform every face (CLI, wasm) adapts.
+//! - [`filter`]: the record-stream transform every face (CLI, wasm) adapts;
+//! - [`analyze`]: the same pipeline over kernel log text (the CLI's `analyze`).
 //!
 //! The core knows nothing about WebAssembly: the faces under `faces/` are thin adapters.
 #![deny(
