@@ -95,6 +95,9 @@ pub struct Assembler {
     age: BTreeMap<u64, String>,
     recent: HashMap<String, RecentKill>,
     next_seq: u64,
+    /// No open report or recent kill received its last line before this: while `now` is
+    /// less than a timeout past it, nothing can be stale, and `flush` need not look.
+    earliest_line_ms: u64,
 }
 
 impl Assembler {
@@ -106,6 +109,7 @@ impl Assembler {
             age: BTreeMap::new(),
             recent: HashMap::new(),
             next_seq: 0,
+            earliest_line_ms: 0,
         }
     }
 
@@ -138,6 +142,8 @@ impl Assembler {
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Disposition {
+        // Every line time this call writes is `now_ms`.
+        self.earliest_line_ms = self.earliest_line_ms.min(now_ms);
         // A daemon's syslog line can quote a kernel line word for word (containerd logs
         // "TaskOOM … Killed process …"): only the kernel's own lines count.
         if line
@@ -194,6 +200,10 @@ impl Assembler {
             return;
         }
         let stale = |last: u64| now_ms.saturating_sub(last) >= timeout_ms;
+        // Called for every record that is read: scan the open reports only when one may be due.
+        if !stale(self.earliest_line_ms) {
+            return;
+        }
         let expired: Vec<String> = self
             .open
             .iter()
@@ -204,6 +214,9 @@ impl Assembler {
             self.close(&key, false, None, done);
         }
         self.recent.retain(|_, recent| !stale(recent.last_line_ms));
+        let open = self.open.values().map(|open| open.last_line_ms);
+        let recent = self.recent.values().map(|recent| recent.last_line_ms);
+        self.earliest_line_ms = open.chain(recent).min().unwrap_or(u64::MAX);
     }
 
     /// End of input: emits every open report, oldest first.
@@ -384,5 +397,81 @@ impl RecentKill {
         }
         self.last_line_ms = now_ms;
         Some(Disposition::Foreign)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prefix::split_prefix;
+
+    const HEADER: &str =
+        "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0";
+
+    fn assembler() -> Assembler {
+        Assembler::new(Limits {
+            max_report_lines: 100,
+            max_report_bytes: 1 << 20,
+            max_open_reports: 8,
+            keep_raw_lines: false,
+        })
+    }
+
+    fn push(
+        a: &mut Assembler,
+        stream: &str,
+        text: &str,
+        now_ms: u64,
+        done: &mut Vec<Completed>,
+    ) -> Disposition {
+        a.push(stream, &split_prefix(text), text, now_ms, done)
+    }
+
+    #[test]
+    fn flush_skips_nothing_when_a_later_line_carries_an_earlier_time() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        push(&mut a, "s1", HEADER, 10_000, &mut done);
+        a.flush(10_001, 5_000, &mut done);
+        // Hosts' clocks differ: a line may carry a time before one already seen.
+        push(&mut a, "s2", HEADER, 1_000, &mut done);
+        a.flush(6_000, 5_000, &mut done);
+        assert_eq!(
+            done.len(),
+            1,
+            "the report idle since 1 000 ms is due at 6 000 ms"
+        );
+        assert!(a.is_open("s1") && !a.is_open("s2"));
+    }
+
+    #[test]
+    fn flush_before_the_timeout_emits_nothing() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        push(&mut a, "s1", HEADER, 1_000, &mut done);
+        a.flush(5_999, 5_000, &mut done);
+        assert!(done.is_empty());
+        a.flush(6_000, 5_000, &mut done);
+        assert_eq!(done.len(), 1);
+        assert!(!done[0].context.complete);
+    }
+
+    #[test]
+    fn opening_past_max_open_reports_evicts_the_oldest() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        for stream in 0..9 {
+            push(&mut a, &format!("s{stream}"), HEADER, 0, &mut done);
+        }
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].context.truncated_by, Some("max_open_reports"));
+        assert!(!a.is_open("s0") && a.is_open("s8"));
+    }
+
+    #[test]
+    fn a_line_that_opens_nothing_is_foreign() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        assert_eq!(
+            push(&mut a, "s1", "eth0: link up", 0, &mut done),
+            Disposition::Foreign
+        );
+        assert!(a.is_idle());
     }
 }
