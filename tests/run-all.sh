@@ -15,12 +15,18 @@ rustup component add rustfmt clippy
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+# The core as the component and the command build it: with the wasm SIMD marker scan.
+cargo clippy -p oomlens --target wasm32-wasip2 --all-targets -- -D warnings
 
 step "Rust tests (core, CLI, corpus, properties, fuzz corpus replay)"
 cargo test --workspace
 
 step "build the artifacts (native CLI, command, component, Fluent Bit module) and jco"
 tests/wasm/build.sh
+
+step "the marker scan's tests in wasm with SIMD (code only wasm32 compiles), under jco run"
+CARGO_TARGET_WASM32_WASIP2_RUNNER="$PWD/tests/wasm/node_modules/.bin/jco run" \
+  cargo test --target wasm32-wasip2 --lib parse::markers
 
 step "wasm faces in real wasm hosts (jco, node:wasi) with node --test"
 node --test tests/wasm/
