@@ -3,12 +3,12 @@
 mod pretty;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use oomlens::analyze::{analyze_text, TextAnalyzer};
-use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
+use oomlens::filter::{FilterConfig, NdjsonFilter, RawLines, Transform};
 
 const USAGE: &str = "\
 usage: oomlens analyze [--pretty] [FILE...]
@@ -145,59 +145,39 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 fn filter(args: &[String]) -> Result<(), Failure> {
     let config = filter_config(args)?;
-    let mut transform = Transform::new(config).map_err(|e| Failure::Usage(e.to_string()))?;
-    let stdin = io::stdin();
-    let mut input = BufReader::with_capacity(1 << 16, stdin.lock());
-    let stdout = io::stdout();
-    // Large writes: each one is a round trip to the host under `jco run`.
-    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut emitted = Vec::new();
-    let mut record = Vec::new();
+    let transform = Transform::new(config).map_err(|e| Failure::Usage(e.to_string()))?;
+    let mut filter = NdjsonFilter::new(transform);
+    let mut stdin = io::stdin().lock();
+    // Line-buffered, and the output of each read ends in a newline: it is written at once, so
+    // a pipeline sees each record without waiting for more input.
+    let mut stdout = io::stdout().lock();
+    let mut chunk = vec![0; 1 << 16];
+    let mut output = Vec::new();
     loop {
-        // Before waiting for more input, hand over what is written: a pipeline must see each
-        // record without waiting for the buffer to fill.
-        if input.buffer().is_empty() {
-            out.flush().map_err(io_failure("writing output"))?;
-        }
-        record.clear();
-        if input
-            .read_until(b'\n', &mut record)
-            .map_err(io_failure("stdin"))?
-            == 0
-        {
-            break;
-        }
-        let body = record.strip_suffix(b"\n").unwrap_or(&record);
-        transform.process(body, "", now_ms(), &mut emitted);
-        write_emitted(&mut out, &mut emitted, body)?;
+        let read = match stdin.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) => return Err(io_failure("stdin")(error)),
+        };
+        // One clock reading a read: its records arrived together, and under wasm each
+        // reading is a call into the host that costs as much as scanning a record.
+        filter.push(
+            chunk.get(..read).unwrap_or_default(),
+            "",
+            now_ms(),
+            &mut output,
+        );
+        stdout
+            .write_all(&output)
+            .map_err(io_failure("writing output"))?;
+        output.clear();
     }
-    transform.finish(&mut emitted);
-    write_emitted(&mut out, &mut emitted, b"")?;
-    out.flush().map_err(io_failure("writing output"))
-}
-
-/// Writes what the transform emitted for `record`; events are flushed at once.
-fn write_emitted(
-    out: &mut impl Write,
-    emitted: &mut Vec<Emitted>,
-    record: &[u8],
-) -> Result<(), Failure> {
-    let mut wrote_event = false;
-    for item in emitted.drain(..) {
-        match item {
-            Emitted::Input => out.write_all(record),
-            Emitted::Event(event) => {
-                wrote_event = true;
-                out.write_all(event.as_bytes())
-            }
-        }
-        .and_then(|()| out.write_all(b"\n"))
-        .map_err(io_failure("writing output"))?;
-    }
-    if wrote_event {
-        out.flush().map_err(io_failure("writing output"))?;
-    }
-    Ok(())
+    filter.finish("", now_ms(), &mut output);
+    stdout
+        .write_all(&output)
+        .and_then(|()| stdout.flush())
+        .map_err(io_failure("writing output"))
 }
 
 fn now_ms() -> u64 {

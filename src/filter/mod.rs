@@ -2,8 +2,10 @@
 //! except that the records of each OOM report are replaced by one event.
 
 mod config;
+mod ndjson;
 
 pub use config::{ConfigError, FilterConfig, RawLines};
+pub use ndjson::NdjsonFilter;
 
 use serde::Serialize;
 use serde_json::Value;
