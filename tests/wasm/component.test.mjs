@@ -20,6 +20,7 @@ import {
   requireArtifact,
   runNative,
   splitPassedAndEvents,
+  stdoutLines,
 } from './helpers.mjs';
 
 requireArtifact(artifacts.transpiled);
@@ -223,6 +224,7 @@ describe('configuration', () => {
   for (const [what, json] of Object.entries(badJson)) {
     test(`from-json refuses ${what} with a typed error`, () => {
       assertConfigError(() => filter.Transform.fromJson(json), what);
+      assertConfigError(() => filter.NdjsonFilter.fromJson(json), what);
       assertConfigError(() => filter.configFromJson(json), what);
     });
   }
@@ -243,5 +245,75 @@ describe('configuration', () => {
     assertConfigError(() => filter.Transform.fromJson('{"max_line_bytes":0}'), 'zero cap');
     const transform = filter.Transform.fromJson('{}');
     assert.deepEqual(transform.process(ordinaryRecords[0], '', 1n), [ordinaryRecords[0]]);
+  });
+});
+
+describe('ndjson-filter: NDJSON bytes in chunks', () => {
+  const encoder = new TextEncoder();
+
+  /**
+   * `bytes` pushed in chunks of `size`, then finished, all at one moment (as the CLI reading
+   * a file sees them): the output bytes and the counters.
+   */
+  function runNdjson(bytes, size, configJson = '{}') {
+    const ndjsonFilter = filter.NdjsonFilter.fromJson(configJson);
+    const now = BigInt(recordTimeMs(0));
+    const outputs = [];
+    for (let at = 0; at < bytes.length; at += size) {
+      outputs.push(ndjsonFilter.push(bytes.subarray(at, at + size), '', now));
+    }
+    outputs.push(ndjsonFilter.finish('', now));
+    return { output: Buffer.concat(outputs), counters: ndjsonFilter.counters() };
+  }
+
+  for (const [shape, toRecord] of Object.entries(shapes)) {
+    test(`${shape}: the whole corpus, cut into chunks of every size, equals the native CLI`, () => {
+      const records = logs.flatMap((log) => log.lines.map(toRecord));
+      const input = encoder.encode(ndjson(records));
+      const expected = runNative(['filter'], ndjson(records));
+      for (const size of [input.length, 65_536, 4_096, 1_000, 7]) {
+        const { output, counters } = runNdjson(input, size);
+        assert.deepEqual(stdoutLines(output.toString('utf8')), expected, `chunks of ${size}`);
+        assert.equal(counters.recordsIn, BigInt(records.length));
+      }
+    });
+  }
+
+  test('bytes that are not UTF-8, NULs and CRs pass through byte-identical', () => {
+    const input = Buffer.concat([
+      Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x0a]),
+      Buffer.from('{"message":"\xc3\x28 eth0 up"}\r\n'),
+      Buffer.from([0x80, 0x0a]),
+    ]);
+    for (const size of [1, 2, 3, input.length]) {
+      assert.deepEqual(runNdjson(input, size).output, input, `chunks of ${size}`);
+    }
+  });
+
+  test('a last record without its newline comes out at finish', () => {
+    const ndjsonFilter = filter.NdjsonFilter.fromJson('{}');
+    const record = ordinaryRecords[0];
+    assert.equal(ndjsonFilter.push(encoder.encode(record), '', 1n).length, 0);
+    assert.equal(Buffer.from(ndjsonFilter.finish('', 2n)).toString(), `${record}\n`);
+    assert.equal(ndjsonFilter.counters().recordsIn, 1n);
+  });
+
+  test('a 5 MB record passes through, whole', () => {
+    const record = JSON.stringify({ message: `invoked oom-killer ${'x'.repeat(5 << 20)}` });
+    const input = encoder.encode(`${record}\n${ordinaryRecords[0]}\n`);
+    const { output } = runNdjson(input, 65_536);
+    assert.deepEqual(output, Buffer.from(input));
+  });
+
+  test('a report cut short comes out at flush after the timeout, not before', () => {
+    const header = logs
+      .flatMap((log) => log.lines)
+      .find((line) => line.includes('invoked oom-killer:'));
+    const ndjsonFilter = filter.NdjsonFilter.fromJson('{"flush_timeout_ms":1000}');
+    const opening = journaldRecord(header, 0);
+    assert.equal(ndjsonFilter.push(encoder.encode(`${opening}\n`), '', 10_000n).length, 0);
+    assert.equal(ndjsonFilter.flush(10_500n).length, 0);
+    const [event] = stdoutLines(Buffer.from(ndjsonFilter.flush(11_001n)).toString());
+    assert.equal(assertJsonObject(event).oom.complete, false);
   });
 });

@@ -24,6 +24,7 @@ export!(Component);
 
 impl wit::Guest for Component {
     type Transform = Transform;
+    type NdjsonFilter = NdjsonFilter;
 
     fn default_config() -> wit::Config {
         to_wit(FilterConfig::default())
@@ -114,15 +115,68 @@ impl wit::GuestTransform for Transform {
     }
 
     fn counters(&self) -> wit::Counters {
-        let c = self.inner.borrow().counters();
-        wit::Counters {
-            records_in: c.records_in,
-            records_out: c.records_out,
-            records_folded: c.records_folded,
-            reports: c.reports,
-            events: c.events,
-            errors: c.errors,
-        }
+        to_wit_counters(self.inner.borrow().counters())
+    }
+}
+
+/// One exported `ndjson-filter` resource: the core's NDJSON framing, behind a `RefCell` as
+/// [`Transform`] is.
+struct NdjsonFilter {
+    inner: RefCell<core::NdjsonFilter>,
+}
+
+impl NdjsonFilter {
+    fn with_config(config: FilterConfig) -> Result<wit::NdjsonFilter, wit::ConfigError> {
+        let transform = core::Transform::new(config).map_err(config_error)?;
+        Ok(wit::NdjsonFilter::new(Self {
+            inner: RefCell::new(core::NdjsonFilter::new(transform)),
+        }))
+    }
+}
+
+impl wit::GuestNdjsonFilter for NdjsonFilter {
+    fn from_json(text: String) -> Result<wit::NdjsonFilter, wit::ConfigError> {
+        FilterConfig::from_json(&text)
+            .map_err(config_error)
+            .and_then(Self::with_config)
+    }
+
+    fn from_config(config: wit::Config) -> Result<wit::NdjsonFilter, wit::ConfigError> {
+        Self::with_config(from_wit(config))
+    }
+
+    fn push(&self, chunk: Vec<u8>, tag: String, now_ms: u64) -> Vec<u8> {
+        // Output is about the size of its input: mostly the same records.
+        let mut out = Vec::with_capacity(chunk.len());
+        self.inner.borrow_mut().push(&chunk, &tag, now_ms, &mut out);
+        out
+    }
+
+    fn flush(&self, now_ms: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.inner.borrow_mut().flush(now_ms, &mut out);
+        out
+    }
+
+    fn finish(&self, tag: String, now_ms: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.inner.borrow_mut().finish(&tag, now_ms, &mut out);
+        out
+    }
+
+    fn counters(&self) -> wit::Counters {
+        to_wit_counters(self.inner.borrow().counters())
+    }
+}
+
+fn to_wit_counters(c: core::Counters) -> wit::Counters {
+    wit::Counters {
+        records_in: c.records_in,
+        records_out: c.records_out,
+        records_folded: c.records_folded,
+        reports: c.reports,
+        events: c.events,
+        errors: c.errors,
     }
 }
 
