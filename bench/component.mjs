@@ -1,12 +1,14 @@
 // Benchmarks the component (oomlens_component.wasm, transpiled by jco) in Node as a JS host
 // drives it: every workload record through `transform.process` (or `process-batch` with
 // `--batch N`), then the non-OOM records alone through a fresh transform. Records are decoded
-// to strings before the clock starts, as a host holds them. Writes one result row (without
-// the non-OOM figures when `--chatter` is not given). `--hoisted DIR` loads the bindings that
+// to strings before the clock starts, as a host holds them. With `--ndjson BYTES` the host
+// holds bytes instead, as read from a pipe or socket: the workload goes through
+// `ndjson-filter.push` in chunks of BYTES. Writes one result row (without the non-OOM figures
+// when `--chatter` is not given). `--hoisted DIR` loads the bindings that
 // bench/hoist-debug-check.mjs made in DIR instead of the tests' own.
 //
-//   node bench/component.mjs --workload FILE [--chatter FILE] --out FILE [--batch N]
-//        [--hoisted DIR]
+//   node bench/component.mjs --workload FILE [--chatter FILE] --out FILE
+//        [--batch N | --ndjson BYTES] [--hoisted DIR]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +28,7 @@ import {
 
 const options = parseArgs(process.argv.slice(2), ['workload', 'out']);
 const batch = Number(options.batch ?? 0);
+const chunkBytes = Number(options.ndjson ?? 0);
 
 // jco's bindings keep the component's linear memory to themselves. They capture
 // `WebAssembly.instantiate` when they load, so a wrapper installed before the import sees
@@ -67,26 +70,58 @@ function filterAll(strings, rss) {
   return { time, outputs, events: Number(counters.events), errors: Number(counters.errors) };
 }
 
+/**
+ * The records' bytes through a fresh `ndjson-filter` in chunks of `chunkBytes`, then `finish`.
+ * The clock given advances a millisecond a record on average, as above.
+ */
+function filterBytes(records, rss) {
+  const ndjsonFilter = filter.NdjsonFilter.fromJson('{}');
+  const bytesPerRecord = records.size / records.count;
+  let outputBytes = 0;
+  const clock = stopwatch();
+  for (let at = 0; at < records.size; at += chunkBytes) {
+    const now = BigInt(BASE_MS + Math.floor(at / bytesPerRecord));
+    outputBytes += ndjsonFilter.push(records.bytes.subarray(at, at + chunkBytes), '', now).length;
+    if (at % (chunkBytes * 64) === 0) rss.sample();
+  }
+  outputBytes += ndjsonFilter.finish('', BigInt(BASE_MS + records.count)).length;
+  const time = clock.stop();
+  const counters = ndjsonFilter.counters();
+  if (outputBytes === 0 && records.size > 0) throw new Error('ndjson-filter wrote nothing');
+  return {
+    time,
+    outputs: Number(counters.recordsOut),
+    events: Number(counters.events),
+    errors: Number(counters.errors),
+  };
+}
+
+/** Every record of `records` through the call the options name. */
+function run(records, rss) {
+  return chunkBytes > 0 ? filterBytes(records, rss) : filterAll(recordStrings(records), rss);
+}
+
 const workload = readRecords(options.workload);
-const workloadStrings = recordStrings(workload);
 const chatter = options.chatter ? readRecords(options.chatter) : null;
-const chatterStrings = chatter ? recordStrings(chatter) : null;
 
 const rss = new RssPeak();
-const full = filterAll(workloadStrings, rss);
-const quiet = chatter ? filterAll(chatterStrings, rss) : null;
+const full = run(workload, rss);
+const quiet = chatter ? run(chatter, rss) : null;
 
 const jco = JSON.parse(
   readFileSync(join(testsDir, 'node_modules', '@bytecodealliance', 'jco', 'package.json'), 'utf8'),
 );
 const linearBytes = Math.max(0, ...memories.map((memory) => memory.buffer.byteLength));
-const call = batch > 0 ? `\`process-batch\`, ${batch}` : '`process`';
+let call = '`process`';
+let id = 'process';
+if (batch > 0) [call, id] = [`\`process-batch\`, ${batch}`, 'batch'];
+if (chunkBytes > 0) [call, id] = [`\`ndjson-filter.push\`, ${chunkBytes / 1024} KiB chunks`, 'ndjson'];
 const hoisted = options.hoisted ? ', debug check hoisted' : '';
 writeRow(options.out, {
-  id: `component-${batch > 0 ? 'batch' : 'process'}${options.hoisted ? '-hoisted' : ''}`,
+  id: `component-${id}${options.hoisted ? '-hoisted' : ''}`,
   face: `component (${call})`,
   host: `Node ${process.version}, jco ${jco.version}${hoisted}`,
-  reference: 'native-core',
+  reference: chunkBytes > 0 ? 'native-ndjson' : 'native-core',
   records: workload.count,
   bytes: workload.size,
   seconds: full.time.wall,

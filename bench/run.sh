@@ -56,6 +56,8 @@ measure() {
   node "$here/component.mjs" "${on[@]}" --out "$dir/component-process.json"
   echo "== $n records: component in jco, process-batch" >&2
   node "$here/component.mjs" "${on[@]}" --batch 256 --out "$dir/component-batch.json"
+  echo "== $n records: component in jco, ndjson-filter in 64 KiB chunks" >&2
+  node "$here/component.mjs" "${on[@]}" --ndjson 65536 --out "$dir/component-ndjson.json"
   echo "== $n records: component in jco, bindings with the debug check hoisted" >&2
   node "$here/component.mjs" "${on[@]}" --hoisted "$hoisted" \
     --out "$dir/component-process-hoisted.json"

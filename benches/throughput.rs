@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use oomlens::filter::{Emitted, FilterConfig, Transform};
+use oomlens::filter::{Emitted, FilterConfig, NdjsonFilter, Transform};
 use regex::Regex;
 use serde_json::{json, Value};
 
@@ -348,6 +348,33 @@ fn run_oomlens(records: &[String]) -> Pass {
     }
 }
 
+/// The chunk size of the NDJSON runs: what a read from a pipe returns, and what bench/run.sh
+/// gives the component's `ndjson-filter`.
+const NDJSON_CHUNK_BYTES: usize = 64 * 1024;
+
+/// Runs [`NdjsonFilter`] over `records` as NDJSON bytes in chunks of [`NDJSON_CHUNK_BYTES`], as
+/// the CLI does with its reads (the clock a millisecond a record on average, as above). The
+/// bytes are laid out before the clock starts.
+fn run_ndjson(records: &[String]) -> (Timing, u64) {
+    let bytes: Vec<u8> = records
+        .iter()
+        .flat_map(|record| record.bytes().chain(std::iter::once(b'\n')))
+        .collect();
+    let bytes_per_record = bytes.len() / records.len().max(1);
+    let transform = Transform::new(FilterConfig::default()).expect("default config");
+    let mut filter = NdjsonFilter::new(transform);
+    let mut out = Vec::new();
+    let stopwatch = Stopwatch::start();
+    for (i, chunk) in bytes.chunks(NDJSON_CHUNK_BYTES).enumerate() {
+        let now_ms = (i * NDJSON_CHUNK_BYTES / bytes_per_record.max(1)) as u64;
+        filter.push(black_box(chunk), "", now_ms, &mut out);
+        black_box(&out);
+        out.clear();
+    }
+    filter.finish("", records.len() as u64, &mut out);
+    (stopwatch.stop(), filter.counters().events)
+}
+
 /// How long the opening-marker byte scan alone takes over `records`: the floor a non-OOM
 /// record can cost.
 fn byte_scan(records: &[String]) -> Timing {
@@ -416,6 +443,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let full = run_oomlens(&load.records);
     let chatter = run_oomlens(&load.chatter);
+    let (ndjson_full, ndjson_events) = run_ndjson(&load.records);
+    let (ndjson_chatter, _) = run_ndjson(&load.chatter);
     let scan = byte_scan(&load.chatter);
     let naive = NaiveFilter::new();
     let naive_full = run_naive(&naive, &load.records);
@@ -439,6 +468,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         per_chatter(chatter.time.wall),
         records as f64 / full.time.cpu,
         full.peak_heap_bytes / 1024
+    );
+    println!(
+        "| oomlens NDJSON framing, 64 KiB chunks (native) | {:.0} | {:.1} | {:.0} | {:.0} | - |",
+        records as f64 / ndjson_full.wall,
+        mb / ndjson_full.wall,
+        per_chatter(ndjson_chatter.wall),
+        records as f64 / ndjson_full.cpu,
     );
     println!(
         "| naive: parse + regexes on every line | {:.0} | {:.1} | {:.0} | {:.0} | - |",
@@ -481,11 +517,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         core["allocations_per_non_oom_record"] = json!(allocations_per_record);
         core["byte_scan_ns"] = json!(per_chatter(scan.wall));
         core["byte_scan_cpu_ns"] = json!(per_chatter(scan.cpu));
+        let mut ndjson = row(
+            "native-ndjson",
+            "core (`NdjsonFilter`, 64 KiB chunks)",
+            ndjson_full,
+            ndjson_chatter,
+        );
+        ndjson["reference"] = json!("native-ndjson");
+        ndjson["events"] = json!(ndjson_events);
+        ndjson["memory"] = json!([]);
         let mut naive_row = row("naive", "naive baseline", naive_full, naive_chatter);
         naive_row["memory"] = json!([]);
         let results = json!({
             "workload": { "records": records, "bytes": bytes, "oom_lines": load.oom_lines },
-            "rows": [core, naive_row],
+            "rows": [core, ndjson, naive_row],
         });
         std::fs::write(path, serde_json::to_string_pretty(&results)?)?;
     }
