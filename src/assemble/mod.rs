@@ -79,6 +79,9 @@ struct RecentKill {
     builder: ReportBuilder,
     context: ReportContext,
     last_line_ms: u64,
+    /// When its report opened, among all reports: breaks ties between kills remembered in the
+    /// same millisecond, so which one is forgotten first does not depend on hashing.
+    opened_seq: u64,
 }
 
 /// Groups lines into reports, one open report per stream key.
@@ -204,11 +207,16 @@ impl Assembler {
         if !stale(self.earliest_line_ms) {
             return;
         }
+        // Oldest first, as `finish` does: the order events come out in must not depend on hashing.
         let expired: Vec<String> = self
-            .open
-            .iter()
-            .filter(|(_, open)| stale(open.last_line_ms))
-            .map(|(key, _)| key.clone())
+            .age
+            .values()
+            .filter(|key| {
+                self.open
+                    .get(*key)
+                    .is_some_and(|open| stale(open.last_line_ms))
+            })
+            .cloned()
             .collect();
         for key in expired {
             self.close(&key, false, None, done);
@@ -320,6 +328,7 @@ impl Assembler {
                     builder: open.builder,
                     context: context.clone(),
                     last_line_ms: open.last_line_ms,
+                    opened_seq: open.opened_seq,
                 },
             );
         }
@@ -331,7 +340,7 @@ impl Assembler {
             let oldest = self
                 .recent
                 .iter()
-                .min_by_key(|(_, r)| r.last_line_ms)
+                .min_by_key(|(_, r)| (r.last_line_ms, r.opened_seq))
                 .map(|(k, _)| k.clone());
             if let Some(key) = oldest {
                 self.recent.remove(&key);
@@ -463,6 +472,46 @@ mod tests {
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].context.truncated_by, Some("max_open_reports"));
         assert!(!a.is_open("s0") && a.is_open("s8"));
+    }
+
+    #[test]
+    fn flush_emits_due_reports_oldest_first() {
+        // Each assembler hashes with its own seed: the order must not vary with it.
+        for _ in 0..20 {
+            let (mut a, mut done) = (assembler(), Vec::new());
+            for stream in 0..8 {
+                let line = format!("[ {stream}.5] {HEADER}");
+                push(&mut a, &format!("s{stream}"), &line, 0, &mut done);
+            }
+            a.flush(10_000, 5_000, &mut done);
+            let uptimes: Vec<_> = done.iter().map(|c| c.context.uptime_s).collect();
+            let opened: Vec<_> = (0..8).map(|s| Some(f64::from(s) + 0.5)).collect();
+            assert_eq!(uptimes, opened);
+        }
+    }
+
+    #[test]
+    fn recent_kills_of_one_millisecond_are_forgotten_oldest_first() {
+        const KILL: &str = "Memory cgroup out of memory: Killed process 42 (stress) \
+            total-vm:9000kB, anon-rss:8000kB, file-rss:0kB, shmem-rss:0kB";
+        for _ in 0..20 {
+            let mut a = Assembler::new(Limits {
+                max_open_reports: 2,
+                ..assembler().limits
+            });
+            let mut done = Vec::new();
+            for stream in ["s0", "s1", "s2"] {
+                let kill = push(&mut a, stream, KILL, 0, &mut done);
+                assert_eq!(kill, Disposition::Completed);
+            }
+            // s0's kill was forgotten to make room for s2's: its Killed line printed again is
+            // a report of its own; s2's is the known kill's and passes.
+            assert_eq!(push(&mut a, "s2", KILL, 0, &mut done), Disposition::Foreign);
+            assert_eq!(
+                push(&mut a, "s0", KILL, 0, &mut done),
+                Disposition::Completed
+            );
+        }
     }
 
     #[test]
