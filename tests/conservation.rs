@@ -2,7 +2,7 @@
 //! emitted unchanged or folded into exactly one event, and the records that are not part of an
 //! OOM report come out byte-identical and in order.
 
-use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
+use oomlens::filter::{Emitted, FilterConfig, NdjsonFilter, RawLines, Transform};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -129,5 +129,42 @@ proptest! {
         let chatter_in: Vec<&Vec<u8>> = records.iter().filter(|(_, c)| *c).map(|(r, _)| r).collect();
         let chatter_out: Vec<&Vec<u8>> = passed.iter().filter(|r| chatter_in.contains(r)).collect();
         prop_assert_eq!(chatter_out, chatter_in);
+    }
+
+    /// The NDJSON framing, with its one-scan fast path over runs of chatter, must emit exactly
+    /// what the transform emits record by record, however the bytes are cut into chunks.
+    #[test]
+    fn ndjson_framing_equals_record_by_record(items in stream(), chunk in 1usize..600, raw in prop_oneof![Just(RawLines::Drop), Just(RawLines::Pass), Just(RawLines::Embed)]) {
+        let records = records(&items);
+        let config = FilterConfig { raw_lines: raw, max_open_reports: 3, max_report_lines: 120, ..FilterConfig::default() };
+        let mut expected = Vec::new();
+        let mut transform = Transform::new(config.clone()).expect("config");
+        let mut out = Vec::new();
+        for (record, _) in &records {
+            transform.process(record, "", 0, &mut out);
+            for item in out.drain(..) {
+                match item {
+                    Emitted::Input => expected.extend_from_slice(record),
+                    Emitted::Event(event) => expected.extend_from_slice(event.as_bytes()),
+                }
+                expected.push(b'\n');
+            }
+        }
+        transform.finish(&mut out);
+        for item in out.drain(..) {
+            if let Emitted::Event(event) = item {
+                expected.extend_from_slice(event.as_bytes());
+                expected.push(b'\n');
+            }
+        }
+        let input: Vec<u8> = records.iter().flat_map(|(record, _)| record.iter().copied().chain([b'\n'])).collect();
+        let mut framed = NdjsonFilter::new(Transform::new(config).expect("config"));
+        let mut actual = Vec::new();
+        for piece in input.chunks(chunk) {
+            framed.push(piece, "", 0, &mut actual);
+        }
+        framed.finish("", 0, &mut actual);
+        prop_assert_eq!(actual, expected);
+        prop_assert_eq!(framed.counters(), transform.counters());
     }
 }

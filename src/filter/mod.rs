@@ -137,6 +137,21 @@ impl Transform {
         self.counters
     }
 
+    /// Whether only a line that opens a report can matter now: no report is open and no kill
+    /// is recent. Until a record holding an opening marker comes, every record passes
+    /// through unread, which lets [`NdjsonFilter`] pass a run of them with one scan.
+    pub(crate) fn only_openers_matter(&self) -> bool {
+        self.assembler.is_idle()
+    }
+
+    /// Counts `records` that passed through unread in one run while
+    /// [`Transform::only_openers_matter`], none holding an opening marker: exactly what
+    /// [`Transform::process`] would count for them one by one.
+    pub(crate) fn count_passed_run(&mut self, records: u64) {
+        self.counters.records_in += records;
+        self.counters.records_out += records;
+    }
+
     /// The stream key, kernel message and host of a record, or `None` when the record passes
     /// through unread (not a JSON object, no string message, too long).
     fn read_record(&mut self, record: &[u8], tag: &str) -> Option<RecordLine> {

@@ -9,7 +9,9 @@ mod meminfo;
 mod scan;
 mod tasks;
 
-pub use markers::{may_follow_a_kill, may_open_report, FOLLOW_UP_MARKERS, OPENING_MARKERS};
+pub use markers::{
+    find_report_opening, may_follow_a_kill, may_open_report, FOLLOW_UP_MARKERS, OPENING_MARKERS,
+};
 
 use crate::report::{
     OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Trigger, Victim, VictimSource,

@@ -57,11 +57,12 @@ impl Scanner {
             .map(Self::Automaton)
     }
 
-    fn is_match(&self, bytes: &[u8]) -> bool {
+    /// Where the first marker in `bytes` starts.
+    fn find(&self, bytes: &[u8]) -> Option<usize> {
         match self {
-            Self::Automaton(automaton) => automaton.is_match(bytes),
+            Self::Automaton(automaton) => automaton.find(bytes).map(|found| found.start()),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Self::Packed(packed) => packed.is_match(bytes),
+            Self::Packed(packed) => packed.find(bytes),
         }
     }
 }
@@ -73,19 +74,25 @@ static FOLLOW_UP_SCANNER: Lazy<Option<Scanner>> = Lazy::new(|| Scanner::new(FOLL
 /// Whether `bytes` (a line, or a whole JSON record) may hold a line that opens a report.
 /// False means it certainly does not; true means it must be read.
 pub fn may_open_report(bytes: &[u8]) -> bool {
-    matches(&SCANNER, bytes)
+    find_report_opening(bytes).is_some()
+}
+
+/// Where in `bytes` (a run of lines or records) the first opening marker starts: no line
+/// before the one holding it opens a report. `Some(0)` if the scanner could not be built.
+pub fn find_report_opening(bytes: &[u8]) -> Option<usize> {
+    find(&SCANNER, bytes)
 }
 
 /// Whether `bytes` may hold a line that follows a kill. False means it certainly does not.
 pub fn may_follow_a_kill(bytes: &[u8]) -> bool {
-    matches(&FOLLOW_UP_SCANNER, bytes)
+    find(&FOLLOW_UP_SCANNER, bytes).is_some()
 }
 
-fn matches(scanner: &Lazy<Option<Scanner>>, bytes: &[u8]) -> bool {
+fn find(scanner: &Lazy<Option<Scanner>>, bytes: &[u8]) -> Option<usize> {
     match scanner.as_ref() {
-        Some(scanner) => scanner.is_match(bytes),
+        Some(scanner) => scanner.find(bytes),
         // The scanners are built from constants; should one ever fail, read every line.
-        None => true,
+        None => Some(0),
     }
 }
 
@@ -118,6 +125,19 @@ mod tests {
         ] {
             assert!(!may_open_report(&record(text)), "{text}");
         }
+    }
+
+    #[test]
+    fn find_report_opening_gives_the_first_marker() {
+        let run = [
+            record("eth0: up"),
+            record("Out of memory: Killed process 7"),
+        ]
+        .join(&b'\n');
+        let at = find_report_opening(&run).unwrap();
+        assert_eq!(&run[at..at + 13], b"Out of memory");
+        assert_eq!(find_report_opening(&record("eth0: up")), None);
+        assert_eq!(find_report_opening(b""), None);
     }
 
     #[test]

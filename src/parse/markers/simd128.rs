@@ -20,8 +20,9 @@ const FINGERPRINT: usize = 3;
 const WINDOW: usize = LANES + FINGERPRINT - 1;
 const BUCKETS: usize = 8;
 
-/// Answers whether a haystack contains any of its patterns. Invariant: `is_match` is true
-/// exactly when some pattern occurs in the haystack (candidates are always checked in full).
+/// Finds the first of its patterns in a haystack. Invariant: `find` gives the smallest
+/// position at which some pattern starts, and `None` exactly when none occurs (candidates are
+/// always checked in full).
 pub struct PackedScan {
     /// For fingerprint byte `k`: which buckets have a pattern whose byte `k` has this low nibble.
     low_nibbles: [v128; FINGERPRINT],
@@ -53,13 +54,16 @@ impl PackedScan {
         })
     }
 
-    /// Whether some pattern occurs in `haystack`.
-    pub fn is_match(&self, haystack: &[u8]) -> bool {
+    /// Where the first pattern in `haystack` starts. Windows go left to right and each is
+    /// confirmed lane by lane from its left, so the first position confirmed is the smallest.
+    pub fn find(&self, haystack: &[u8]) -> Option<usize> {
         let mut at = 0;
         while let Some(window) = haystack.get(at..at + WINDOW) {
             let candidates = self.candidates(window);
-            if v128_any_true(candidates) && self.confirm(haystack, at, candidates) {
-                return true;
+            if v128_any_true(candidates) {
+                if let Some(found) = self.confirm(haystack, at, candidates) {
+                    return Some(found);
+                }
             }
             at += LANES;
         }
@@ -74,7 +78,11 @@ impl PackedScan {
             *slot = *byte;
         }
         let candidates = self.candidates(&padded);
-        v128_any_true(candidates) && self.confirm(haystack, at, candidates)
+        if v128_any_true(candidates) {
+            self.confirm(haystack, at, candidates)
+        } else {
+            None
+        }
     }
 
     /// For each of the `LANES` positions starting `window`, the buckets whose fingerprint
@@ -91,20 +99,23 @@ impl PackedScan {
         buckets
     }
 
-    /// Whether a pattern of a candidate bucket occurs at a candidate position `at + lane`.
-    fn confirm(&self, haystack: &[u8], at: usize, candidates: v128) -> bool {
+    /// The first candidate position `at + lane` where a pattern of a candidate bucket occurs.
+    fn confirm(&self, haystack: &[u8], at: usize, candidates: v128) -> Option<usize> {
         let low = u64x2_extract_lane::<0>(candidates).to_le_bytes();
         let high = u64x2_extract_lane::<1>(candidates).to_le_bytes();
-        low.iter().chain(&high).enumerate().any(|(lane, &bits)| {
-            bits != 0 && {
+        low.iter()
+            .chain(&high)
+            .enumerate()
+            .filter(|(_, &bits)| bits != 0)
+            .find(|&(lane, &bits)| {
                 let rest = haystack.get(at + lane..).unwrap_or_default();
                 self.buckets
                     .iter()
                     .enumerate()
                     .filter(|(bucket, _)| bits & (1 << bucket) != 0)
                     .any(|(_, patterns)| patterns.iter().any(|p| rest.starts_with(p)))
-            }
-        })
+            })
+            .map(|(lane, _)| at + lane)
     }
 }
 
@@ -133,6 +144,15 @@ mod tests {
         )
     }
 
+    /// The smallest position at which some pattern starts, by the automaton (standard
+    /// matching reports matches by end, so every start is collected).
+    fn first(automaton: &AhoCorasick, text: &[u8]) -> Option<usize> {
+        automaton
+            .find_overlapping_iter(text)
+            .map(|found| found.start())
+            .min()
+    }
+
     #[test]
     fn packed_scan_finds_each_marker_at_every_offset() {
         for patterns in [OPENING_MARKERS, FOLLOW_UP_MARKERS] {
@@ -141,7 +161,7 @@ mod tests {
                 for before in 0..40 {
                     for after in [0, 1, 2, 15, 16, 17, 33] {
                         let text = format!("{}{pattern}{}", "x".repeat(before), "y".repeat(after));
-                        assert!(packed.is_match(text.as_bytes()), "{text:?}");
+                        assert!(packed.find(text.as_bytes()) == Some(before), "{text:?}");
                     }
                 }
             }
@@ -155,17 +175,9 @@ mod tests {
             for changed in 0..pattern.len() {
                 let mut text = format!("{{\"message\":\"{pattern}\"}}").into_bytes();
                 text[12 + changed] ^= 0x01;
-                assert_eq!(
-                    packed.is_match(&text),
-                    automaton.is_match(&text),
-                    "{text:?}"
-                );
+                assert_eq!(packed.find(&text), first(&automaton, &text), "{text:?}");
                 text.truncate(12 + changed);
-                assert_eq!(
-                    packed.is_match(&text),
-                    automaton.is_match(&text),
-                    "{text:?}"
-                );
+                assert_eq!(packed.find(&text), first(&automaton, &text), "{text:?}");
             }
         }
     }
@@ -173,10 +185,10 @@ mod tests {
     #[test]
     fn packed_scan_empty_and_short_haystacks() {
         let (packed, _) = both(OPENING_MARKERS);
-        assert!(!packed.is_match(b""));
-        assert!(!packed.is_match(b"oom"));
-        assert!(!packed.is_match(&[0u8; 40]));
-        assert!(packed.is_match(b"Task in "));
+        assert_eq!(packed.find(b""), None);
+        assert_eq!(packed.find(b"oom"), None);
+        assert_eq!(packed.find(&[0u8; 40]), None);
+        assert_eq!(packed.find(b"Task in "), Some(0));
     }
 
     #[test]
@@ -202,9 +214,9 @@ mod tests {
                 let at = (next() % len as u64) as usize;
                 text.splice(at..at, pattern.bytes());
             }
-            let expected = automaton.is_match(&text);
-            found += usize::from(expected);
-            assert_eq!(packed.is_match(&text), expected, "{text:?}");
+            let expected = first(&automaton, &text);
+            found += usize::from(expected.is_some());
+            assert_eq!(packed.find(&text), expected, "{text:?}");
         }
         assert!(
             found > 1_000,
