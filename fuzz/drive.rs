@@ -1,10 +1,13 @@
 // Shared by the fuzz targets and `tests/fuzz_corpus.rs`, which replays the fuzz corpus on
 // stable Rust: the same entry points, one definition.
 
-/// Feeds `data` to the record filter (as NDJSON records, with several configurations) and to
-/// the text analyser, and checks the filter's conservation invariant.
+/// Feeds `data` to the record filter (as NDJSON records, with several configurations), to its
+/// NDJSON framing and to the text analyser, and checks the filter's conservation invariant and
+/// that the framing emits what the transform emits record by record.
 pub fn drive(data: &[u8]) {
     use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
+
+    framing_agrees(data);
 
     for raw_lines in [RawLines::Drop, RawLines::Pass, RawLines::Embed] {
         let config = FilterConfig {
@@ -46,4 +49,50 @@ pub fn drive(data: &[u8]) {
         let parsed: serde_json::Value = serde_json::from_str(&event).expect("an event is JSON");
         assert!(parsed["oom"]["cause"].is_string());
     }
+}
+
+/// `data` through the NDJSON framing, cut into chunks of a size the data picks, and through the
+/// transform record by record (one clock reading for all, as one read gives): the same bytes.
+fn framing_agrees(data: &[u8]) {
+    use oomlens::filter::{Emitted, FilterConfig, NdjsonFilter, Transform};
+
+    let config = FilterConfig {
+        max_open_reports: 4,
+        max_report_lines: 64,
+        ..FilterConfig::default()
+    };
+    let (Ok(mut transform), Ok(framed_transform)) =
+        (Transform::new(config.clone()), Transform::new(config))
+    else {
+        return;
+    };
+    let mut expected = Vec::new();
+    let mut out = Vec::new();
+    let records = data.strip_suffix(b"\n").unwrap_or(data);
+    for record in records.split(|&b| b == b'\n').filter(|_| !data.is_empty()) {
+        transform.process(record, "", 0, &mut out);
+        for item in out.drain(..) {
+            match item {
+                Emitted::Input => expected.extend_from_slice(record),
+                Emitted::Event(event) => expected.extend_from_slice(event.as_bytes()),
+            }
+            expected.push(b'\n');
+        }
+    }
+    transform.finish(&mut out);
+    for item in out.drain(..) {
+        if let Emitted::Event(event) = item {
+            expected.extend_from_slice(event.as_bytes());
+            expected.push(b'\n');
+        }
+    }
+    let mut framed = NdjsonFilter::new(framed_transform);
+    let mut actual = Vec::new();
+    let chunk = 1 + usize::from(data.first().copied().unwrap_or(0));
+    for piece in data.chunks(chunk) {
+        framed.push(piece, "", 0, &mut actual);
+    }
+    framed.finish("", 0, &mut actual);
+    assert!(actual == expected, "the NDJSON framing differs from record by record");
+    assert_eq!(framed.counters(), transform.counters());
 }
