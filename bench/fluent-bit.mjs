@@ -15,6 +15,7 @@ import { WASI } from 'node:wasi';
 import {
   artifacts,
   BASE_MS,
+  bestOf,
   parseArgs,
   readRecords,
   requireArtifact,
@@ -99,8 +100,8 @@ const chatter = options.chatter ? readRecords(options.chatter) : null;
 const dir = mkdtempSync(join(tmpdir(), 'oomlens-bench-fb-'));
 try {
   const rss = new RssPeak();
-  const full = filterAll(workload, dir, rss);
-  const quiet = chatter ? filterAll(chatter, dir, rss) : null;
+  const full = bestOf(() => filterAll(workload, dir, rss));
+  const quiet = chatter ? bestOf(() => filterAll(chatter, dir, rss)) : null;
   writeRow(options.out, {
     id: 'fluent-bit',
     face: 'Fluent Bit module (`oomlens_filter`)',

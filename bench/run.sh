@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Measures every face of oomlens side by side, in one run, on one generated workload: the
-# native core in-process and the naive baseline (benches/throughput.rs), the native CLI, the
-# component in Node through jco's transpilation (`process` and `process-batch`), the Fluent
-# Bit module in node:wasi, and the command component under `jco run` and `wasmtime run`.
+# native core in-process (record by record, and NDJSON in chunks) and the naive baseline
+# (benches/throughput.rs), the native CLI, the component in Node through jco's transpilation
+# (`process`, `process-batch`, `ndjson-filter`), the Fluent Bit module in node:wasi, and the
+# command component under `jco run` and `wasmtime run`; with, for the commands, the floor of
+# their host: a command that only copies stdin to stdout (bench/stdio-floor).
 # Then the same at twice the records, to check that memory does not grow with them, and
 # prints the Markdown tables (also saved as $target/bench/results.md).
 #
@@ -30,6 +32,11 @@ fi
 if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
   "$root/tests/wasm/build.sh"
 fi
+# The floor: a command that only copies stdin to stdout, native and as a wasm command.
+(cd "$root" && cargo build --release -p oomlens-stdio-floor &&
+  cargo build --release --target wasm32-wasip2 -p oomlens-stdio-floor) >&2
+floor=$target/release/stdio-floor
+floor_wasm=$target/wasm32-wasip2/release/stdio-floor.wasm
 
 mkdir -p "$out"
 load_at_start=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -52,6 +59,9 @@ measure() {
   echo "== $n records: native CLI" >&2
   node "$here/command.mjs" --id native-cli --face 'CLI (`oomlens filter`)' --host native \
     --reference native-cli "${on[@]}" --out "$dir/native-cli.json" -- "$cli" filter
+  echo "== $n records: stdin to stdout copy, native (the floor under the CLI)" >&2
+  node "$here/command.mjs" --id floor-native --face 'stdin to stdout copy (`stdio-floor`)' \
+    --host native --reference native-cli "${on[@]}" --out "$dir/floor-native.json" -- "$floor"
   echo "== $n records: component in jco, process" >&2
   node "$here/component.mjs" "${on[@]}" --out "$dir/component-process.json"
   echo "== $n records: component in jco, process-batch" >&2
@@ -75,6 +85,10 @@ measure() {
     node "$here/command.mjs" --id wasmtime-run --face 'command (`oomlens.wasm filter`)' \
       --host "wasmtime run ($("$wasmtime" --version | cut -d' ' -f1-2))" --reference native-cli \
       "${on[@]}" --out "$dir/wasmtime-run.json" -- "$wasmtime" run "$command_wasm" filter
+    echo "== $n records: stdin to stdout copy under wasmtime run (the floor under the command)" >&2
+    node "$here/command.mjs" --id floor-wasmtime --face 'stdin to stdout copy (`stdio-floor.wasm`)' \
+      --host "wasmtime run ($("$wasmtime" --version | cut -d' ' -f1-2))" --reference native-cli \
+      "${on[@]}" --out "$dir/floor-wasmtime.json" -- "$wasmtime" run "$floor_wasm"
   else
     echo "bench/run.sh: wasmtime is not on PATH: skipping the command under wasmtime run" >&2
   fi

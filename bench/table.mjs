@@ -11,15 +11,19 @@ import { join } from 'node:path';
 
 const ORDER = [
   'native-core',
+  'native-ndjson',
   'naive',
   'native-cli',
+  'floor-native',
   'component-process',
   'component-batch',
   'component-process-hoisted',
   'component-batch-hoisted',
+  'component-ndjson',
   'fluent-bit',
   'jco-run',
   'wasmtime-run',
+  'floor-wasmtime',
 ];
 
 /** The rows of one run directory, in ORDER, and the workload facts. */

@@ -308,6 +308,23 @@ fn thread_cpu_seconds() -> f64 {
     ticks as f64 / TICKS_PER_SECOND
 }
 
+/// Each figure is the best of this many runs: on a shared machine the fastest run is the one
+/// other work disturbed least. bench/common.mjs runs the other faces as many times.
+const RUNS: usize = 3;
+
+/// `run` done [`RUNS`] times: the first run's result, with the least wall-clock time and the
+/// least CPU time any run took.
+fn best_of<T>(run: impl Fn() -> T, timing: impl Fn(&mut T) -> &mut Timing) -> T {
+    let mut best = run();
+    for _ in 1..RUNS {
+        let mut again = run();
+        let (time, best_time) = (*timing(&mut again), timing(&mut best));
+        best_time.wall = best_time.wall.min(time.wall);
+        best_time.cpu = best_time.cpu.min(time.cpu);
+    }
+    best
+}
+
 /// What one pass of the transform over some records measured.
 struct Pass {
     time: Timing,
@@ -441,14 +458,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         write_ndjson(path, &load.chatter)?;
     }
 
-    let full = run_oomlens(&load.records);
-    let chatter = run_oomlens(&load.chatter);
-    let (ndjson_full, ndjson_events) = run_ndjson(&load.records);
-    let (ndjson_chatter, _) = run_ndjson(&load.chatter);
-    let scan = byte_scan(&load.chatter);
+    let full = best_of(|| run_oomlens(&load.records), |pass| &mut pass.time);
+    let chatter = best_of(|| run_oomlens(&load.chatter), |pass| &mut pass.time);
+    let (ndjson_full, ndjson_events) = best_of(|| run_ndjson(&load.records), |r| &mut r.0);
+    let (ndjson_chatter, _) = best_of(|| run_ndjson(&load.chatter), |r| &mut r.0);
+    let scan = best_of(|| byte_scan(&load.chatter), |t| t);
     let naive = NaiveFilter::new();
-    let naive_full = run_naive(&naive, &load.records);
-    let naive_chatter = run_naive(&naive, &load.chatter);
+    let naive_full = best_of(|| run_naive(&naive, &load.records), |t| t);
+    let naive_chatter = best_of(|| run_naive(&naive, &load.chatter), |t| t);
 
     let mb = bytes as f64 / 1e6;
     let per_chatter = |seconds: f64| seconds * 1e9 / load.chatter.len().max(1) as f64;
