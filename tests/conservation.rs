@@ -132,16 +132,22 @@ proptest! {
     }
 
     /// The NDJSON framing, with its one-scan fast path over runs of chatter, must emit exactly
-    /// what the transform emits record by record, however the bytes are cut into chunks.
+    /// what the transform emits record by record, however the bytes are cut into chunks. The
+    /// clock advances `step_ms` a chunk; each record is given the reading of the chunk that
+    /// brings its newline, as the framing gives it, so timeouts fall alike.
     #[test]
-    fn ndjson_framing_equals_record_by_record(items in stream(), chunk in 1usize..600, raw in prop_oneof![Just(RawLines::Drop), Just(RawLines::Pass), Just(RawLines::Embed)]) {
+    fn ndjson_framing_equals_record_by_record(items in stream(), chunk in 1usize..600, step_ms in 0u64..3_000, raw in prop_oneof![Just(RawLines::Drop), Just(RawLines::Pass), Just(RawLines::Embed)]) {
         let records = records(&items);
         let config = FilterConfig { raw_lines: raw, max_open_reports: 3, max_report_lines: 120, ..FilterConfig::default() };
         let mut expected = Vec::new();
         let mut transform = Transform::new(config.clone()).expect("config");
         let mut out = Vec::new();
+        let mut newline_at = 0;
         for (record, _) in &records {
-            transform.process(record, "", 0, &mut out);
+            newline_at += record.len();
+            let now_ms = (newline_at / chunk) as u64 * step_ms;
+            newline_at += 1;
+            transform.process(record, "", now_ms, &mut out);
             for item in out.drain(..) {
                 match item {
                     Emitted::Input => expected.extend_from_slice(record),
@@ -160,8 +166,8 @@ proptest! {
         let input: Vec<u8> = records.iter().flat_map(|(record, _)| record.iter().copied().chain([b'\n'])).collect();
         let mut framed = NdjsonFilter::new(Transform::new(config).expect("config"));
         let mut actual = Vec::new();
-        for piece in input.chunks(chunk) {
-            framed.push(piece, "", 0, &mut actual);
+        for (i, piece) in input.chunks(chunk).enumerate() {
+            framed.push(piece, "", i as u64 * step_ms, &mut actual);
         }
         framed.finish("", 0, &mut actual);
         prop_assert_eq!(actual, expected);

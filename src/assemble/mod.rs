@@ -125,6 +125,11 @@ impl Assembler {
             || (!self.recent.is_empty() && crate::parse::may_follow_a_kill(bytes))
     }
 
+    /// Whether a report is open on any stream.
+    pub fn has_open_reports(&self) -> bool {
+        !self.open.is_empty()
+    }
+
     /// Whether no report is open and no recent kill is remembered.
     pub fn is_idle(&self) -> bool {
         self.open.is_empty() && self.recent.is_empty()
@@ -363,15 +368,7 @@ impl RecentKill {
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Option<Disposition> {
-        let follows = [
-            "Killed process",
-            "memory.oom.group",
-            "oom_reaper",
-            "is already exiting",
-        ]
-        .iter()
-        .any(|marker| text.contains(marker));
-        if !follows {
+        if !crate::parse::may_follow_a_kill(text.as_bytes()) {
             return None;
         }
         let victims_before = self.builder.report().victims.len();

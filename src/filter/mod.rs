@@ -137,15 +137,15 @@ impl Transform {
         self.counters
     }
 
-    /// Whether only a line that opens a report can matter now: no report is open and no kill
-    /// is recent. Until a record holding an opening marker comes, every record passes
-    /// through unread, which lets [`NdjsonFilter`] pass a run of them with one scan.
-    pub(crate) fn only_openers_matter(&self) -> bool {
-        self.assembler.is_idle()
+    /// Whether no report is open. Until a record holding a marker (one that opens a report or
+    /// follows a kill) comes, every record then passes through unread, which lets
+    /// [`NdjsonFilter`] pass a run of them with one scan.
+    pub(crate) fn no_report_open(&self) -> bool {
+        !self.assembler.has_open_reports()
     }
 
     /// Counts `records` that passed through unread in one run while
-    /// [`Transform::only_openers_matter`], none holding an opening marker: exactly what
+    /// [`Transform::no_report_open`], none holding a marker: exactly what
     /// [`Transform::process`] would count for them one by one.
     pub(crate) fn count_passed_run(&mut self, records: u64) {
         self.counters.records_in += records;

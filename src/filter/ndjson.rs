@@ -1,7 +1,7 @@
 //! Newline-delimited JSON framing over the transform: chunks of bytes in, bytes out.
 
 use super::{Counters, Emitted, Transform};
-use crate::parse::find_report_opening;
+use crate::parse::find_any_marker;
 
 /// The transform over a byte stream of records each ended by `\n`, given in chunks cut
 /// anywhere (as reads from a pipe or socket return them). Invariants: every record is
@@ -45,7 +45,7 @@ impl NdjsonFilter {
             rest = after.get(1..).unwrap_or_default();
         }
         loop {
-            if self.transform.only_openers_matter() {
+            if self.transform.no_report_open() {
                 let run = quiet_run(rest);
                 out.extend_from_slice(run);
                 let records = memchr::memchr_iter(b'\n', run).count();
@@ -102,8 +102,8 @@ impl NdjsonFilter {
     }
 }
 
-/// The whole records at the start of `bytes` that come before the first one holding an
-/// opening marker, with their newlines: while only openers matter, they all pass unread.
+/// The whole records at the start of `bytes` that come before the first one holding a marker,
+/// with their newlines: while no report is open, they all pass unread.
 ///
 /// The fast path for chatter: one scan over a whole chunk instead of a call per record, and
 /// one copy of the run instead of one per record. A marker never spans a newline, so the record
@@ -111,7 +111,7 @@ impl NdjsonFilter {
 fn quiet_run(bytes: &[u8]) -> &[u8] {
     let whole = memchr::memrchr(b'\n', bytes).map_or(0, |last| last + 1);
     let whole = bytes.get(..whole).unwrap_or_default();
-    let end = match find_report_opening(whole) {
+    let end = match find_any_marker(whole) {
         Some(at) => whole
             .get(..at)
             .and_then(|before| memchr::memrchr(b'\n', before))

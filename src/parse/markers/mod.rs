@@ -26,11 +26,13 @@ pub const OPENING_MARKERS: &[&str] = &[
 
 /// Every line the kernel prints right after a kill (a `memory.oom.group` member's kill, the
 /// victim's Killed line again, the reaper's result, a member already exiting) contains one.
+/// Each starts with letters that are rare together in other log text ("already exiting", not
+/// "is already exiting"): the packed scan looks for a marker's first three bytes.
 pub const FOLLOW_UP_MARKERS: &[&str] = &[
     "Killed process",
     "memory.oom.group",
     "oom_reaper",
-    "is already exiting",
+    "already exiting",
 ];
 
 /// The markers, compiled. Leftmost-first matching gives the same yes/no as standard matching,
@@ -45,7 +47,7 @@ enum Scanner {
 }
 
 impl Scanner {
-    fn new(markers: &'static [&'static str]) -> Option<Self> {
+    fn new(markers: &[&'static str]) -> Option<Self> {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         if let Some(packed) = simd128::PackedScan::new(markers) {
             return Some(Self::Packed(packed));
@@ -71,16 +73,27 @@ static SCANNER: Lazy<Option<Scanner>> = Lazy::new(|| Scanner::new(OPENING_MARKER
 
 static FOLLOW_UP_SCANNER: Lazy<Option<Scanner>> = Lazy::new(|| Scanner::new(FOLLOW_UP_MARKERS));
 
+static ANY_SCANNER: Lazy<Option<Scanner>> = Lazy::new(|| {
+    let mut markers: Vec<&'static str> = OPENING_MARKERS.to_vec();
+    markers.extend(
+        FOLLOW_UP_MARKERS
+            .iter()
+            .filter(|m| !OPENING_MARKERS.contains(m)),
+    );
+    Scanner::new(&markers)
+});
+
 /// Whether `bytes` (a line, or a whole JSON record) may hold a line that opens a report.
 /// False means it certainly does not; true means it must be read.
 pub fn may_open_report(bytes: &[u8]) -> bool {
-    find_report_opening(bytes).is_some()
+    find(&SCANNER, bytes).is_some()
 }
 
-/// Where in `bytes` (a run of lines or records) the first opening marker starts: no line
-/// before the one holding it opens a report. `Some(0)` if the scanner could not be built.
-pub fn find_report_opening(bytes: &[u8]) -> Option<usize> {
-    find(&SCANNER, bytes)
+/// Where in `bytes` (a run of lines or records) the first marker of either kind starts: no
+/// line before the one holding it opens a report or follows a kill. `Some(0)` if the scanner
+/// could not be built.
+pub fn find_any_marker(bytes: &[u8]) -> Option<usize> {
+    find(&ANY_SCANNER, bytes)
 }
 
 /// Whether `bytes` may hold a line that follows a kill. False means it certainly does not.
@@ -128,16 +141,20 @@ mod tests {
     }
 
     #[test]
-    fn find_report_opening_gives_the_first_marker() {
-        let run = [
+    fn find_any_marker_gives_the_first_marker_of_either_kind() {
+        let opening = [
             record("eth0: up"),
             record("Out of memory: Killed process 7"),
-        ]
-        .join(&b'\n');
-        let at = find_report_opening(&run).unwrap();
+        ];
+        let run = opening.join(&b'\n');
+        let at = find_any_marker(&run).unwrap();
         assert_eq!(&run[at..at + 13], b"Out of memory");
-        assert_eq!(find_report_opening(&record("eth0: up")), None);
-        assert_eq!(find_report_opening(b""), None);
+        let follow_up = [record("eth0: up"), record("oom_reaper: reaped process 7")];
+        let run = follow_up.join(&b'\n');
+        let at = find_any_marker(&run).unwrap();
+        assert_eq!(&run[at..at + 10], b"oom_reaper");
+        assert_eq!(find_any_marker(&record("eth0: up")), None);
+        assert_eq!(find_any_marker(b""), None);
     }
 
     #[test]

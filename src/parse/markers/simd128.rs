@@ -1,7 +1,9 @@
 //! A multi-substring scan on wasm32's 128-bit SIMD, for the markers: the "Teddy" packed
 //! fingerprint search that aho-corasick runs on x86 and aarch64 but not on wasm32.
 //!
-//! Each pattern goes to one of eight buckets (a bit). For each of the first three bytes of a
+//! Each pattern goes to one of eight buckets (a bit); patterns whose fingerprints differ only
+//! in ASCII case share one, since such fingerprints differ only in one bit of one nibble and
+//! add no false combinations to the bucket's tables. For each of the first three bytes of a
 //! pattern, two 16-entry tables give the buckets whose pattern has that low and that high
 //! nibble there; one `swizzle` a table looks up 16 haystack bytes at once. A haystack position
 //! whose three bytes are in every table of some bucket is a candidate, checked exactly against
@@ -37,10 +39,21 @@ impl PackedScan {
         let mut low = [[0u8; LANES]; FINGERPRINT];
         let mut high = [[0u8; LANES]; FINGERPRINT];
         let mut buckets: [Vec<&'static [u8]>; BUCKETS] = Default::default();
-        for (index, pattern) in patterns.iter().enumerate() {
+        // Fingerprints, folded to lower case, in the order they first come: a bucket each,
+        // round robin when there are more than eight.
+        let mut folded: Vec<[u8; FINGERPRINT]> = Vec::new();
+        for pattern in patterns {
             let pattern = pattern.as_bytes();
-            let bucket = index % BUCKETS;
             let fingerprint = pattern.first_chunk::<FINGERPRINT>()?;
+            let key = fingerprint.map(|byte| byte.to_ascii_lowercase());
+            let group = folded
+                .iter()
+                .position(|seen| *seen == key)
+                .unwrap_or_else(|| {
+                    folded.push(key);
+                    folded.len() - 1
+                });
+            let bucket = group % BUCKETS;
             for ((byte, low), high) in fingerprint.iter().zip(&mut low).zip(&mut high) {
                 *low.get_mut(usize::from(byte & 0x0f))? |= 1 << bucket;
                 *high.get_mut(usize::from(byte >> 4))? |= 1 << bucket;
