@@ -119,6 +119,30 @@ export class RssPeak {
 export const BASE_MS = 1_750_000_000_000;
 
 /**
+ * The result row of a face driven in this Node process: what ran where, then the figures of
+ * its run on the workload (`full`) and on the non-OOM records alone (`quiet`, or null), each
+ * with `time: { wall, cpu }` as `bestOf` gives it. `extra` holds the face's own fields (events,
+ * memory, ...).
+ */
+export function inProcessRow({ id, face, host, reference, workload, chatter, full, quiet }, extra) {
+  return {
+    id,
+    face,
+    host,
+    reference,
+    records: workload.count,
+    bytes: workload.size,
+    seconds: full.time.wall,
+    cpu_seconds: full.time.cpu,
+    chatter_records: chatter?.count ?? null,
+    chatter_bytes: chatter?.size ?? null,
+    chatter_seconds: quiet?.time.wall ?? null,
+    chatter_cpu_seconds: quiet?.time.cpu ?? null,
+    ...extra,
+  };
+}
+
+/**
  * Writes one result row as JSON, the shape bench/table.mjs and the native benchmark's
  * `--json` share: ids, what ran where, counts, seconds, memory measures.
  */

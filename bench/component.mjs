@@ -17,6 +17,7 @@ import {
   artifacts,
   BASE_MS,
   bestOf,
+  inProcessRow,
   parseArgs,
   readRecords,
   recordStrings,
@@ -118,23 +119,26 @@ let id = 'process';
 if (batch > 0) [call, id] = [`\`process-batch\`, ${batch}`, 'batch'];
 if (chunkBytes > 0) [call, id] = [`\`ndjson-filter.push\`, ${chunkBytes / 1024} KiB chunks`, 'ndjson'];
 const hoisted = options.hoisted ? ', debug check hoisted' : '';
-writeRow(options.out, {
-  id: `component-${id}${options.hoisted ? '-hoisted' : ''}`,
-  face: `component (${call})`,
-  host: `Node ${process.version}, jco ${jco.version}${hoisted}`,
-  reference: chunkBytes > 0 ? 'native-ndjson' : 'native-core',
-  records: workload.count,
-  bytes: workload.size,
-  seconds: full.time.wall,
-  cpu_seconds: full.time.cpu,
-  events: full.events,
-  outputs: full.outputs,
-  chatter_records: chatter?.count ?? null,
-  chatter_bytes: chatter?.size ?? null,
-  chatter_seconds: quiet?.time.wall ?? null,
-  chatter_cpu_seconds: quiet?.time.cpu ?? null,
-  memory: [
-    { what: 'linear memory', bytes: linearBytes },
-    { what: 'Node RSS growth', bytes: rss.growth() },
-  ],
-});
+writeRow(
+  options.out,
+  inProcessRow(
+    {
+      id: `component-${id}${options.hoisted ? '-hoisted' : ''}`,
+      face: `component (${call})`,
+      host: `Node ${process.version}, jco ${jco.version}${hoisted}`,
+      reference: chunkBytes > 0 ? 'native-ndjson' : 'native-core',
+      workload,
+      chatter,
+      full,
+      quiet,
+    },
+    {
+      events: full.events,
+      outputs: full.outputs,
+      memory: [
+        { what: 'linear memory', bytes: linearBytes },
+        { what: 'Node RSS growth', bytes: rss.growth() },
+      ],
+    },
+  ),
+);

@@ -16,6 +16,7 @@ import {
   artifacts,
   BASE_MS,
   bestOf,
+  inProcessRow,
   parseArgs,
   readRecords,
   requireArtifact,
@@ -102,26 +103,29 @@ try {
   const rss = new RssPeak();
   const full = bestOf(() => filterAll(workload, dir, rss));
   const quiet = chatter ? bestOf(() => filterAll(chatter, dir, rss)) : null;
-  writeRow(options.out, {
-    id: 'fluent-bit',
-    face: 'Fluent Bit module (`oomlens_filter`)',
-    host: `Node ${process.version}, node:wasi (preview 1)`,
-    reference: 'native-core',
-    records: workload.count,
-    bytes: workload.size,
-    seconds: full.time.wall,
-    cpu_seconds: full.time.cpu,
-    events: full.events,
-    dropped: full.dropped,
-    chatter_records: chatter?.count ?? null,
-    chatter_bytes: chatter?.size ?? null,
-    chatter_seconds: quiet?.time.wall ?? null,
-    chatter_cpu_seconds: quiet?.time.cpu ?? null,
-    memory: [
-      { what: 'linear memory', bytes: Math.max(full.linearBytes, quiet?.linearBytes ?? 0) },
-      { what: 'Node RSS growth', bytes: rss.growth() },
-    ],
-  });
+  writeRow(
+    options.out,
+    inProcessRow(
+      {
+        id: 'fluent-bit',
+        face: 'Fluent Bit module (`oomlens_filter`)',
+        host: `Node ${process.version}, node:wasi (preview 1)`,
+        reference: 'native-core',
+        workload,
+        chatter,
+        full,
+        quiet,
+      },
+      {
+        events: full.events,
+        dropped: full.dropped,
+        memory: [
+          { what: 'linear memory', bytes: Math.max(full.linearBytes, quiet?.linearBytes ?? 0) },
+          { what: 'Node RSS growth', bytes: rss.growth() },
+        ],
+      },
+    ),
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
