@@ -1,5 +1,5 @@
-// Shared by the fuzz targets and `tests/fuzz_corpus.rs`, which replays the fuzz corpus on
-// stable Rust: the same entry points, one definition.
+// Shared by the fuzz targets, `tests/fuzz_corpus.rs`, which replays the fuzz corpus on
+// stable Rust, and `tests/conservation.rs`: the same entry points, one definition.
 
 /// Feeds `data` to the record filter (as NDJSON records, with several configurations), to its
 /// NDJSON framing and to the text analyser, and checks the filter's conservation invariant and
@@ -7,7 +7,19 @@
 pub fn drive(data: &[u8]) {
     use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
 
-    framing_agrees(data);
+    // The chunk size and the clock's step come from the data, so the fuzzer varies them too.
+    let chunk = 1 + usize::from(data.first().copied().unwrap_or(0));
+    let step_ms = 100 * u64::from(data.get(1).copied().unwrap_or(0));
+    framing_agrees(
+        data,
+        chunk,
+        step_ms,
+        FilterConfig {
+            max_open_reports: 4,
+            max_report_lines: 64,
+            ..FilterConfig::default()
+        },
+    );
 
     for raw_lines in [RawLines::Drop, RawLines::Pass, RawLines::Embed] {
         let config = FilterConfig {
@@ -41,8 +53,16 @@ pub fn drive(data: &[u8]) {
         transform.finish(&mut out);
         let counters = transform.counters();
         assert_eq!(counters.records_in, records);
-        let folded = if raw_lines == RawLines::Pass { 0 } else { counters.records_folded };
-        assert_eq!(inputs_out + folded, records, "every record passes or is folded");
+        let folded = if raw_lines == RawLines::Pass {
+            0
+        } else {
+            counters.records_folded
+        };
+        assert_eq!(
+            inputs_out + folded,
+            records,
+            "every record passes or is folded"
+        );
     }
     let text = String::from_utf8_lossy(data);
     for event in oomlens::analyze::analyze_text(&text) {
@@ -51,26 +71,37 @@ pub fn drive(data: &[u8]) {
     }
 }
 
-/// `data` through the NDJSON framing, cut into chunks of a size the data picks, and through the
-/// transform record by record (one clock reading for all, as one read gives): the same bytes.
-fn framing_agrees(data: &[u8]) {
-    use oomlens::filter::{Emitted, FilterConfig, NdjsonFilter, Transform};
+/// `data` through the NDJSON framing in chunks of `chunk` bytes (at least 1), the clock
+/// advancing `step_ms` a chunk, and through the transform record by record, each record given
+/// the reading of the chunk that brings its newline (as the framing gives it): asserts the same
+/// output bytes and the same counters.
+pub fn framing_agrees(
+    data: &[u8],
+    chunk: usize,
+    step_ms: u64,
+    config: oomlens::filter::FilterConfig,
+) {
+    use oomlens::filter::{Emitted, NdjsonFilter, Transform};
 
-    let config = FilterConfig {
-        max_open_reports: 4,
-        max_report_lines: 64,
-        ..FilterConfig::default()
-    };
+    let chunk = chunk.max(1);
     let (Ok(mut transform), Ok(framed_transform)) =
         (Transform::new(config.clone()), Transform::new(config))
     else {
         return;
     };
+    let chunks = data.len().div_ceil(chunk) as u64;
     let mut expected = Vec::new();
     let mut out = Vec::new();
-    let records = data.strip_suffix(b"\n").unwrap_or(data);
-    for record in records.split(|&b| b == b'\n').filter(|_| !data.is_empty()) {
-        transform.process(record, "", 0, &mut out);
+    let mut start = 0;
+    while start < data.len() {
+        let end = data[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|at| start + at);
+        let record = &data[start..end.unwrap_or(data.len())];
+        // A last record without newline is processed when input ends.
+        let now_ms = end.map_or(chunks, |newline| (newline / chunk) as u64) * step_ms;
+        transform.process(record, "", now_ms, &mut out);
         for item in out.drain(..) {
             match item {
                 Emitted::Input => expected.extend_from_slice(record),
@@ -78,6 +109,7 @@ fn framing_agrees(data: &[u8]) {
             }
             expected.push(b'\n');
         }
+        start = end.map_or(data.len(), |newline| newline + 1);
     }
     transform.finish(&mut out);
     for item in out.drain(..) {
@@ -88,11 +120,13 @@ fn framing_agrees(data: &[u8]) {
     }
     let mut framed = NdjsonFilter::new(framed_transform);
     let mut actual = Vec::new();
-    let chunk = 1 + usize::from(data.first().copied().unwrap_or(0));
-    for piece in data.chunks(chunk) {
-        framed.push(piece, "", 0, &mut actual);
+    for (i, piece) in data.chunks(chunk).enumerate() {
+        framed.push(piece, "", i as u64 * step_ms, &mut actual);
     }
-    framed.finish("", 0, &mut actual);
-    assert!(actual == expected, "the NDJSON framing differs from record by record");
+    framed.finish("", chunks * step_ms, &mut actual);
+    assert!(
+        actual == expected,
+        "the NDJSON framing differs from record by record"
+    );
     assert_eq!(framed.counters(), transform.counters());
 }

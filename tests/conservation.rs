@@ -2,9 +2,14 @@
 //! emitted unchanged or folded into exactly one event, and the records that are not part of an
 //! OOM report come out byte-identical and in order.
 
-use oomlens::filter::{Emitted, FilterConfig, NdjsonFilter, RawLines, Transform};
+use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+
+/// The fuzz target's checks, shared: the framing property below is one of them.
+#[allow(dead_code)]
+#[path = "../fuzz/drive.rs"]
+mod fuzz_drive;
 
 /// Real reports to cut, shuffle and interleave.
 const REPORTS: &[&str] = &[
@@ -132,45 +137,12 @@ proptest! {
     }
 
     /// The NDJSON framing, with its one-scan fast path over runs of chatter, must emit exactly
-    /// what the transform emits record by record, however the bytes are cut into chunks. The
-    /// clock advances `step_ms` a chunk; each record is given the reading of the chunk that
-    /// brings its newline, as the framing gives it, so timeouts fall alike.
+    /// what the transform emits record by record, however the bytes are cut into chunks and
+    /// whatever the clock does between chunks (the check the fuzz target makes too).
     #[test]
     fn ndjson_framing_equals_record_by_record(items in stream(), chunk in 1usize..600, step_ms in 0u64..3_000, raw in prop_oneof![Just(RawLines::Drop), Just(RawLines::Pass), Just(RawLines::Embed)]) {
-        let records = records(&items);
+        let input: Vec<u8> = records(&items).iter().flat_map(|(record, _)| record.iter().copied().chain([b'\n'])).collect();
         let config = FilterConfig { raw_lines: raw, max_open_reports: 3, max_report_lines: 120, ..FilterConfig::default() };
-        let mut expected = Vec::new();
-        let mut transform = Transform::new(config.clone()).expect("config");
-        let mut out = Vec::new();
-        let mut newline_at = 0;
-        for (record, _) in &records {
-            newline_at += record.len();
-            let now_ms = (newline_at / chunk) as u64 * step_ms;
-            newline_at += 1;
-            transform.process(record, "", now_ms, &mut out);
-            for item in out.drain(..) {
-                match item {
-                    Emitted::Input => expected.extend_from_slice(record),
-                    Emitted::Event(event) => expected.extend_from_slice(event.as_bytes()),
-                }
-                expected.push(b'\n');
-            }
-        }
-        transform.finish(&mut out);
-        for item in out.drain(..) {
-            if let Emitted::Event(event) = item {
-                expected.extend_from_slice(event.as_bytes());
-                expected.push(b'\n');
-            }
-        }
-        let input: Vec<u8> = records.iter().flat_map(|(record, _)| record.iter().copied().chain([b'\n'])).collect();
-        let mut framed = NdjsonFilter::new(Transform::new(config).expect("config"));
-        let mut actual = Vec::new();
-        for (i, piece) in input.chunks(chunk).enumerate() {
-            framed.push(piece, "", i as u64 * step_ms, &mut actual);
-        }
-        framed.finish("", 0, &mut actual);
-        prop_assert_eq!(actual, expected);
-        prop_assert_eq!(framed.counters(), transform.counters());
+        fuzz_drive::framing_agrees(&input, chunk, step_ms, config);
     }
 }

@@ -291,7 +291,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const REPORT: &[&str] = &[
+    /// A whole memcg OOM report, one kernel line a record; the framing's tests use it too.
+    pub(super) const REPORT: &[&str] = &[
         "[ 5.000001] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
         "[ 5.000002] memory: usage 204800kB, limit 204800kB, failcnt 26",
         "[ 5.000003] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/app,task_memcg=/app,task=stress,pid=42,uid=0",

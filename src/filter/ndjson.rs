@@ -124,15 +124,9 @@ fn quiet_run(bytes: &[u8]) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::tests::REPORT;
     use crate::filter::FilterConfig;
     use serde_json::{json, Value};
-
-    const REPORT: &[&str] = &[
-        "[ 5.000001] stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
-        "[ 5.000002] memory: usage 204800kB, limit 204800kB, failcnt 26",
-        "[ 5.000003] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/app,task_memcg=/app,task=stress,pid=42,uid=0",
-        "[ 5.000004] Memory cgroup out of memory: Killed process 42 (stress) total-vm:9000kB, anon-rss:8000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0",
-    ];
 
     /// Chatter, the report, chatter; as NDJSON bytes.
     fn stream() -> Vec<u8> {
