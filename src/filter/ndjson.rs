@@ -1,7 +1,7 @@
 //! Newline-delimited JSON framing over the transform: chunks of bytes in, bytes out.
 
 use super::{Counters, Emitted, Transform};
-use crate::parse::find_any_marker;
+use crate::parse::quiet_run;
 
 /// The transform over a byte stream of records each ended by `\n`, given in chunks cut
 /// anywhere (as reads from a pipe or socket return them). Invariants: every record is
@@ -47,10 +47,9 @@ impl NdjsonFilter {
         loop {
             if self.transform.no_report_open() {
                 let run = quiet_run(rest);
-                out.extend_from_slice(run);
-                let records = memchr::memchr_iter(b'\n', run).count();
-                self.transform.count_passed_run(records as u64);
-                rest = rest.get(run.len()..).unwrap_or_default();
+                out.extend_from_slice(rest.get(..run.len).unwrap_or_default());
+                self.transform.count_passed_run(run.records as u64);
+                rest = rest.get(run.len..).unwrap_or_default();
             }
             let Some(end) = memchr::memchr(b'\n', rest) else {
                 break;
@@ -100,25 +99,6 @@ impl NdjsonFilter {
             out.push(b'\n');
         }
     }
-}
-
-/// The whole records at the start of `bytes` that come before the first one holding a marker,
-/// with their newlines: while no report is open, they all pass unread.
-///
-/// The fast path for chatter: one scan over a whole chunk instead of a call per record, and
-/// one copy of the run instead of one per record. A marker never spans a newline, so the record
-/// holding the first marker starts after the last newline before it.
-fn quiet_run(bytes: &[u8]) -> &[u8] {
-    let whole = memchr::memrchr(b'\n', bytes).map_or(0, |last| last + 1);
-    let whole = bytes.get(..whole).unwrap_or_default();
-    let end = match find_any_marker(whole) {
-        Some(at) => whole
-            .get(..at)
-            .and_then(|before| memchr::memrchr(b'\n', before))
-            .map_or(0, |newline| newline + 1),
-        None => whole.len(),
-    };
-    whole.get(..end).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -189,18 +169,6 @@ mod tests {
         filter.finish("", 0, &mut out);
         assert_eq!(out, b"{\"message\":\"a\"}\n{\"message\":\"b\"}\n");
         assert_eq!(filter.counters().records_in, 2);
-    }
-
-    #[test]
-    fn quiet_run_ends_before_the_record_with_a_marker() {
-        let chatter = b"{\"message\":\"eth0 up\"}\n";
-        let opening = format!("{}\n", json!({ "message": REPORT[0] }));
-        let run = [&chatter[..], &chatter[..], opening.as_bytes(), &chatter[..]].concat();
-        assert_eq!(quiet_run(&run), [&chatter[..], &chatter[..]].concat());
-        assert_eq!(quiet_run(opening.as_bytes()), b"");
-        assert_eq!(quiet_run(chatter), chatter, "all whole records");
-        assert_eq!(quiet_run(&chatter[..5]), b"", "no whole record");
-        assert_eq!(quiet_run(b""), b"");
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod scan;
 mod tasks;
 
 pub use markers::{
-    find_any_marker, may_follow_a_kill, may_open_report, FOLLOW_UP_MARKERS, OPENING_MARKERS,
+    may_follow_a_kill, may_open_report, quiet_run, QuietRun, FOLLOW_UP_MARKERS, OPENING_MARKERS,
 };
 
 use crate::report::{

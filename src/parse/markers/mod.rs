@@ -64,7 +64,37 @@ impl Scanner {
         match self {
             Self::Automaton(automaton) => automaton.find(bytes).map(|found| found.start()),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Self::Packed(packed) => packed.find(bytes),
+            Self::Packed(packed) => packed.scan(bytes).marker,
+        }
+    }
+
+    /// See [`quiet_run`].
+    fn quiet_run(&self, bytes: &[u8]) -> QuietRun {
+        match self {
+            Self::Automaton(automaton) => {
+                // A marker never spans a newline, so the record holding the first one starts
+                // after the last newline before it.
+                let before = match automaton.find(bytes) {
+                    Some(found) => bytes.get(..found.start()).unwrap_or_default(),
+                    None => bytes,
+                };
+                let len = memchr::memrchr(b'\n', before).map_or(0, |newline| newline + 1);
+                let run = bytes.get(..len).unwrap_or_default();
+                QuietRun {
+                    len,
+                    records: memchr::memchr_iter(b'\n', run).count(),
+                }
+            }
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Self::Packed(packed) => {
+                // One pass finds the marker and counts the newlines before it, where the
+                // automaton's path reads the run twice more: in wasm each pass costs.
+                let scan = packed.scan(bytes);
+                QuietRun {
+                    len: scan.last_newline.map_or(0, |newline| newline + 1),
+                    records: scan.newlines,
+                }
+            }
         }
     }
 }
@@ -89,11 +119,23 @@ pub fn may_open_report(bytes: &[u8]) -> bool {
     find(&SCANNER, bytes).is_some()
 }
 
-/// Where in `bytes` (a run of lines or records) the first marker of either kind starts: no
-/// line before the one holding it opens a report or follows a kill. `Some(0)` if the scanner
-/// could not be built.
-pub fn find_any_marker(bytes: &[u8]) -> Option<usize> {
-    find(&ANY_SCANNER, bytes)
+/// The whole records (each ended by `\n`) at the start of a run of records, before the first
+/// one holding a marker of either kind: while no report is open, none of them can matter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietRun {
+    /// Bytes, newlines included: 0, or just past a newline.
+    pub len: usize,
+    /// Records: the newlines in the first `len` bytes.
+    pub records: usize,
+}
+
+/// The quiet run at the start of `bytes`: the fast path for chatter, one scan over a whole
+/// chunk of records instead of a call per record. Empty if the scanner could not be built.
+pub fn quiet_run(bytes: &[u8]) -> QuietRun {
+    match ANY_SCANNER.as_ref() {
+        Some(scanner) => scanner.quiet_run(bytes),
+        None => QuietRun { len: 0, records: 0 },
+    }
 }
 
 /// Whether `bytes` may hold a line that follows a kill. False means it certainly does not.
@@ -141,20 +183,35 @@ mod tests {
     }
 
     #[test]
-    fn find_any_marker_gives_the_first_marker_of_either_kind() {
-        let opening = [
-            record("eth0: up"),
-            record("Out of memory: Killed process 7"),
-        ];
-        let run = opening.join(&b'\n');
-        let at = find_any_marker(&run).unwrap();
-        assert_eq!(&run[at..at + 13], b"Out of memory");
-        let follow_up = [record("eth0: up"), record("oom_reaper: reaped process 7")];
-        let run = follow_up.join(&b'\n');
-        let at = find_any_marker(&run).unwrap();
-        assert_eq!(&run[at..at + 10], b"oom_reaper");
-        assert_eq!(find_any_marker(&record("eth0: up")), None);
-        assert_eq!(find_any_marker(b""), None);
+    fn quiet_run_ends_before_the_record_with_a_marker_of_either_kind() {
+        let chatter = [record("eth0: up"), b"\n".to_vec()].concat();
+        for marker in [
+            "Out of memory: Killed process 7",
+            "oom_reaper: reaped process 7",
+        ] {
+            let run = [&chatter[..], &chatter, &record(marker), b"\n", &chatter].concat();
+            let expected = QuietRun {
+                len: 2 * chatter.len(),
+                records: 2,
+            };
+            assert_eq!(quiet_run(&run), expected, "{marker}");
+        }
+    }
+
+    #[test]
+    fn quiet_run_takes_whole_records_only() {
+        let chatter = [record("eth0: up"), b"\n".to_vec()].concat();
+        let all = QuietRun {
+            len: chatter.len(),
+            records: 1,
+        };
+        assert_eq!(quiet_run(&chatter), all);
+        assert_eq!(quiet_run(&[&chatter[..], b"{\"mess"].concat()), all);
+        let none = QuietRun { len: 0, records: 0 };
+        assert_eq!(quiet_run(&chatter[..5]), none, "no whole record");
+        assert_eq!(quiet_run(&record("Out of memory")), none);
+        assert_eq!(quiet_run(b""), none);
+        assert_eq!(quiet_run(b"\n\n"), QuietRun { len: 2, records: 2 });
     }
 
     #[test]

@@ -1,28 +1,28 @@
 //! A multi-substring scan on wasm32's 128-bit SIMD, for the markers: the "Teddy" packed
-//! fingerprint search that aho-corasick runs on x86 and aarch64 but not on wasm32.
+//! fingerprint search that aho-corasick runs on x86 and aarch64 but not on wasm32, counting
+//! newlines as it goes.
 //!
 //! Each pattern goes to one of eight buckets (a bit); patterns whose fingerprints differ only
 //! in ASCII case share one, since such fingerprints differ only in one bit of one nibble and
 //! add no false combinations to the bucket's tables. For each of the first three bytes of a
 //! pattern, two 16-entry tables give the buckets whose pattern has that low and that high
-//! nibble there; one `swizzle` a table looks up 16 haystack bytes at once. A haystack position
-//! whose three bytes are in every table of some bucket is a candidate, checked exactly against
-//! that bucket's patterns. Most records have no candidate at all, so they cost a few vector
+//! nibble there; one `swizzle` a table looks up 16 haystack bytes at once. A position whose
+//! three bytes are in every table of some bucket is a candidate, checked exactly against that
+//! bucket's patterns. Most records have no candidate at all, so they cost a few vector
 //! operations per 16 bytes instead of one automaton step per byte.
 
 use core::arch::wasm32::{
-    u64x2, u64x2_extract_lane, u8x16_shr, u8x16_splat, u8x16_swizzle, v128, v128_and, v128_any_true,
+    i8x16_bitmask, i8x16_eq, i8x16_shuffle, u64x2, u64x2_extract_lane, u8x16_shr, u8x16_splat,
+    u8x16_swizzle, v128, v128_and, v128_any_true,
 };
 
-/// Positions examined at once: the lanes of a vector.
+/// Bytes examined at once: the lanes of a vector.
 const LANES: usize = 16;
 /// Leading bytes of each pattern in the fingerprint.
 const FINGERPRINT: usize = 3;
-/// Haystack bytes that one step reads: a fingerprint for each of its `LANES` positions.
-const WINDOW: usize = LANES + FINGERPRINT - 1;
 const BUCKETS: usize = 8;
 
-/// Finds the first of its patterns in a haystack. Invariant: `find` gives the smallest
+/// Finds the first of its patterns in a haystack. Invariant: `scan` gives the smallest
 /// position at which some pattern starts, and `None` exactly when none occurs (candidates are
 /// always checked in full).
 pub struct PackedScan {
@@ -31,6 +31,17 @@ pub struct PackedScan {
     /// The same for high nibbles.
     high_nibbles: [v128; FINGERPRINT],
     buckets: [Vec<&'static [u8]>; BUCKETS],
+}
+
+/// What one pass over a haystack found.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Scan {
+    /// Where the first pattern starts.
+    pub marker: Option<usize>,
+    /// The newlines before `marker` (in the whole haystack, if none).
+    pub newlines: usize,
+    /// The position of the last of them.
+    pub last_newline: Option<usize>,
 }
 
 impl PackedScan {
@@ -67,52 +78,104 @@ impl PackedScan {
         })
     }
 
-    /// Where the first pattern in `haystack` starts. Windows go left to right and each is
-    /// confirmed lane by lane from its left, so the first position confirmed is the smallest.
-    pub fn find(&self, haystack: &[u8]) -> Option<usize> {
-        let mut at = 0;
-        while let Some(window) = haystack.get(at..at + WINDOW) {
-            let candidates = self.candidates(window);
-            if v128_any_true(candidates) {
-                if let Some(found) = self.confirm(haystack, at, candidates) {
-                    return Some(found);
+    /// The first pattern in `haystack`, and the newlines before it.
+    ///
+    /// Each block of 16 bytes is loaded once. Its lanes are matched against every fingerprint
+    /// byte's tables, and candidates are told by where a fingerprint ends: lane `j` of a block
+    /// at `at` is a candidate for a pattern starting at `at + j - 2`, its first two bytes'
+    /// matches shifted in from this block and the one before. Blocks go left to right and
+    /// candidates are confirmed lane by lane from the left, so the first confirmed is the
+    /// smallest position.
+    pub fn scan(&self, haystack: &[u8]) -> Scan {
+        let mut cursor = Cursor {
+            at: 0,
+            before: [u8x16_splat(0); FINGERPRINT - 1],
+            newlines: Newlines::default(),
+        };
+        loop {
+            let (block, last) = match self.next_candidate_block(haystack, &mut cursor) {
+                Some(block) => (block, false),
+                None => match haystack.get(cursor.at..) {
+                    Some(rest) if !rest.is_empty() => {
+                        (self.block(load_padded(rest), &cursor.before), true)
+                    }
+                    _ => return cursor.newlines.scan(None),
+                },
+            };
+            if v128_any_true(block.candidates) {
+                if let Some(found) = self.confirm(haystack, cursor.at, block.candidates) {
+                    // A marker holds no newline, so when it starts in the block before, this
+                    // block has none before it.
+                    let lanes = found.saturating_sub(cursor.at);
+                    cursor.newlines.add(block.bytes, cursor.at, lanes);
+                    return cursor.newlines.scan(Some(found));
                 }
             }
-            at += LANES;
+            cursor.pass(&block);
+            if last {
+                return cursor.newlines.scan(None);
+            }
         }
-        // Fewer than WINDOW bytes are left, so every pattern that can still start here starts
-        // in the first LANES of them. Zeros pad the window: they can only add candidates,
-        // and candidates are checked against the haystack itself.
-        let mut padded = [0u8; WINDOW];
-        for (slot, byte) in padded
+    }
+
+    /// Passes the whole blocks from the cursor on that have no candidate, and gives the first
+    /// that has one, the cursor left at it; `None` once fewer than 16 bytes are left.
+    ///
+    /// The hot loop, kept out of line so that no call is in it: a call loses every vector
+    /// register, and with one in the loop the tables lived on the stack, reloaded each block.
+    #[inline(never)]
+    fn next_candidate_block(&self, haystack: &[u8], cursor: &mut Cursor) -> Option<Block> {
+        while let Some(bytes) = haystack.get(cursor.at..cursor.at + LANES) {
+            let block = self.block(load(bytes), &cursor.before);
+            if v128_any_true(block.candidates) {
+                return Some(block);
+            }
+            cursor.pass(&block);
+        }
+        None
+    }
+
+    /// What the 16 bytes of `bytes` match, given what the block before matched.
+    #[inline(always)]
+    fn block(&self, bytes: v128, before: &[v128; FINGERPRINT - 1]) -> Block {
+        let low = v128_and(bytes, u8x16_splat(0x0f));
+        let high = u8x16_shr(bytes, 4);
+        let mut matches = [u8x16_splat(0); FINGERPRINT];
+        for ((found, low_table), high_table) in matches
             .iter_mut()
-            .zip(haystack.get(at..).unwrap_or_default())
+            .zip(&self.low_nibbles)
+            .zip(&self.high_nibbles)
         {
-            *slot = *byte;
+            *found = v128_and(
+                u8x16_swizzle(*low_table, low),
+                u8x16_swizzle(*high_table, high),
+            );
         }
-        let candidates = self.candidates(&padded);
-        if v128_any_true(candidates) {
-            self.confirm(haystack, at, candidates)
-        } else {
-            None
+        let [first, second, third] = matches;
+        let [first_before, second_before] = *before;
+        // Lane j: byte j - 2 matched the first fingerprint byte, j - 1 the second, j the third.
+        let candidates = v128_and(
+            third,
+            v128_and(
+                i8x16_shuffle::<15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30>(
+                    second_before,
+                    second,
+                ),
+                i8x16_shuffle::<14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29>(
+                    first_before,
+                    first,
+                ),
+            ),
+        );
+        Block {
+            bytes,
+            matches,
+            candidates,
         }
     }
 
-    /// For each of the `LANES` positions starting `window`, the buckets whose fingerprint
-    /// matches the bytes there. `window` holds at least `WINDOW` bytes.
-    fn candidates(&self, window: &[u8]) -> v128 {
-        let low_mask = u8x16_splat(0x0f);
-        let mut buckets = u8x16_splat(0xff);
-        for (k, (low, high)) in self.low_nibbles.iter().zip(&self.high_nibbles).enumerate() {
-            let bytes = window.get(k..).map_or(u8x16_splat(0xff), load);
-            let by_low = u8x16_swizzle(*low, v128_and(bytes, low_mask));
-            let by_high = u8x16_swizzle(*high, u8x16_shr(bytes, 4));
-            buckets = v128_and(buckets, v128_and(by_low, by_high));
-        }
-        buckets
-    }
-
-    /// The first candidate position `at + lane` where a pattern of a candidate bucket occurs.
+    /// The first candidate position where a pattern of a candidate bucket occurs; lane `j`
+    /// stands for the position `at + j - 2`.
     fn confirm(&self, haystack: &[u8], at: usize, candidates: v128) -> Option<usize> {
         let low = u64x2_extract_lane::<0>(candidates).to_le_bytes();
         let high = u64x2_extract_lane::<1>(candidates).to_le_bytes();
@@ -120,15 +183,72 @@ impl PackedScan {
             .chain(&high)
             .enumerate()
             .filter(|(_, &bits)| bits != 0)
-            .find(|&(lane, &bits)| {
-                let rest = haystack.get(at + lane..).unwrap_or_default();
+            .filter_map(|(lane, &bits)| Some(((at + lane).checked_sub(FINGERPRINT - 1)?, bits)))
+            .find(|&(start, bits)| {
+                let rest = haystack.get(start..).unwrap_or_default();
                 self.buckets
                     .iter()
                     .enumerate()
                     .filter(|(bucket, _)| bits & (1 << bucket) != 0)
                     .any(|(_, patterns)| patterns.iter().any(|p| rest.starts_with(p)))
             })
-            .map(|(lane, _)| at + lane)
+            .map(|(start, _)| start)
+    }
+}
+
+/// One block of the haystack, matched.
+struct Block {
+    bytes: v128,
+    /// For each fingerprint byte, the buckets each byte matches.
+    matches: [v128; FINGERPRINT],
+    /// For each lane `j`, the buckets whose fingerprint may start at `j - 2`.
+    candidates: v128,
+}
+
+/// Where a scan is.
+struct Cursor {
+    /// The next block's first byte.
+    at: usize,
+    /// What the block before matched of the first two fingerprint bytes: zeros at the start,
+    /// as bytes before the haystack match nothing.
+    before: [v128; FINGERPRINT - 1],
+    newlines: Newlines,
+}
+
+impl Cursor {
+    /// Moves past `block`, the one at the cursor, which holds no marker.
+    fn pass(&mut self, block: &Block) {
+        self.newlines.add(block.bytes, self.at, LANES);
+        let [first, second, _] = block.matches;
+        self.before = [first, second];
+        self.at += LANES;
+    }
+}
+
+/// Newlines counted block by block.
+#[derive(Default)]
+struct Newlines {
+    count: usize,
+    last: Option<usize>,
+}
+
+impl Newlines {
+    /// Counts the newlines in the first `lanes` bytes of the block at `at`.
+    fn add(&mut self, block: v128, at: usize, lanes: usize) {
+        let mask = u32::from(i8x16_bitmask(i8x16_eq(block, u8x16_splat(b'\n'))))
+            & (1u32 << lanes.min(LANES)).wrapping_sub(1);
+        if mask != 0 {
+            self.count += mask.count_ones() as usize;
+            self.last = Some(at + (31 - mask.leading_zeros()) as usize);
+        }
+    }
+
+    fn scan(self, marker: Option<usize>) -> Scan {
+        Scan {
+            marker,
+            newlines: self.count,
+            last_newline: self.last,
+        }
     }
 }
 
@@ -142,6 +262,16 @@ fn load(bytes: &[u8]) -> v128 {
         return u8x16_splat(0xff);
     };
     u64x2(u64::from_le_bytes(*low), u64::from_le_bytes(*high))
+}
+
+/// The last, short block: its bytes, then zeros. No fingerprint byte is a zero, so the
+/// padding adds no candidates (and a candidate is checked against the haystack anyway).
+fn load_padded(bytes: &[u8]) -> v128 {
+    let mut padded = [0u8; LANES];
+    for (slot, byte) in padded.iter_mut().zip(bytes) {
+        *slot = *byte;
+    }
+    load(&padded)
 }
 
 #[cfg(test)]
@@ -166,6 +296,33 @@ mod tests {
             .min()
     }
 
+    /// What `scan` should give for `text` whose first marker is at `marker`.
+    fn counted(text: &[u8], marker: Option<usize>) -> Scan {
+        let before = &text[..marker.unwrap_or(text.len())];
+        Scan {
+            marker,
+            newlines: before.iter().filter(|&&b| b == b'\n').count(),
+            last_newline: before.iter().rposition(|&b| b == b'\n'),
+        }
+    }
+
+    #[test]
+    fn packed_scan_counts_newlines_before_the_marker_at_every_offset() {
+        let (packed, _) = both(OPENING_MARKERS);
+        for len in 0..70 {
+            for marker_at in (0..=len).chain([usize::MAX]) {
+                let mut text: Vec<u8> = (0..len)
+                    .map(|i| if i % 7 == 3 { b'\n' } else { b'x' })
+                    .collect();
+                let marker = (marker_at <= len).then(|| {
+                    text.splice(marker_at..marker_at, *b"Task in ");
+                    marker_at
+                });
+                assert_eq!(packed.scan(&text), counted(&text, marker), "{text:?}");
+            }
+        }
+    }
+
     #[test]
     fn packed_scan_finds_each_marker_at_every_offset() {
         for patterns in [OPENING_MARKERS, FOLLOW_UP_MARKERS] {
@@ -174,7 +331,10 @@ mod tests {
                 for before in 0..40 {
                     for after in [0, 1, 2, 15, 16, 17, 33] {
                         let text = format!("{}{pattern}{}", "x".repeat(before), "y".repeat(after));
-                        assert!(packed.find(text.as_bytes()) == Some(before), "{text:?}");
+                        assert!(
+                            packed.scan(text.as_bytes()).marker == Some(before),
+                            "{text:?}"
+                        );
                     }
                 }
             }
@@ -188,9 +348,17 @@ mod tests {
             for changed in 0..pattern.len() {
                 let mut text = format!("{{\"message\":\"{pattern}\"}}").into_bytes();
                 text[12 + changed] ^= 0x01;
-                assert_eq!(packed.find(&text), first(&automaton, &text), "{text:?}");
+                assert_eq!(
+                    packed.scan(&text).marker,
+                    first(&automaton, &text),
+                    "{text:?}"
+                );
                 text.truncate(12 + changed);
-                assert_eq!(packed.find(&text), first(&automaton, &text), "{text:?}");
+                assert_eq!(
+                    packed.scan(&text).marker,
+                    first(&automaton, &text),
+                    "{text:?}"
+                );
             }
         }
     }
@@ -198,16 +366,18 @@ mod tests {
     #[test]
     fn packed_scan_empty_and_short_haystacks() {
         let (packed, _) = both(OPENING_MARKERS);
-        assert_eq!(packed.find(b""), None);
-        assert_eq!(packed.find(b"oom"), None);
-        assert_eq!(packed.find(&[0u8; 40]), None);
-        assert_eq!(packed.find(b"Task in "), Some(0));
+        assert_eq!(packed.scan(b"").marker, None);
+        assert_eq!(packed.scan(b"oom").marker, None);
+        assert_eq!(packed.scan(&[0u8; 40]).marker, None);
+        assert_eq!(packed.scan(b"Task in ").marker, Some(0));
+        assert_eq!(packed.scan(b"x\nTask in ").marker, Some(2));
     }
 
     #[test]
     fn packed_scan_agrees_with_automaton_on_generated_text() {
-        // Text drawn from the markers' own bytes, so candidates and partial matches abound.
-        let alphabet: Vec<u8> = OPENING_MARKERS.concat().into_bytes();
+        // Text drawn from the markers' own bytes and newlines, so candidates, partial matches
+        // and newlines next to markers abound.
+        let alphabet: Vec<u8> = [OPENING_MARKERS.concat().as_bytes(), b"\n\n\n\n"].concat();
         let (packed, automaton) = both(OPENING_MARKERS);
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = || {
@@ -229,7 +399,7 @@ mod tests {
             }
             let expected = first(&automaton, &text);
             found += usize::from(expected.is_some());
-            assert_eq!(packed.find(&text), expected, "{text:?}");
+            assert_eq!(packed.scan(&text), counted(&text, expected), "{text:?}");
         }
         assert!(
             found > 1_000,
