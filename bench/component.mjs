@@ -5,10 +5,12 @@
 // holds bytes instead, as read from a pipe or socket: the workload goes through
 // `ndjson-filter.push` in chunks of BYTES. Writes one result row (without the non-OOM figures
 // when `--chatter` is not given). `--hoisted DIR` loads the bindings that
-// bench/hoist-debug-check.mjs made in DIR instead of the tests' own.
+// bench/hoist-debug-check.mjs made in DIR instead of the tests' own. `--floor BYTES` measures
+// the host's floor under `ndjson-filter` instead: each chunk of BYTES only moved into a linear
+// memory and back out the way jco's bindings move `push`'s argument and result, no call made.
 //
 //   node bench/component.mjs --workload FILE [--chatter FILE] --out FILE
-//        [--batch N | --ndjson BYTES] [--hoisted DIR]
+//        [--batch N | --ndjson BYTES | --floor BYTES] [--hoisted DIR]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +32,8 @@ import {
 
 const options = parseArgs(process.argv.slice(2), ['workload', 'out']);
 const batch = Number(options.batch ?? 0);
-const chunkBytes = Number(options.ndjson ?? 0);
+const floor = options.floor !== undefined;
+const chunkBytes = Number(options.ndjson ?? options.floor ?? 0);
 
 // jco's bindings keep the component's linear memory to themselves. They capture
 // `WebAssembly.instantiate` when they load, so a wrapper installed before the import sees
@@ -98,8 +101,30 @@ function filterBytes(records, rss) {
   };
 }
 
+/**
+ * The records' bytes in chunks of `chunkBytes`, each copied into a linear memory and copied
+ * back out into a new buffer, as jco's bindings lower `push`'s `list<u8>` (a `set` into
+ * memory) and lift its result (`memory.buffer.slice`): what moving the bytes costs the host
+ * before the component does any work. Its own memory, so no component state is touched.
+ */
+function copyBytes(records, rss) {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((2 * chunkBytes) / 65536) });
+  let outputBytes = 0;
+  const clock = stopwatch();
+  for (let at = 0; at < records.size; at += chunkBytes) {
+    const chunk = records.bytes.subarray(at, at + chunkBytes);
+    new Uint8Array(memory.buffer, 0, chunk.length).set(chunk);
+    outputBytes += new Uint8Array(memory.buffer.slice(0, chunk.length)).length;
+    if (at % (chunkBytes * 64) === 0) rss.sample();
+  }
+  const time = clock.stop();
+  if (outputBytes !== records.size) throw new Error('the copy lost bytes');
+  return { time, outputs: records.count, events: 0, errors: 0 };
+}
+
 /** Every record of `records` through the call the options name. */
 function run(records, rss) {
+  if (floor) return copyBytes(records, rss);
   return chunkBytes > 0 ? filterBytes(records, rss) : filterAll(recordStrings(records), rss);
 }
 
@@ -119,12 +144,17 @@ let id = 'process';
 if (batch > 0) [call, id] = [`\`process-batch\`, ${batch}`, 'batch'];
 if (chunkBytes > 0) [call, id] = [`\`ndjson-filter.push\`, ${chunkBytes / 1024} KiB chunks`, 'ndjson'];
 const hoisted = options.hoisted ? ', debug check hoisted' : '';
+const face = floor
+  ? `${chunkBytes / 1024} KiB chunks copied into linear memory and out (floor)`
+  : `component (${call})`;
+// The floor's memory is its own, not the component's.
+const linearMemory = floor ? [] : [{ what: 'linear memory', bytes: linearBytes }];
 writeRow(
   options.out,
   inProcessRow(
     {
-      id: `component-${id}${options.hoisted ? '-hoisted' : ''}`,
-      face: `component (${call})`,
+      id: floor ? 'floor-jco' : `component-${id}${options.hoisted ? '-hoisted' : ''}`,
+      face,
       host: `Node ${process.version}, jco ${jco.version}${hoisted}`,
       reference: chunkBytes > 0 ? 'native-ndjson' : 'native-core',
       workload,
@@ -135,10 +165,7 @@ writeRow(
     {
       events: full.events,
       outputs: full.outputs,
-      memory: [
-        { what: 'linear memory', bytes: linearBytes },
-        { what: 'Node RSS growth', bytes: rss.growth() },
-      ],
+      memory: [...linearMemory, { what: 'Node RSS growth', bytes: rss.growth() }],
     },
   ),
 );

@@ -3,8 +3,9 @@
 # native core in-process (record by record, and NDJSON in chunks) and the naive baseline
 # (benches/throughput.rs), the native CLI, the component in Node through jco's transpilation
 # (`process`, `process-batch`, `ndjson-filter`), the Fluent Bit module in node:wasi, and the
-# command component under `jco run` and `wasmtime run`; with, for the commands, the floor of
-# their host: a command that only copies stdin to stdout (bench/stdio-floor).
+# command component under `jco run` and `wasmtime run`; with the floor of each host: for the
+# commands, a command that only copies stdin to stdout (bench/stdio-floor); for
+# `ndjson-filter`, its chunks only copied into a linear memory and out, as jco's bindings do.
 # Then the same at twice the records, to check that memory does not grow with them, and
 # prints the Markdown tables (also saved as $target/bench/results.md).
 #
@@ -68,6 +69,8 @@ measure() {
   node "$here/component.mjs" "${on[@]}" --batch 256 --out "$dir/component-batch.json"
   echo "== $n records: component in jco, ndjson-filter in 64 KiB chunks" >&2
   node "$here/component.mjs" "${on[@]}" --ndjson 65536 --out "$dir/component-ndjson.json"
+  echo "== $n records: 64 KiB chunks copied into linear memory and out (the floor under it)" >&2
+  node "$here/component.mjs" "${on[@]}" --floor 65536 --out "$dir/floor-jco.json"
   echo "== $n records: component in jco, bindings with the debug check hoisted" >&2
   node "$here/component.mjs" "${on[@]}" --hoisted "$hoisted" \
     --out "$dir/component-process-hoisted.json"

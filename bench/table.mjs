@@ -20,6 +20,7 @@ const ORDER = [
   'component-process-hoisted',
   'component-batch-hoisted',
   'component-ndjson',
+  'floor-jco',
   'fluent-bit',
   'jco-run',
   'wasmtime-run',
