@@ -6,6 +6,8 @@ use once_cell::sync::Lazy;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
+#[cfg(any(test, all(target_arch = "wasm32", not(target_feature = "simd128"))))]
+mod skip;
 
 /// Every line for which [`super::opening_kind`] answers `Some` contains one of these.
 /// They hold no character JSON escapes, so they can be searched in raw JSON text too.
@@ -37,13 +39,16 @@ pub const FOLLOW_UP_MARKERS: &[&str] = &[
 
 /// The markers, compiled. Leftmost-first matching gives the same yes/no as standard matching,
 /// and only it lets the automaton use its SIMD prefilter: the scan is most of what a non-OOM
-/// record costs. On wasm32 aho-corasick has no vectorised prefilter and its automaton costs
-/// about 2 ns a byte, so with `simd128` the packed scan does the work, four to seven times
-/// faster (bench/README.md).
+/// record costs. On wasm32 aho-corasick has no vectorised prefilter and its automaton steps
+/// through every byte (about 2 ns a byte compiled, tens of nanoseconds interpreted), so wasm
+/// builds scan their own way: with `simd128` a packed fingerprint search, without it (Fluent
+/// Bit's interpreter) a scan that skips (bench/README.md has the figures).
 enum Scanner {
     Automaton(AhoCorasick),
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     Packed(simd128::PackedScan),
+    #[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
+    Skip(skip::SkipScan),
 }
 
 impl Scanner {
@@ -51,6 +56,10 @@ impl Scanner {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         if let Some(packed) = simd128::PackedScan::new(markers) {
             return Some(Self::Packed(packed));
+        }
+        #[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
+        if let Some(skip) = skip::SkipScan::new(markers) {
+            return Some(Self::Skip(skip));
         }
         AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostFirst)
@@ -65,36 +74,34 @@ impl Scanner {
             Self::Automaton(automaton) => automaton.find(bytes).map(|found| found.start()),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Self::Packed(packed) => packed.scan(bytes).marker,
+            #[cfg(all(target_arch = "wasm32", not(target_feature = "simd128")))]
+            Self::Skip(skip) => skip.find(bytes),
         }
     }
 
     /// See [`quiet_run`].
     fn quiet_run(&self, bytes: &[u8]) -> QuietRun {
-        match self {
-            Self::Automaton(automaton) => {
-                // A marker never spans a newline, so the record holding the first one starts
-                // after the last newline before it.
-                let before = match automaton.find(bytes) {
-                    Some(found) => bytes.get(..found.start()).unwrap_or_default(),
-                    None => bytes,
-                };
-                let len = memchr::memrchr(b'\n', before).map_or(0, |newline| newline + 1);
-                let run = bytes.get(..len).unwrap_or_default();
-                QuietRun {
-                    len,
-                    records: memchr::memchr_iter(b'\n', run).count(),
-                }
-            }
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Self::Packed(packed) => {
-                // One pass finds the marker and counts the newlines before it, where the
-                // automaton's path reads the run twice more: in wasm each pass costs.
-                let scan = packed.scan(bytes);
-                QuietRun {
-                    len: scan.last_newline.map_or(0, |newline| newline + 1),
-                    records: scan.newlines,
-                }
-            }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        if let Self::Packed(packed) = self {
+            // One pass finds the marker and counts the newlines before it, where the other
+            // scanners' path reads the run twice more: in wasm each pass costs.
+            let scan = packed.scan(bytes);
+            return QuietRun {
+                len: scan.last_newline.map_or(0, |newline| newline + 1),
+                records: scan.newlines,
+            };
+        }
+        // A marker never spans a newline, so the record holding the first one starts after
+        // the last newline before it.
+        let before = match self.find(bytes) {
+            Some(start) => bytes.get(..start).unwrap_or_default(),
+            None => bytes,
+        };
+        let len = memchr::memrchr(b'\n', before).map_or(0, |newline| newline + 1);
+        let run = bytes.get(..len).unwrap_or_default();
+        QuietRun {
+            len,
+            records: memchr::memchr_iter(b'\n', run).count(),
         }
     }
 }
