@@ -112,7 +112,8 @@ impl Assembler {
             age: BTreeMap::new(),
             recent: HashMap::new(),
             next_seq: 0,
-            earliest_line_ms: 0,
+            // Nothing is open: no line time to bound.
+            earliest_line_ms: u64::MAX,
         }
     }
 
@@ -230,6 +231,14 @@ impl Assembler {
         let open = self.open.values().map(|open| open.last_line_ms);
         let recent = self.recent.values().map(|recent| recent.last_line_ms);
         self.earliest_line_ms = open.chain(recent).min().unwrap_or(u64::MAX);
+    }
+
+    /// The earliest host time at which [`Assembler::flush`] with `timeout_ms` may emit a
+    /// report: `None` while no report is open (or with `timeout_ms` 0). Never later than the
+    /// first report falls due, possibly earlier (the bound `flush` keeps on line times).
+    pub fn next_due_ms(&self, timeout_ms: u64) -> Option<u64> {
+        (timeout_ms != 0 && !self.open.is_empty())
+            .then(|| self.earliest_line_ms.saturating_add(timeout_ms))
     }
 
     /// End of input: emits every open report, oldest first.

@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the two subcommands' I/O loops.
 
+mod input;
 mod pretty;
 
 use std::fs::File;
@@ -151,9 +152,27 @@ fn filter(args: &[String]) -> Result<(), Failure> {
     // Line-buffered, and the output of each read ends in a newline: it is written at once, so
     // a pipeline sees each record without waiting for more input.
     let mut stdout = io::stdout().lock();
+    let waiter = input::StdinWaiter::new();
     let mut chunk = vec![0; 1 << 16];
     let mut output = Vec::new();
     loop {
+        // While a report is open, wait for input only until it falls due: a report whose
+        // kill line never comes is emitted then, not whenever the next record arrives.
+        if let Some(due_ms) = filter.next_flush_ms() {
+            let now = now_ms();
+            let ready = due_ms > now
+                && waiter
+                    .ready_within(due_ms - now)
+                    .map_err(io_failure("stdin"))?;
+            if !ready {
+                filter.flush(now_ms(), &mut output);
+                stdout
+                    .write_all(&output)
+                    .map_err(io_failure("writing output"))?;
+                output.clear();
+                continue;
+            }
+        }
         let read = match stdin.read(&mut chunk) {
             Ok(0) => break,
             Ok(read) => read,

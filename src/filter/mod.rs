@@ -125,6 +125,14 @@ impl Transform {
         self.emit_events(done, out);
     }
 
+    /// When [`Transform::flush`] may next emit a report that stopped getting lines, in the
+    /// host milliseconds given to `process`: a host with no record to give calls `flush` then.
+    /// `None` while no report is open. Never after a report falls due; when it comes earlier,
+    /// `flush` emits nothing and this moves on.
+    pub fn next_flush_ms(&self) -> Option<u64> {
+        self.assembler.next_due_ms(self.config.flush_timeout_ms)
+    }
+
     /// End of input: emits every open report.
     pub fn finish(&mut self, out: &mut Vec<Emitted>) {
         let mut done = Vec::new();
@@ -416,6 +424,23 @@ mod tests {
         t.flush(6_000, &mut out);
         let event = &events(&out)[0];
         assert_eq!(event["oom"]["complete"], false);
+    }
+
+    #[test]
+    fn next_flush_ms_is_when_the_oldest_report_falls_due() {
+        let mut t = transform();
+        let mut out = Vec::new();
+        assert_eq!(t.next_flush_ms(), None, "no report open");
+        for (host, now_ms) in [("a", 1_000), ("b", 3_000)] {
+            let record = json!({ "message": REPORT[0], "host": host }).to_string();
+            t.process(record.as_bytes(), "", now_ms, &mut out);
+        }
+        assert_eq!(t.next_flush_ms(), Some(6_000));
+        t.flush(6_000, &mut out);
+        assert_eq!(events(&out).len(), 1, "a's report");
+        assert_eq!(t.next_flush_ms(), Some(8_000), "b's report is next");
+        t.flush(8_000, &mut out);
+        assert_eq!(t.next_flush_ms(), None, "both emitted");
     }
 
     #[test]

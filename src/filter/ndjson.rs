@@ -67,6 +67,11 @@ impl NdjsonFilter {
         self.write_emitted(b"", out);
     }
 
+    /// When [`NdjsonFilter::flush`] may next emit a report: see [`Transform::next_flush_ms`].
+    pub fn next_flush_ms(&self) -> Option<u64> {
+        self.transform.next_flush_ms()
+    }
+
     /// End of input: processes a last record that had no newline, then emits every open
     /// report.
     pub fn finish(&mut self, tag: &str, now_ms: u64, out: &mut Vec<u8>) {

@@ -157,5 +157,28 @@ for (const { name, argv, startMs } of commands) {
         run.child.kill();
       }
     });
+
+    test('a report whose kill line never comes is emitted after the flush timeout, stdin open', async (t) => {
+      const timeoutMs = 300;
+      const run = start([...argv(), '--flush-timeout-ms', String(timeoutMs)]);
+      try {
+        run.child.stdin.write(`${firstRecord}\n`);
+        assert.equal(await run.stdout.next('first record back', startMs), firstRecord);
+        // The report up to its kill: nothing more comes, and stdin stays open.
+        const kill = reportRecords.findIndex((record) => /Kill(ed)? process|oom-kill:/.test(record));
+        assert.ok(kill > 0, 'the report has a kill line to leave out');
+        const started = performance.now();
+        run.child.stdin.write(ndjson(reportRecords.slice(0, kill)));
+        const event = assertJsonObject(await run.stdout.next('event', timeoutMs + LATENCY_MS));
+        const waitedMs = since(started);
+        t.diagnostic(`event ${waitedMs} ms after the report's last record (timeout ${timeoutMs} ms)`);
+        assert.ok(waitedMs >= timeoutMs, `not before the timeout: ${waitedMs} ms`);
+        assert.equal(event.oom?.complete, false, 'emitted as incomplete');
+        assert.equal(event.oom?.lines, kill, 'it folded the records given');
+        await closeAndExit(run, startMs);
+      } finally {
+        run.child.kill();
+      }
+    });
   });
 }
