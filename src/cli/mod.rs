@@ -166,10 +166,7 @@ fn filter(args: &[String]) -> Result<(), Failure> {
                     .map_err(io_failure("stdin"))?;
             if !ready {
                 filter.flush(now_ms(), &mut output);
-                stdout
-                    .write_all(&output)
-                    .map_err(io_failure("writing output"))?;
-                output.clear();
+                write_out(&mut stdout, &mut output)?;
                 continue;
             }
         }
@@ -187,16 +184,20 @@ fn filter(args: &[String]) -> Result<(), Failure> {
             now_ms(),
             &mut output,
         );
-        stdout
-            .write_all(&output)
-            .map_err(io_failure("writing output"))?;
-        output.clear();
+        write_out(&mut stdout, &mut output)?;
     }
     filter.finish("", now_ms(), &mut output);
+    write_out(&mut stdout, &mut output)?;
+    stdout.flush().map_err(io_failure("writing output"))
+}
+
+/// Writes what the filter emitted and empties `output` for the next call.
+fn write_out(stdout: &mut impl Write, output: &mut Vec<u8>) -> Result<(), Failure> {
     stdout
-        .write_all(&output)
-        .and_then(|()| stdout.flush())
-        .map_err(io_failure("writing output"))
+        .write_all(output)
+        .map_err(io_failure("writing output"))?;
+    output.clear();
+    Ok(())
 }
 
 fn now_ms() -> u64 {
