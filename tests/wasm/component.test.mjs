@@ -104,11 +104,14 @@ describe('events', () => {
       .flatMap((log) => log.lines)
       .find((line) => line.includes('invoked oom-killer:'));
     const transform = filter.Transform.fromJson('{"flush_timeout_ms":1000}');
+    assert.equal(transform.nextFlushMs(), undefined, 'no report open');
     assert.deepEqual(transform.process(journaldRecord(header, 0), '', 10_000n), []);
+    assert.equal(transform.nextFlushMs(), 11_000n, 'due a timeout after its line');
     assert.deepEqual(transform.flush(10_999n), []);
     const flushed = transform.flush(11_001n);
     assert.equal(flushed.length, 1);
     assertJsonObject(flushed[0]);
+    assert.equal(transform.nextFlushMs(), undefined, 'nothing left to wait for');
     assert.deepEqual(transform.finish(), []);
   });
 
@@ -312,6 +315,7 @@ describe('ndjson-filter: NDJSON bytes in chunks', () => {
     const ndjsonFilter = filter.NdjsonFilter.fromJson('{"flush_timeout_ms":1000}');
     const opening = journaldRecord(header, 0);
     assert.equal(ndjsonFilter.push(encoder.encode(`${opening}\n`), '', 10_000n).length, 0);
+    assert.equal(ndjsonFilter.nextFlushMs(), 11_000n, 'due a timeout after its line');
     assert.equal(ndjsonFilter.flush(10_500n).length, 0);
     const [event] = stdoutLines(Buffer.from(ndjsonFilter.flush(11_001n)).toString());
     assert.equal(assertJsonObject(event).oom.complete, false);

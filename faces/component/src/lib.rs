@@ -108,6 +108,10 @@ impl wit::GuestTransform for Transform {
         events_only(emitted)
     }
 
+    fn next_flush_ms(&self) -> Option<u64> {
+        self.inner.borrow().next_flush_ms()
+    }
+
     fn finish(&self) -> Vec<String> {
         let mut emitted = Vec::new();
         self.inner.borrow_mut().finish(&mut emitted);
@@ -156,6 +160,10 @@ impl wit::GuestNdjsonFilter for NdjsonFilter {
         let mut out = Vec::new();
         self.inner.borrow_mut().flush(now_ms, &mut out);
         out
+    }
+
+    fn next_flush_ms(&self) -> Option<u64> {
+        self.inner.borrow().next_flush_ms()
     }
 
     fn finish(&self, tag: String, now_ms: u64) -> Vec<u8> {
