@@ -13,8 +13,8 @@
 pub struct SkipScan {
     /// The shortest pattern's length: every pattern's head of this length is a window.
     window: usize,
-    /// For each two-byte block, how far the window may move when the block
-    /// ends it: 0 when the block ends some pattern's head.
+    /// For each two-byte block, how far the window may move when the block ends it: 0 when
+    /// the block ends some pattern's head.
     shifts: Box<[u8; 1 << 16]>,
     patterns: Vec<&'static [u8]>,
 }
@@ -28,7 +28,11 @@ impl SkipScan {
         if longest_shift == 0 {
             return None;
         }
-        let mut shifts = Box::new([longest_shift; 1 << 16]);
+        // Made on the heap: 64 KiB is more than a small wasm stack should hold.
+        let mut shifts: Box<[u8; 1 << 16]> = vec![longest_shift; 1 << 16]
+            .into_boxed_slice()
+            .try_into()
+            .ok()?;
         for pattern in patterns {
             let head = pattern.as_bytes().get(..window)?;
             for (end, block) in head.windows(2).enumerate() {
