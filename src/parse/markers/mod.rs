@@ -158,6 +158,48 @@ fn find(scanner: &Lazy<Option<Scanner>>, bytes: &[u8]) -> Option<usize> {
     }
 }
 
+/// What the scanners' tests share: the reference answer and generated text.
+#[cfg(test)]
+mod testkit {
+    use aho_corasick::AhoCorasick;
+
+    /// The smallest position at which some pattern starts, by the automaton (standard
+    /// matching reports matches by end, so every start is collected).
+    pub fn first(automaton: &AhoCorasick, text: &[u8]) -> Option<usize> {
+        automaton
+            .find_overlapping_iter(text)
+            .map(|found| found.start())
+            .min()
+    }
+
+    /// 20 000 texts of up to 120 bytes drawn from `alphabet`, a quarter with one of `markers`
+    /// spliced in: candidates, partial matches and whole markers abound. The same texts every
+    /// run (a fixed xorshift seed).
+    pub fn generated_texts(alphabet: &[u8], markers: &[&str]) -> Vec<Vec<u8>> {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..20_000)
+            .map(|_| {
+                let len = (next() % 120) as usize;
+                let mut text: Vec<u8> = (0..len)
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                    .collect();
+                if next() % 4 == 0 && len > 0 {
+                    let marker = markers[(next() % markers.len() as u64) as usize];
+                    let at = (next() % len as u64) as usize;
+                    text.splice(at..at, marker.bytes());
+                }
+                text
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -277,6 +277,7 @@ fn load_padded(bytes: &[u8]) -> v128 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::markers::testkit::{first, generated_texts};
     use crate::parse::{FOLLOW_UP_MARKERS, OPENING_MARKERS};
     use aho_corasick::AhoCorasick;
 
@@ -285,15 +286,6 @@ mod tests {
             PackedScan::new(patterns).unwrap(),
             AhoCorasick::new(patterns).unwrap(),
         )
-    }
-
-    /// The smallest position at which some pattern starts, by the automaton (standard
-    /// matching reports matches by end, so every start is collected).
-    fn first(automaton: &AhoCorasick, text: &[u8]) -> Option<usize> {
-        automaton
-            .find_overlapping_iter(text)
-            .map(|found| found.start())
-            .min()
     }
 
     /// What `scan` should give for `text` whose first marker is at `marker`.
@@ -379,24 +371,8 @@ mod tests {
         // and newlines next to markers abound.
         let alphabet: Vec<u8> = [OPENING_MARKERS.concat().as_bytes(), b"\n\n\n\n"].concat();
         let (packed, automaton) = both(OPENING_MARKERS);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let mut found = 0;
-        for _ in 0..20_000 {
-            let len = (next() % 120) as usize;
-            let mut text: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
-            if next() % 4 == 0 && len > 0 {
-                let pattern = OPENING_MARKERS[(next() % OPENING_MARKERS.len() as u64) as usize];
-                let at = (next() % len as u64) as usize;
-                text.splice(at..at, pattern.bytes());
-            }
+        for text in generated_texts(&alphabet, OPENING_MARKERS) {
             let expected = first(&automaton, &text);
             found += usize::from(expected.is_some());
             assert_eq!(packed.scan(&text), counted(&text, expected), "{text:?}");

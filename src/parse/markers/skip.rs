@@ -80,16 +80,9 @@ fn block_index(pair: [u8; 2]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::markers::testkit::{first, generated_texts};
     use crate::parse::{FOLLOW_UP_MARKERS, OPENING_MARKERS};
     use aho_corasick::AhoCorasick;
-
-    /// The smallest position at which some pattern starts, by the automaton.
-    fn first(automaton: &AhoCorasick, text: &[u8]) -> Option<usize> {
-        automaton
-            .find_overlapping_iter(text)
-            .map(|found| found.start())
-            .min()
-    }
 
     #[test]
     fn skip_scan_finds_each_marker_at_every_offset() {
@@ -143,24 +136,8 @@ mod tests {
         let alphabet: Vec<u8> = markers.concat().into_bytes();
         let scan = SkipScan::new(&markers).unwrap();
         let automaton = AhoCorasick::new(&markers).unwrap();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
         let mut found = 0;
-        for _ in 0..20_000 {
-            let len = (next() % 120) as usize;
-            let mut text: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
-            if next() % 4 == 0 && len > 0 {
-                let pattern = markers[(next() % markers.len() as u64) as usize];
-                let at = (next() % len as u64) as usize;
-                text.splice(at..at, pattern.bytes());
-            }
+        for text in generated_texts(&alphabet, &markers) {
             let expected = first(&automaton, &text);
             found += usize::from(expected.is_some());
             assert_eq!(scan.find(&text), expected, "{text:?}");
