@@ -478,27 +478,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("| implementation | records/s | MB/s | ns per non-OOM record | records per CPU-second | peak heap |");
     println!("|---|---|---|---|---|---|");
-    println!(
-        "| oomlens filter (native) | {:.0} | {:.1} | {:.0} | {:.0} | {} kB |",
-        records as f64 / full.time.wall,
-        mb / full.time.wall,
-        per_chatter(chatter.time.wall),
-        records as f64 / full.time.cpu,
-        full.peak_heap_bytes / 1024
+    // One table row: what ran, its whole-workload and chatter-only timings, its peak heap.
+    let row = |name: &str, full: &Timing, chatter: &Timing, heap: &str| {
+        println!(
+            "| {name} | {:.0} | {:.1} | {:.0} | {:.0} | {heap} |",
+            records as f64 / full.wall,
+            mb / full.wall,
+            per_chatter(chatter.wall),
+            records as f64 / full.cpu,
+        );
+    };
+    row(
+        "oomlens filter (native)",
+        &full.time,
+        &chatter.time,
+        &format!("{} kB", full.peak_heap_bytes / 1024),
     );
-    println!(
-        "| oomlens NDJSON framing, 64 KiB chunks (native) | {:.0} | {:.1} | {:.0} | {:.0} | - |",
-        records as f64 / ndjson_full.wall,
-        mb / ndjson_full.wall,
-        per_chatter(ndjson_chatter.wall),
-        records as f64 / ndjson_full.cpu,
+    row(
+        "oomlens NDJSON framing, 64 KiB chunks (native)",
+        &ndjson_full,
+        &ndjson_chatter,
+        "-",
     );
-    println!(
-        "| naive: parse + regexes on every line | {:.0} | {:.1} | {:.0} | {:.0} | - |",
-        records as f64 / naive_full.wall,
-        mb / naive_full.wall,
-        per_chatter(naive_chatter.wall),
-        records as f64 / naive_full.cpu,
+    row(
+        "naive: parse + regexes on every line",
+        &naive_full,
+        &naive_chatter,
+        "-",
     );
     println!(
         "oomlens is {:.1}x the naive throughput ({:.1}x in CPU time)",
