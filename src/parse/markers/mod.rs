@@ -172,10 +172,16 @@ mod testkit {
             .min()
     }
 
-    /// 20 000 texts of up to 120 bytes drawn from `alphabet`, a quarter with one of `markers`
-    /// spliced in: candidates, partial matches and whole markers abound. The same texts every
-    /// run (a fixed xorshift seed).
-    pub fn generated_texts(alphabet: &[u8], markers: &[&str]) -> Vec<Vec<u8>> {
+    /// Calls `check` with each of 20 000 texts of up to 120 bytes drawn from `alphabet`, a
+    /// quarter with one of `markers` spliced in, and where the first marker in it starts (by
+    /// the automaton): candidates, partial matches and whole markers abound. The same texts
+    /// every run (a fixed xorshift seed); fails if too few hold a marker to test much.
+    pub fn check_generated_texts(
+        alphabet: &[u8],
+        markers: &[&str],
+        mut check: impl FnMut(&[u8], Option<usize>),
+    ) {
+        let automaton = AhoCorasick::new(markers).unwrap();
         let mut state = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = || {
             state ^= state << 13;
@@ -183,20 +189,25 @@ mod testkit {
             state ^= state << 17;
             state
         };
-        (0..20_000)
-            .map(|_| {
-                let len = (next() % 120) as usize;
-                let mut text: Vec<u8> = (0..len)
-                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                    .collect();
-                if next() % 4 == 0 && len > 0 {
-                    let marker = markers[(next() % markers.len() as u64) as usize];
-                    let at = (next() % len as u64) as usize;
-                    text.splice(at..at, marker.bytes());
-                }
-                text
-            })
-            .collect()
+        let mut found = 0;
+        for _ in 0..20_000 {
+            let len = (next() % 120) as usize;
+            let mut text: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            if next() % 4 == 0 && len > 0 {
+                let marker = markers[(next() % markers.len() as u64) as usize];
+                let at = (next() % len as u64) as usize;
+                text.splice(at..at, marker.bytes());
+            }
+            let expected = first(&automaton, &text);
+            found += usize::from(expected.is_some());
+            check(&text, expected);
+        }
+        assert!(
+            found > 1_000,
+            "the generated text should hold markers often: {found}"
+        );
     }
 }
 
