@@ -55,10 +55,41 @@ pub struct OomReport {
     pub oom_group: Option<String>,
     /// `oom_reaper:` lines about the victims.
     pub reaper: Vec<ReaperResult>,
+    /// How the report ended when it killed nothing, or how the kernel stopped after it.
+    pub end_note: Option<EndNote>,
+    /// The kernel panicked on this OOM (`Kernel panic - not syncing: …`): `panic_on_oom`, or
+    /// no killable process in a global OOM.
+    pub panicked: bool,
+    /// `sysrq: Manual OOM execution` (older: `SysRq : Manual OOM execution`) came before the
+    /// report: the OOM killer was invoked by hand, whatever the header's order says.
+    pub sysrq: bool,
+    /// The `N` of `oom_kill_process: N callbacks suppressed` before the header: how many OOM
+    /// headers the kernel's rate limit (`oom_rs` in `oom_kill_process`) left out before this one.
+    pub headers_suppressed: u64,
     /// `COMPACTION is disabled!!!` was printed.
     pub compaction_disabled: bool,
     /// `Unreclaimable slab info:` rows (≥ 4.15, printed when slab exceeds the LRU).
     pub unreclaimable_slab: Vec<SlabCache>,
+}
+
+/// The line that ends a report with no kill (mm/oom_kill.c `out_of_memory`,
+/// `check_panic_on_oom`; drivers/tty/sysrq.c `moom_callback`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndNote {
+    /// `Out of memory and no killable processes...`: every task was unkillable
+    /// (`oom_score_adj -1000`, kernel threads, already exiting); nothing was killed.
+    NoKillable,
+    /// `System is deadlocked on memory`: a global (not memcg, not sysrq) OOM found nothing to
+    /// kill, and the kernel panicked.
+    Deadlocked,
+    /// `Out of memory: compulsory panic_on_oom is enabled` (`vm.panic_on_oom=2`: any OOM panics).
+    CompulsoryPanic,
+    /// `Out of memory: system-wide panic_on_oom is enabled` (`vm.panic_on_oom=1`: only an
+    /// unconstrained, machine-wide OOM panics).
+    SystemWidePanic,
+    /// `OOM request ignored. No task eligible`: a sysrq-f request that killed nothing.
+    RequestIgnored,
 }
 
 /// The header: `<comm> invoked oom-killer: gfp_mask=…, [nodemask=…,] order=N, oom_score_adj=N`

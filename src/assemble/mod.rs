@@ -335,7 +335,9 @@ impl Assembler {
         context.complete = complete || open.builder.is_complete();
         context.truncated_by = truncated_by;
         let report = open.builder.report().clone();
-        if !report.victims.is_empty() {
+        // A report that found nothing to kill is followed by the deadlock panic or the
+        // ignored sysrq request (mm/oom_kill.c `out_of_memory`, drivers/tty/sysrq.c).
+        if !report.victims.is_empty() || report.end_note.is_some() {
             self.remember(
                 stream,
                 RecentKill {
@@ -368,9 +370,9 @@ impl RecentKill {
     /// Handles the lines the kernel prints right after a kill. A process killed as a
     /// `memory.oom.group` member is an event of its own, in the context of the report that
     /// chose it (`Some(Completed)`). The group line, the victim's Killed line printed again,
-    /// the reaper's result and a group member found already exiting cannot join an event
-    /// already emitted: they pass through (`Some(Foreign)`) rather than open reports of their
-    /// own.
+    /// the reaper's result, a group member found already exiting, and the deadlock panic or
+    /// ignored sysrq request after a report that killed nothing cannot join an event already
+    /// emitted: they pass through (`Some(Foreign)`) rather than open reports of their own.
     fn follow_up(
         &mut self,
         text: &str,
@@ -383,7 +385,9 @@ impl RecentKill {
         let victims_before = self.builder.report().victims.len();
         match self.builder.accept(text) {
             // The group line, the reaper's result, a member found already exiting.
-            Accept::Member(LineKind::OomGroup | LineKind::Reaper | LineKind::Selected) => {}
+            Accept::Member(
+                LineKind::OomGroup | LineKind::Reaper | LineKind::Selected | LineKind::EndNote,
+            ) => {}
             Accept::Member(LineKind::Killed) => {
                 let report = self.builder.report();
                 if report.victims.len() > victims_before {
@@ -440,6 +444,37 @@ mod tests {
         done: &mut Vec<Completed>,
     ) -> Disposition {
         a.push(stream, &split_prefix(text), text, now_ms, done)
+    }
+
+    #[test]
+    fn deadlock_panic_after_no_killable_joins_no_report() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        assert_eq!(push(&mut a, "h", HEADER, 0, &mut done), Disposition::Folded);
+        assert_eq!(
+            push(
+                &mut a,
+                "h",
+                "Out of memory and no killable processes...",
+                1,
+                &mut done
+            ),
+            Disposition::Completed
+        );
+        assert_eq!(
+            push(
+                &mut a,
+                "h",
+                "Kernel panic - not syncing: System is deadlocked on memory",
+                2,
+                &mut done
+            ),
+            Disposition::Foreign
+        );
+        assert_eq!(done.len(), 1);
+        assert_eq!(
+            done[0].report.end_note,
+            Some(crate::report::EndNote::NoKillable)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::zones::{
     parse_node_list, BlockAccess, BlockCheck, ZoneEval,
 };
 use super::{explain::human_kb, memcg, Cause, Confidence};
-use crate::report::{BuddyOrder, OomReport};
+use crate::report::{BuddyOrder, EndNote, OomReport};
 
 /// What the rules found: the cause, how sure, the figures, and what the remediation and the
 /// sentence need to know about it.
@@ -99,6 +99,12 @@ impl Verdict {
 
 /// Decides the cause of `report`.
 pub(super) fn decide(report: &OomReport) -> Verdict {
+    let mut verdict = decide_cause(report);
+    verdict.evidence.extend(end_note_evidence(report));
+    verdict
+}
+
+fn decide_cause(report: &OomReport) -> Verdict {
     if let Some(verdict) = manual(report) {
         return verdict;
     }
@@ -160,14 +166,32 @@ const ALLOCATOR_FRAMES: [&str; 7] = [
     "warn_alloc_failed",
 ];
 
-/// Rule 1, the OOM killer invoked by hand: `order=-1` (sysrq-f) or the `moom_callback` work item.
+/// How a report that killed nothing ended, as evidence (mm/oom_kill.c `out_of_memory`,
+/// `check_panic_on_oom`).
+fn end_note_evidence(report: &OomReport) -> Option<String> {
+    let note = match report.end_note? {
+        EndNote::NoKillable => "Out of memory and no killable processes...: every task was unkillable (oom_score_adj -1000, kernel threads or already exiting); nothing was killed",
+        EndNote::Deadlocked => "System is deadlocked on memory: nothing was killable and the kernel panicked",
+        EndNote::CompulsoryPanic => "Out of memory: compulsory panic_on_oom is enabled (vm.panic_on_oom=2): the kernel panicked instead of killing",
+        EndNote::SystemWidePanic => "Out of memory: system-wide panic_on_oom is enabled (vm.panic_on_oom=1): the kernel panicked instead of killing",
+        EndNote::RequestIgnored => "OOM request ignored. No task eligible: the sysrq-f request killed nothing",
+    };
+    Some(note.into())
+}
+
+/// Rule 1, the OOM killer invoked by hand: `order=-1` (sysrq-f, ≥ 4.5), the `moom_callback`
+/// work item in the call trace, or the sysrq line before the report (drivers/tty/sysrq.c:
+/// older kernels ran the same request with the order of 0).
 fn manual(report: &OomReport) -> Option<Verdict> {
     let by_order = report.trigger.order == Some(-1);
     let by_stack = find_frame(report, &["moom_callback"]).is_some();
-    if !by_order && !by_stack {
+    if !by_order && !by_stack && !report.sysrq {
         return None;
     }
     let mut evidence = Vec::new();
+    if report.sysrq {
+        evidence.push("sysrq: Manual OOM execution: the OOM killer was invoked by hand".into());
+    }
     if by_order {
         evidence.push(
             "order=-1: no allocation failed; the OOM killer was invoked by hand (sysrq-f)".into(),
@@ -264,6 +288,23 @@ impl GlobalSignals {
                 "kill message `{}` (not `Memory cgroup out of memory`)",
                 message.trim()
             ));
+        }
+        // mm/oom_kill.c: `check_panic_on_oom` panics for panic_on_oom=1 only when the OOM is
+        // unconstrained (CONSTRAINT_NONE); `out_of_memory` panics with nothing to kill only
+        // for a global OOM (before 4.19 with the no-killable text, since then as a deadlock).
+        match (report.end_note, report.panicked) {
+            (Some(EndNote::SystemWidePanic), _) => signals.strong.push(
+                "system-wide panic_on_oom panicked: the kernel does so only for an unconstrained, machine-wide OOM (CONSTRAINT_NONE)".into(),
+            ),
+            (Some(EndNote::Deadlocked), _) | (Some(EndNote::NoKillable), true) => signals.strong.push(
+                "the kernel panicked with nothing to kill: it does so only for a global OOM, not a memory cgroup's".into(),
+            ),
+            (Some(EndNote::NoKillable), false) if find_frame(report, &MEMCG_FRAMES).is_none() => {
+                signals.weak.push(
+                    "no killable processes, and no memory cgroup charge path (try_charge, mem_cgroup_out_of_memory) in a call trace".into(),
+                );
+            }
+            _ => {}
         }
         if report.kind == crate::report::ReportKind::AllocationFailure {
             signals.strong.push(
@@ -829,7 +870,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         } else {
             (
                 Confidence::Low,
-                "only the call trace tells: no summary, memcg section, Mem-Info or kill line",
+                "only the lines above tell: no summary, memcg section, Mem-Info or kill message",
             )
         };
         evidence.push(note.into());

@@ -290,6 +290,13 @@ fn oom_fields(
         .with("lines", (context.lines > 0).then(|| long(context.lines)))
         .with("kind", serde_form(&report.kind))
         .with("kill_message", report.kill_message.clone())
+        .with("end_note", report.end_note.as_ref().map(serde_form))
+        .with("panicked", report.panicked.then_some(true))
+        .with("sysrq", report.sysrq.then_some(true))
+        .with(
+            "headers_suppressed",
+            (report.headers_suppressed > 0).then(|| long(report.headers_suppressed)),
+        )
         .with("trigger", trigger_fields(report))
         .with("constraint", summary.and_then(|s| s.constraint.clone()))
         .with("global_oom", summary.map(|s| s.global_oom))

@@ -1,7 +1,7 @@
 //! The end of a report: the `oom-kill:` summary, the selection and kill lines of every
 //! generation, `memory.oom.group` kills, `oom_reaper` results, and the notes around them.
 
-use crate::report::{OomSummary, ReaperResult, SelectedTask, Victim};
+use crate::report::{EndNote, OomSummary, ReaperResult, SelectedTask, Victim};
 
 use super::scan::{self, first_word, parse_i32, parse_kb, parse_u32, parse_u64};
 
@@ -30,8 +30,6 @@ pub(crate) enum KillLine<'a> {
     },
     /// A message with nothing after it (a line cut after `Memory cgroup out of memory`).
     MessageOnly(&'a str),
-    /// `Out of memory: … panic_on_oom is enabled`.
-    Panic,
 }
 
 /// Reads a selection, kill or exiting line, with or without its message prefix.
@@ -75,11 +73,50 @@ pub(crate) fn kill_line(text: &str) -> Option<KillLine<'_>> {
             },
         });
     }
-    if rest.is_empty() {
-        return Some(KillLine::MessageOnly(message));
-    }
-    rest.ends_with("panic_on_oom is enabled")
-        .then_some(KillLine::Panic)
+    rest.is_empty().then_some(KillLine::MessageOnly(message))
+}
+
+/// What `panic()` prefixes to its message (kernel/panic.c).
+const PANIC_PREFIX: &str = "Kernel panic - not syncing: ";
+
+/// A line that ends a report without a kill, and whether the kernel panicked with it.
+///
+/// mm/oom_kill.c: `check_panic_on_oom` dumps the header, then panics with `Out of memory: %s
+/// panic_on_oom is enabled` (`compulsory` for `panic_on_oom=2`, `system-wide` for 1, which
+/// only fires for CONSTRAINT_NONE). `out_of_memory` with no task chosen dumps the header and
+/// warns `Out of memory and no killable processes...`; from 4.19 a global OOM (not memcg, not
+/// sysrq) then panics `System is deadlocked on memory`, before 4.19 it panicked with the
+/// no-killable text itself. drivers/tty/sysrq.c `moom_callback` prints `OOM request ignored.
+/// No task eligible` when a sysrq-f request killed nothing.
+pub(crate) fn end_note(text: &str) -> Option<(EndNote, bool)> {
+    let (note, panicked) = match text.strip_prefix(PANIC_PREFIX) {
+        Some(message) => (message.trim(), true),
+        None => (text, false),
+    };
+    let end = if note.starts_with("Out of memory and no killable processes") {
+        EndNote::NoKillable
+    } else if note == "System is deadlocked on memory" {
+        EndNote::Deadlocked
+    } else if note == "Out of memory: compulsory panic_on_oom is enabled" {
+        EndNote::CompulsoryPanic
+    } else if note == "Out of memory: system-wide panic_on_oom is enabled" {
+        EndNote::SystemWidePanic
+    } else if !panicked && note.starts_with("OOM request ignored") {
+        EndNote::RequestIgnored
+    } else {
+        return None;
+    };
+    Some((end, panicked))
+}
+
+/// `sysrq: Manual OOM execution` (≥ 5.x), `sysrq: SysRq : Manual OOM execution` (4.x with
+/// the `sysrq: ` pr_fmt) or `SysRq : Manual OOM execution` (3.x): drivers/tty/sysrq.c
+/// `__handle_sysrq` prints the key's action message before `moom_callback` runs the OOM
+/// killer from a work item, so it comes before the report's header.
+pub(crate) fn is_manual_oom_request(text: &str) -> bool {
+    let text = text.strip_prefix("sysrq:").map_or(text, str::trim_start);
+    let text = text.strip_prefix("SysRq :").map_or(text, str::trim_start);
+    text.trim_end() == "Manual OOM execution"
 }
 
 /// Splits `<msg>: rest` when `<msg>` is one of the kernel's OOM messages
@@ -245,17 +282,16 @@ pub(crate) fn reaper(text: &str) -> Option<ReaperResult> {
     })
 }
 
-/// Notes printed around the kill that carry nothing to keep: `oom killer P (comm) has mm
-/// pinned by …`, `Out of memory and no killable processes...`, `System is deadlocked on memory`.
+/// A note printed around the kill that carries nothing to keep: `oom killer P (comm) has mm
+/// pinned by …`.
 pub(crate) fn is_kill_note(text: &str) -> bool {
-    (text.starts_with("oom killer ") && text.contains(" has mm pinned by "))
-        || text.starts_with("Out of memory and no killable processes")
-        || text == "System is deadlocked on memory"
+    text.starts_with("oom killer ") && text.contains(" has mm pinned by ")
 }
 
 /// `oom_kill_process: 3 callbacks suppressed` (or `warn_alloc:`, `dump_header:`, …): the OOM
-/// rate limit let a report through again.
-pub(crate) fn is_callbacks_suppressed(text: &str) -> bool {
+/// rate limit let a report through again after leaving out N (lib/ratelimit.c
+/// `___ratelimit` prints it on the first call that passes). The N, or `None` for other lines.
+pub(crate) fn callbacks_suppressed(text: &str) -> Option<u64> {
     const FUNCTIONS: [&str; 6] = [
         "oom_kill_process",
         "warn_alloc",
@@ -264,13 +300,13 @@ pub(crate) fn is_callbacks_suppressed(text: &str) -> bool {
         "out_of_memory",
         "mem_cgroup_out_of_memory",
     ];
-    let Some((function, count)) = text
-        .strip_suffix(" callbacks suppressed")
-        .and_then(|rest| rest.split_once(": "))
-    else {
-        return false;
-    };
-    FUNCTIONS.contains(&function) && scan::is_digits(count)
+    let (function, count) = text
+        .strip_suffix(" callbacks suppressed")?
+        .split_once(": ")?;
+    FUNCTIONS
+        .contains(&function)
+        .then(|| parse_u64(count))
+        .flatten()
 }
 
 #[cfg(test)]
@@ -385,16 +421,78 @@ mod tests {
     }
 
     #[test]
-    fn message_only_and_panic_note() {
+    fn message_only_is_a_kill_line_panic_note_is_not() {
         assert_eq!(
             kill_line("Memory cgroup out of memory"),
             Some(KillLine::MessageOnly("Memory cgroup out of memory"))
         );
         assert_eq!(
             kill_line("Out of memory: compulsory panic_on_oom is enabled"),
-            Some(KillLine::Panic)
+            None
         );
         assert_eq!(kill_line("Out of memory: something else"), None);
+    }
+
+    #[test]
+    fn end_notes_with_and_without_the_panic_prefix() {
+        let cases = [
+            (
+                "Out of memory and no killable processes...",
+                EndNote::NoKillable,
+                false,
+            ),
+            (
+                "Kernel panic - not syncing: Out of memory and no killable processes...",
+                EndNote::NoKillable,
+                true,
+            ),
+            (
+                "Kernel panic - not syncing: System is deadlocked on memory",
+                EndNote::Deadlocked,
+                true,
+            ),
+            ("System is deadlocked on memory", EndNote::Deadlocked, false),
+            (
+                "Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled",
+                EndNote::CompulsoryPanic,
+                true,
+            ),
+            (
+                "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled",
+                EndNote::SystemWidePanic,
+                true,
+            ),
+            (
+                "OOM request ignored. No task eligible",
+                EndNote::RequestIgnored,
+                false,
+            ),
+        ];
+        for (text, note, panicked) in cases {
+            assert_eq!(end_note(text), Some((note, panicked)), "{text}");
+        }
+        assert_eq!(
+            end_note("Kernel panic - not syncing: VFS: Unable to mount root fs"),
+            None
+        );
+        assert_eq!(
+            end_note("Kernel panic - not syncing: OOM request ignored"),
+            None
+        );
+        assert_eq!(end_note("System is deadlocked on memory or not"), None);
+    }
+
+    #[test]
+    fn manual_oom_request_of_every_generation() {
+        for text in [
+            "sysrq: Manual OOM execution",
+            "sysrq: SysRq : Manual OOM execution",
+            "SysRq : Manual OOM execution",
+        ] {
+            assert!(is_manual_oom_request(text), "{text}");
+        }
+        assert!(!is_manual_oom_request("sysrq: Show Memory"));
+        assert!(!is_manual_oom_request("sysrq: Manual OOM execution failed"));
     }
 
     #[test]
@@ -469,15 +567,21 @@ mod tests {
     #[test]
     fn notes_and_suppressed() {
         assert!(is_kill_note("oom killer 12 (a) has mm pinned by 13 (b)"));
-        assert!(is_kill_note("Out of memory and no killable processes..."));
-        assert!(is_callbacks_suppressed(
-            "oom_kill_process: 3 callbacks suppressed"
-        ));
-        assert!(is_callbacks_suppressed(
-            "warn_alloc: 12 callbacks suppressed"
-        ));
-        assert!(!is_callbacks_suppressed(
-            "net_ratelimit: 3 callbacks suppressed"
-        ));
+        assert_eq!(
+            callbacks_suppressed("oom_kill_process: 3 callbacks suppressed"),
+            Some(3)
+        );
+        assert_eq!(
+            callbacks_suppressed("warn_alloc: 12 callbacks suppressed"),
+            Some(12)
+        );
+        assert_eq!(
+            callbacks_suppressed("net_ratelimit: 3 callbacks suppressed"),
+            None
+        );
+        assert_eq!(
+            callbacks_suppressed("oom_kill_process: x callbacks suppressed"),
+            None
+        );
     }
 }

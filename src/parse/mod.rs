@@ -14,7 +14,8 @@ pub use markers::{
 };
 
 use crate::report::{
-    OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Trigger, Victim, VictimSource,
+    EndNote, OomReport, OomSummary, PageCounter, ReaperResult, ReportKind, Trigger, Victim,
+    VictimSource,
 };
 
 use kill::KillLine;
@@ -46,6 +47,10 @@ pub enum LineKind {
     OomGroup,
     /// `oom_reaper: reaped process P …` / `oom_reaper: unable to reap pid:P …`
     Reaper,
+    /// A line that ends a report that killed nothing (`Out of memory and no killable
+    /// processes...`, a `panic_on_oom` panic, `System is deadlocked on memory`, `OOM request
+    /// ignored`), or `sysrq: Manual OOM execution` before a report.
+    EndNote,
 }
 
 /// The answer of [`ReportBuilder::accept`].
@@ -196,9 +201,12 @@ impl ReportBuilder {
         self.report
     }
 
-    /// A kill or an already-exiting victim was read: the report has its outcome.
+    /// A kill, an already-exiting victim, or a line saying nothing could be killed (or the
+    /// kernel panicked) was read: the report has its outcome.
     fn has_outcome(&self) -> bool {
-        !self.report.victims.is_empty() || self.report.exiting_victim.is_some()
+        !self.report.victims.is_empty()
+            || self.report.exiting_victim.is_some()
+            || self.report.end_note.is_some()
     }
 
     fn accept_line(&mut self, line: &str) -> Accept {
@@ -226,7 +234,8 @@ impl ReportBuilder {
         if self.begins_next(&shape) {
             return Accept::BeginsNext;
         }
-        if !matches!(shape, Shape::Suppressed) {
+        // Both come before a header: a header after them is still the report's first line.
+        if !matches!(shape, Shape::Suppressed(_) | Shape::ManualRequest) {
             self.lines = self.lines.saturating_add(1);
         }
         Accept::Member(self.apply(shape))
@@ -304,11 +313,20 @@ impl ReportBuilder {
                         && report.oom_group.is_none()
                         && !report.victims.iter().any(|known| known.pid == victim.pid))
             }
-            Shape::Kill(KillLine::SharedMm | KillLine::MessageOnly(_) | KillLine::Panic)
+            // A second sysrq-f request is another report.
+            Shape::ManualRequest => self.lines > 0 || outcome,
+            // The notes that follow one another at the end of a report that killed nothing
+            // (no killable process, then the deadlock panic; or the ignored sysrq request);
+            // after a kill, a no-killable note is another OOM invocation's.
+            Shape::EndNote(note, _) => match note {
+                EndNote::NoKillable => outcome && report.end_note.is_none(),
+                _ => !report.victims.is_empty() || report.exiting_victim.is_some(),
+            },
+            Shape::Kill(KillLine::SharedMm | KillLine::MessageOnly(_))
             | Shape::OomGroup(_)
             | Shape::Reaper(_)
             | Shape::KillNote
-            | Shape::Suppressed => false,
+            | Shape::Suppressed(_) => false,
             // Everything else is printed before the kill.
             _ => outcome,
         }
@@ -398,11 +416,17 @@ impl ReportBuilder {
                     report.reaper.push(result);
                 }
             }
-            Shape::StackMarker
-            | Shape::SlabStart
-            | Shape::ProfileStart
-            | Shape::KillNote
-            | Shape::Suppressed => {}
+            Shape::EndNote(note, panicked) => {
+                // The first note says why nothing was killed; the deadlock panic after it
+                // only adds that the kernel stopped.
+                report.end_note.get_or_insert(note);
+                report.panicked |= panicked;
+            }
+            Shape::ManualRequest => report.sysrq = true,
+            Shape::Suppressed(count) => {
+                report.headers_suppressed = report.headers_suppressed.saturating_add(count)
+            }
+            Shape::StackMarker | Shape::SlabStart | Shape::ProfileStart | Shape::KillNote => {}
         }
         kind
     }
@@ -427,7 +451,7 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
         | KillLine::Exiting { message, .. }
         | KillLine::MessageOnly(message) => Some(*message),
         KillLine::Killed { message, .. } => *message,
-        KillLine::SharedMm | KillLine::Panic => None,
+        KillLine::SharedMm => None,
     };
     if let (None, Some(message)) = (&report.kill_message, message) {
         report.kill_message = Some(message.to_string());
@@ -445,7 +469,7 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
                 report.victims.push(victim);
             }
         }
-        KillLine::SharedMm | KillLine::MessageOnly(_) | KillLine::Panic => {}
+        KillLine::SharedMm | KillLine::MessageOnly(_) => {}
     }
 }
 
@@ -510,8 +534,12 @@ enum Shape<'a> {
     OomGroup(&'a str),
     Reaper(ReaperResult),
     KillNote,
-    /// `oom_kill_process: N callbacks suppressed`
-    Suppressed,
+    /// See [`kill::end_note`]; true when the kernel panicked with it.
+    EndNote(EndNote, bool),
+    /// `sysrq: Manual OOM execution`.
+    ManualRequest,
+    /// `oom_kill_process: N callbacks suppressed`, with its N.
+    Suppressed(u64),
 }
 
 impl Shape<'_> {
@@ -529,6 +557,7 @@ impl Shape<'_> {
             Shape::Kill(KillLine::Killed { .. }) => LineKind::Killed,
             Shape::OomGroup(_) => LineKind::OomGroup,
             Shape::Reaper(_) => LineKind::Reaper,
+            Shape::EndNote(..) | Shape::ManualRequest => LineKind::EndNote,
             _ => LineKind::Body,
         }
     }
@@ -543,9 +572,12 @@ impl Shape<'_> {
             | Shape::LimitReached(_)
             | Shape::StatsHead(_)
             | Shape::Counter(memcg::CounterKind::Memory, Some(_))
+            | Shape::ManualRequest
             | Shape::Kill(
                 KillLine::Selected { .. } | KillLine::Exiting { .. } | KillLine::Killed { .. },
             ) => true,
+            // A sysrq-f request that killed nothing follows its report; it opens none.
+            Shape::EndNote(note, _) => note != &EndNote::RequestIgnored,
             Shape::Kill(KillLine::MessageOnly(message)) => message.starts_with("Memory cgroup"),
             _ => false,
         };
@@ -576,8 +608,9 @@ impl Shape<'_> {
             | Shape::Kill(_)
             | Shape::OomGroup(_)
             | Shape::Reaper(_)
-            | Shape::KillNote => Section::Kill,
-            Shape::Suppressed => return None,
+            | Shape::KillNote
+            | Shape::EndNote(..) => Section::Kill,
+            Shape::Suppressed(_) | Shape::ManualRequest => return None,
         })
     }
 }
@@ -593,12 +626,13 @@ fn classify(text: &str) -> Option<Shape<'_>> {
             .or_else(|| kill::is_kill_note(text).then_some(Shape::KillNote)),
         b'O' | b'K' => kill::kill_line(text)
             .map(Shape::Kill)
-            .or_else(|| kill::is_kill_note(text).then_some(Shape::KillNote)),
+            .or_else(|| end_note(text)),
         b'M' => classify_memory(text),
         b'T' => classify_task(text),
-        b'm' | b'k' | b's' => {
-            memcg::counter(text).map(|(kind, counter)| Shape::Counter(kind, counter))
-        }
+        b'm' | b'k' => memcg::counter(text).map(|(kind, counter)| Shape::Counter(kind, counter)),
+        b's' => memcg::counter(text)
+            .map(|(kind, counter)| Shape::Counter(kind, counter))
+            .or_else(|| kill::is_manual_oom_request(text).then_some(Shape::ManualRequest)),
         b'C' => header::cpu_line(text)
             .map(Shape::Cpu)
             .or_else(|| (text == "COMPACTION is disabled!!!").then_some(Shape::Compaction))
@@ -612,7 +646,8 @@ fn classify(text: &str) -> Option<Shape<'_>> {
         b'F' | b'0'..=b'9' => meminfo::tail(text).map(Shape::Tail),
         b'S' => meminfo::tail(text)
             .map(Shape::Tail)
-            .or_else(|| kill::is_kill_note(text).then_some(Shape::KillNote)),
+            .or_else(|| end_note(text))
+            .or_else(|| kill::is_manual_oom_request(text).then_some(Shape::ManualRequest)),
         b'U' => (text == "Unreclaimable slab info:").then_some(Shape::SlabStart),
         b'[' => tasks::heading(text).map(Shape::TaskHeading),
         b'a' => memcg::limit_of(text).map(Shape::LimitOf),
@@ -665,7 +700,11 @@ fn classify_by_marker(text: &str) -> Option<Shape<'_>> {
     if let Some(line) = meminfo::area_line(text) {
         return Some(Shape::Area(line));
     }
-    kill::is_callbacks_suppressed(text).then_some(Shape::Suppressed)
+    kill::callbacks_suppressed(text).map(Shape::Suppressed)
+}
+
+fn end_note(text: &str) -> Option<Shape<'_>> {
+    kill::end_note(text).map(|(note, panicked)| Shape::EndNote(note, panicked))
 }
 
 /// Parses a whole report from its lines (prefixes already stripped), ignoring foreign lines.
@@ -1494,15 +1533,93 @@ mod tests {
             member(LineKind::Body)
         );
         assert_eq!(
-            builder.accept("Out of memory and no killable processes..."),
-            member(LineKind::Body)
-        );
-        assert_eq!(
             builder.accept("oom killer 12 (a) has mm pinned by 13 (b)"),
             member(LineKind::Body)
         );
         assert!(builder.report().compaction_disabled);
         assert_eq!(builder.report().trigger.order, Some(3));
+    }
+
+    #[test]
+    fn no_killable_then_deadlock_panic_ends_one_report() {
+        let mut builder = ReportBuilder::new();
+        let lines = [
+            "stress invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=-1000",
+            "Mem-Info:",
+            "Out of memory and no killable processes...",
+            "Kernel panic - not syncing: System is deadlocked on memory",
+        ];
+        assert_eq!(
+            answers(&mut builder, &lines),
+            [
+                member(LineKind::OomHeader),
+                member(LineKind::Body),
+                member(LineKind::EndNote),
+                member(LineKind::EndNote),
+            ]
+        );
+        assert!(builder.is_complete());
+        let report = builder.finish();
+        assert_eq!(report.end_note, Some(EndNote::NoKillable));
+        assert!(report.panicked);
+        assert!(report.victims.is_empty());
+    }
+
+    #[test]
+    fn no_killable_after_a_kill_begins_next() {
+        let mut builder = ReportBuilder::new();
+        builder.accept("Out of memory: Killed process 7 (a) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB");
+        assert_eq!(
+            builder.accept("Out of memory and no killable processes..."),
+            Accept::BeginsNext
+        );
+    }
+
+    #[test]
+    fn panic_on_oom_line_alone_is_a_complete_report() {
+        let text = "Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled";
+        assert_eq!(opening_kind(text), Some(LineKind::EndNote));
+        let mut builder = ReportBuilder::new();
+        assert_eq!(builder.accept(text), member(LineKind::EndNote));
+        assert!(builder.is_complete());
+        assert_eq!(builder.report().end_note, Some(EndNote::CompulsoryPanic));
+    }
+
+    #[test]
+    fn sysrq_request_then_header_is_one_manual_report() {
+        let mut builder = ReportBuilder::new();
+        let lines = [
+            "oom_kill_process: 2 callbacks suppressed",
+            "sysrq: SysRq : Manual OOM execution",
+            "kworker/2:9 invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=0",
+            "Out of memory and no killable processes...",
+            "OOM request ignored. No task eligible",
+        ];
+        assert_eq!(opening_kind(lines[1]), Some(LineKind::EndNote));
+        assert_eq!(
+            answers(&mut builder, &lines),
+            [
+                member(LineKind::Body),
+                member(LineKind::EndNote),
+                member(LineKind::OomHeader),
+                member(LineKind::EndNote),
+                member(LineKind::EndNote),
+            ]
+        );
+        let report = builder.finish();
+        assert!(report.sysrq);
+        assert_eq!(report.headers_suppressed, 2);
+        assert_eq!(report.end_note, Some(EndNote::NoKillable));
+        // A second request is another report.
+        let mut builder = ReportBuilder::new();
+        builder.accept(lines[1]);
+        builder.accept(lines[2]);
+        assert_eq!(builder.accept(lines[1]), Accept::BeginsNext);
+    }
+
+    #[test]
+    fn ignored_request_opens_no_report() {
+        assert_eq!(opening_kind("OOM request ignored. No task eligible"), None);
     }
 
     // ---- The corpus ----

@@ -24,6 +24,8 @@ pub const OPENING_MARKERS: &[&str] = &[
     "Memory limit reached of cgroup",
     "memory: usage",
     "Memory cgroup stats for",
+    "deadlocked on memory",
+    "Manual OOM execution",
 ];
 
 /// Every line the kernel prints right after a kill (a `memory.oom.group` member's kill, the
@@ -35,6 +37,8 @@ pub const FOLLOW_UP_MARKERS: &[&str] = &[
     "memory.oom.group",
     "oom_reaper",
     "already exiting",
+    "deadlocked on memory",
+    "OOM request ignored",
 ];
 
 /// The markers, compiled. Leftmost-first matching gives the same yes/no as standard matching,
