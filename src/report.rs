@@ -266,6 +266,11 @@ pub struct ZoneState {
     pub watermarks: Option<ZoneWatermarks>,
     pub present_kb: Option<u64>,
     pub managed_kb: Option<u64>,
+    /// `free_cma:` of the zone line: free pages in CMA areas, which only movable allocations
+    /// may take.
+    pub free_cma_kb: Option<u64>,
+    /// `reserved_highatomic:` (≥ 5.10): pages held for high-order atomic allocations.
+    pub reserved_highatomic_kb: Option<u64>,
     /// `lowmem_reserve[]:` after this zone's line, in pages, one per zone index.
     pub lowmem_reserve_pages: Vec<u64>,
     /// The zone's buddy list, when its `Node N Zone: n*4kB …` line was printed.

@@ -631,17 +631,22 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
             (zone, check)
         })
         .collect();
-    let above_raw_low = |zone: &ZoneEval| zone.watermarks.free_kb > zone.watermarks.low_kb;
+    // The slow path of an order ≥ 1 allocation checks the min watermark (mm/page_alloc.c
+    // `__zone_watermark_ok` with ALLOC_WMARK_MIN: usable free above min + lowmem_reserve),
+    // then needs a free block of at least that order: a zone that passes the first test and
+    // fails the second is short of large blocks, not of memory, even below its low mark.
+    // A zone above its own low mark that only lowmem_reserve held back counts too: its free
+    // memory was there, in blocks too small for reclaim alone to help (corpus 004).
+    let above_min =
+        |zone: &ZoneEval| !zone.below_min() || zone.usable_free_kb() > zone.watermarks.low_kb;
     let fragmented: Vec<&(&ZoneEval, Option<BlockCheck>)> = checked
         .iter()
-        .filter(|(zone, check)| {
-            above_raw_low(zone) && check.as_ref().is_some_and(BlockCheck::fails)
-        })
+        .filter(|(zone, check)| above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails))
         .collect();
 
     if fragmented.is_empty() {
         let no_buddy = checked.iter().all(|(_, check)| check.is_none());
-        let roomy = zones.iter().find(|zone| above_raw_low(zone));
+        let roomy = zones.iter().find(|zone| above_min(zone));
         return match (no_buddy, roomy) {
             (true, Some(zone)) => {
                 evidence.push(zone.watermark_evidence());
@@ -671,9 +676,10 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
         }
     }
     let mut could_serve = false;
-    for (zone, check) in checked.iter().filter(|(zone, check)| {
-        !(above_raw_low(zone) && check.as_ref().is_some_and(BlockCheck::fails))
-    }) {
+    for (zone, check) in checked
+        .iter()
+        .filter(|(zone, check)| !(above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails)))
+    {
         match check {
             Some(check) if !check.fails() && !zone.below_min() => {
                 could_serve = true;
@@ -699,7 +705,14 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
         evidence.push("COMPACTION is disabled!!!: the kernel cannot defragment free memory".into());
     }
     let clear = fragmented.iter().any(|(zone, _)| !zone.below_low());
-    let confidence = if clear && !could_serve {
+    // A zone that could have served contradicts every cause the figures can show: the guess
+    // stays, at low confidence.
+    let confidence = if could_serve {
+        evidence.push(
+            "the figures contradict a failure: another usable zone had memory above min and blocks of the needed order free".into(),
+        );
+        Confidence::Low
+    } else if clear {
         Confidence::High
     } else {
         Confidence::Medium
@@ -831,6 +844,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     if !zones.is_empty() {
         evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
         let all_short = zones.iter().all(ZoneEval::below_low);
+        let none_short = !zones.iter().any(ZoneEval::below_low);
         if !all_short {
             let roomy: Vec<String> = zones
                 .iter()
@@ -853,6 +867,11 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         evidence.extend(memory_state_evidence(report));
         let confidence = if all_short {
             Confidence::High
+        } else if none_short {
+            evidence.push(
+                "the figures contradict a shortage: every zone this allocation may use was above its low watermark".into(),
+            );
+            Confidence::Low
         } else {
             Confidence::Medium
         };
@@ -1118,11 +1137,14 @@ mod tests {
             .build();
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::HostOom);
+        // Memory above low on the allowed node contradicts a shortage (issue 9: never
+        // medium or high when the figures contradict every cause).
         assert_eq!(
             diagnosis.confidence,
-            Confidence::Medium,
+            Confidence::Low,
             "memory above low on the allowed node"
         );
+        assert_evidence(&diagnosis, "the figures contradict a shortage");
         assert_evidence(
             &diagnosis,
             "memory was still above the low watermark in Node 0 Normal",
@@ -1208,7 +1230,7 @@ mod tests {
     }
 
     #[test]
-    fn fragmentation_when_another_zone_could_serve_is_medium() {
+    fn fragmentation_when_another_zone_could_serve_is_low() {
         let report = Given::oom()
             .header("x", 1, "0xcc0", &["GFP_KERNEL"], 3)
             .zone(Some(0), "DMA32", 90_000, 28_000, 35_000, 42_000)
@@ -1224,7 +1246,8 @@ mod tests {
             .build();
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::Fragmentation);
-        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "the figures contradict a failure");
         assert_evidence(
             &diagnosis,
             "it could have served the allocation (160000kB free in blocks ≥ 32kB)",

@@ -75,6 +75,30 @@ fn zone_from_bits(mask: u64) -> usize {
     }
 }
 
+/// Whether the allocation may take free CMA pages. mm/page_alloc.c `gfp_to_alloc_flags_cma`
+/// sets ALLOC_CMA only when `gfp_migratetype(gfp_mask)` is MIGRATE_MOVABLE: `__GFP_MOVABLE`
+/// (0x08) without `__GFP_RECLAIMABLE` (0x10), bits every kernel shares. From the full hex mask,
+/// else the decoded names; `None` when neither tells.
+pub(super) fn may_use_cma(trigger: &Trigger) -> Option<bool> {
+    if let Some(mask) = trigger.gfp_mask.as_deref().and_then(parse_hex_mask) {
+        return Some(mask & 0x08 != 0 && mask & 0x10 == 0);
+    }
+    let flags = &trigger.gfp_flags;
+    if flags.is_empty() {
+        return None;
+    }
+    let has = |name: &str| flags.iter().any(|flag| flag.trim() == name);
+    let movable = [
+        "__GFP_MOVABLE",
+        "GFP_HIGHUSER_MOVABLE",
+        "GFP_TRANSHUGE",
+        "GFP_TRANSHUGE_LIGHT",
+    ]
+    .iter()
+    .any(|name| has(name));
+    Some(movable && !has("__GFP_RECLAIMABLE"))
+}
+
 fn zone_from_names(flags: &[String]) -> Option<usize> {
     if flags.is_empty() {
         return None;
@@ -178,6 +202,38 @@ pub(super) struct ZoneEval<'a> {
     /// `lowmem_reserve` pages held back from this allocation class, and the same in kB.
     pub reserve_pages: u64,
     pub reserve_kb: u64,
+    /// Free memory this allocation may not count: `free_cma` for an allocation that may not
+    /// use CMA, `reserved_highatomic` for one without access to the reserves
+    /// (mm/page_alloc.c `__zone_watermark_unusable_free`).
+    pub unusable: Unusable,
+}
+
+/// The parts of a zone's free memory an allocation may not count, in kB.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Unusable {
+    pub cma_kb: u64,
+    pub highatomic_kb: u64,
+}
+
+impl Unusable {
+    fn of(zone: &ZoneState, access: BlockAccess) -> Self {
+        Self {
+            cma_kb: if access.cma {
+                0
+            } else {
+                zone.free_cma_kb.unwrap_or(0)
+            },
+            highatomic_kb: if access.highatomic {
+                0
+            } else {
+                zone.reserved_highatomic_kb.unwrap_or(0)
+            },
+        }
+    }
+
+    fn total_kb(self) -> u64 {
+        self.cma_kb.saturating_add(self.highatomic_kb)
+    }
 }
 
 impl ZoneEval<'_> {
@@ -194,24 +250,62 @@ impl ZoneEval<'_> {
         self.watermarks.low_kb.saturating_add(self.reserve_kb)
     }
 
-    /// The kernel refuses the zone when free ≤ min + reserve (`__zone_watermark_ok`).
+    /// The free memory the watermark check counts for this allocation: `free` less what it
+    /// may not use. The printed `min:` already holds any `boost:` (`min_wmark_pages` adds
+    /// `watermark_boost`), so nothing is added for it.
+    pub(super) fn usable_free_kb(&self) -> u64 {
+        self.watermarks
+            .free_kb
+            .saturating_sub(self.unusable.total_kb())
+    }
+
+    /// The kernel refuses the zone when usable free ≤ min + reserve (`__zone_watermark_ok`).
     pub(super) fn below_min(&self) -> bool {
-        self.watermarks.free_kb <= self.effective_min_kb()
+        self.usable_free_kb() <= self.effective_min_kb()
     }
 
     pub(super) fn below_low(&self) -> bool {
-        self.watermarks.free_kb <= self.effective_low_kb()
+        self.usable_free_kb() <= self.effective_low_kb()
+    }
+
+    /// `, of which free_cma 31624kB this allocation may not use`, where such memory counts.
+    fn unusable_note(&self) -> String {
+        let mut note = String::new();
+        if self.unusable.cma_kb > 0 {
+            let _ = write!(
+                note,
+                " (free_cma {}kB of it only movable allocations may use)",
+                self.unusable.cma_kb
+            );
+        }
+        if self.unusable.highatomic_kb > 0 {
+            let _ = write!(
+                note,
+                " (reserved_highatomic {}kB of it only high-order atomic allocations may use)",
+                self.unusable.highatomic_kb
+            );
+        }
+        note
     }
 
     /// `Node 0 Normal free 46592kB < min 46712kB`, naming the reserve where it decides.
     pub(super) fn watermark_evidence(&self) -> String {
         let ZoneWatermarks {
-            free_kb,
+            free_kb: printed_free_kb,
             min_kb,
             low_kb,
             ..
         } = self.watermarks;
-        let label = self.label();
+        let free_kb = self.usable_free_kb();
+        let label = if free_kb == printed_free_kb {
+            self.label()
+        } else {
+            format!(
+                "{} free {printed_free_kb}kB{}, usable",
+                self.label(),
+                self.unusable_note()
+            )
+        };
         let reserve = format!(
             "lowmem_reserve {} pages ({}kB)",
             self.reserve_pages, self.reserve_kb
@@ -280,6 +374,7 @@ pub(super) fn eligible_zones<'a>(
     let meminfo = &report.meminfo;
     let layout = ZoneLayout::of(meminfo);
     let page = page_kb(meminfo);
+    let access = BlockAccess::of(&report.trigger, class);
     meminfo
         .zones
         .iter()
@@ -299,6 +394,7 @@ pub(super) fn eligible_zones<'a>(
                 watermarks,
                 reserve_pages,
                 reserve_kb: reserve_pages.saturating_mul(page),
+                unusable: Unusable::of(zone, access),
             })
         })
         .collect()
@@ -319,7 +415,7 @@ impl BlockAccess {
         let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
         Self {
             highatomic: has("GFP_ATOMIC") || has("__GFP_ATOMIC") || has("__GFP_HIGH"),
-            cma: class == Some(MOVABLE_RANK),
+            cma: may_use_cma(trigger).unwrap_or(class == Some(MOVABLE_RANK)),
         }
     }
 
@@ -682,6 +778,94 @@ mod tests {
             2,
             "node 1 filtered out"
         );
+    }
+
+    #[test]
+    fn cma_counts_only_for_movable_allocations() {
+        // GFP_KERNEL 0xcc0: unmovable; GFP_HIGHUSER_MOVABLE 0x100cca: movable.
+        assert_eq!(may_use_cma(&trigger("0xcc0", &["GFP_KERNEL"])), Some(false));
+        assert_eq!(
+            may_use_cma(&trigger("0x100cca", &["GFP_HIGHUSER_MOVABLE"])),
+            Some(true)
+        );
+        // __GFP_MOVABLE with __GFP_RECLAIMABLE is not MIGRATE_MOVABLE.
+        assert_eq!(may_use_cma(&trigger("0x18", &[])), Some(false));
+        assert_eq!(
+            may_use_cma(&trigger(
+                "0x62****",
+                &["GFP_HIGHUSER_MOVABLE", "__GFP_ZERO"]
+            )),
+            Some(true)
+        );
+        assert_eq!(may_use_cma(&trigger("0x62****", &[])), None);
+    }
+
+    #[test]
+    fn free_cma_puts_a_roomy_zone_under_min_for_an_unmovable_allocation() {
+        // The only zone of an arm64 board: 32420kB free, 31624kB of it CMA, min 1524kB.
+        let mut report = OomReport::default();
+        let mut dma = zone(Some(0), "DMA", (32_420, 1_524, 1_904), &[0, 0, 0]);
+        dma.free_cma_kb = Some(31_624);
+        report.meminfo.zones = vec![dma];
+        report.trigger = trigger("0xcc0", &["GFP_KERNEL"]);
+        let class = allocation_zone(&report.trigger);
+        let zones = eligible_zones(&report, class, None);
+        assert_eq!(zones[0].usable_free_kb(), 796);
+        assert!(zones[0].below_min());
+        let evidence = zones[0].watermark_evidence();
+        assert!(evidence.contains("free_cma 31624kB"), "{evidence}");
+        assert!(
+            evidence.contains("usable free 796kB < min 1524kB"),
+            "{evidence}"
+        );
+        // A movable allocation may take the CMA pages: the same zone is above low.
+        report.trigger = trigger("0x100cca", &["GFP_HIGHUSER_MOVABLE"]);
+        let class = allocation_zone(&report.trigger);
+        let zones = eligible_zones(&report, class, None);
+        assert!(!zones[0].below_low());
+    }
+
+    #[test]
+    fn highatomic_reserve_is_not_free_for_an_ordinary_allocation() {
+        let mut report = OomReport::default();
+        let mut normal = zone(Some(0), "Normal", (20_000, 10_000, 12_500), &[0, 0, 0, 0]);
+        normal.reserved_highatomic_kb = Some(12_288);
+        report.meminfo.zones = vec![normal];
+        report.trigger = trigger("0xcc0", &["GFP_KERNEL"]);
+        let zones = eligible_zones(&report, Some(NORMAL_RANK), None);
+        assert!(zones[0].below_min());
+        report.trigger = trigger("0xa20", &["GFP_ATOMIC"]);
+        let zones = eligible_zones(&report, Some(NORMAL_RANK), None);
+        assert!(!zones[0].below_min());
+    }
+
+    #[test]
+    fn dma32_allocation_checks_dma32_against_its_own_reserve_entry() {
+        // lowmem_reserve of DMA32 is [0, 0, 12828, 12828]: index 1 (DMA32) holds back nothing.
+        let mut report = OomReport::default();
+        report.meminfo.zones = vec![
+            zone(
+                Some(0),
+                "DMA",
+                (15_000, 100, 120),
+                &[0, 2_000, 14_000, 14_000],
+            ),
+            zone(
+                Some(0),
+                "DMA32",
+                (40_000, 30_000, 37_500),
+                &[0, 0, 12_828, 12_828],
+            ),
+            zone(Some(0), "Normal", (10_000, 9_000, 11_000), &[0, 0, 0, 0]),
+        ];
+        let dma32 = eligible_zones(&report, Some(DMA32_RANK), None);
+        let zone = dma32.iter().find(|z| z.zone.zone == "DMA32").unwrap();
+        assert_eq!(zone.reserve_pages, 0);
+        assert!(!zone.below_min());
+        let normal = eligible_zones(&report, Some(NORMAL_RANK), None);
+        let zone = normal.iter().find(|z| z.zone.zone == "DMA32").unwrap();
+        assert_eq!(zone.reserve_pages, 12_828);
+        assert!(zone.below_min());
     }
 
     #[test]

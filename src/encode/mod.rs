@@ -474,6 +474,11 @@ fn zone_fields(zone: &ZoneState) -> Fields {
         .with("high_bytes", watermarks.map(|w| kb_bytes(w.high_kb)))
         .with("present_bytes", zone.present_kb.map(kb_bytes))
         .with("managed_bytes", zone.managed_kb.map(kb_bytes))
+        .with("free_cma_bytes", zone.free_cma_kb.map(kb_bytes))
+        .with(
+            "reserved_highatomic_bytes",
+            zone.reserved_highatomic_kb.map(kb_bytes),
+        )
         .with("lowmem_reserve_pages", reserve)
         .with("free_blocks", free_blocks)
 }
@@ -727,6 +732,8 @@ mod tests {
             }),
             present_kb: Some(3_129_216),
             managed_kb: Some(3_063_616),
+            free_cma_kb: None,
+            reserved_highatomic_kb: None,
             lowmem_reserve_pages: vec![0, 0, 12_828, 12_828],
             buddy: None,
             all_unreclaimable: None,

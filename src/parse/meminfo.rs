@@ -18,6 +18,8 @@ pub(crate) struct ZoneLine<'a> {
     pub watermarks: Option<ZoneWatermarks>,
     pub present_kb: Option<u64>,
     pub managed_kb: Option<u64>,
+    pub free_cma_kb: Option<u64>,
+    pub reserved_highatomic_kb: Option<u64>,
     /// 3.10 prints `all_unreclaimable?` per zone.
     pub all_unreclaimable: Option<bool>,
 }
@@ -156,6 +158,7 @@ fn all_unreclaimable(text: &str) -> Option<bool> {
 fn zone_line<'a>(node: Option<u32>, zone: &'a str, figures: &str) -> ZoneLine<'a> {
     let (mut free, mut min, mut low, mut high) = (None, None, None, None);
     let (mut present_kb, mut managed_kb) = (None, None);
+    let (mut free_cma_kb, mut reserved_highatomic_kb) = (None, None);
     for word in figures.split_ascii_whitespace() {
         let Some((key, value)) = word.split_once(':') else {
             continue;
@@ -167,6 +170,8 @@ fn zone_line<'a>(node: Option<u32>, zone: &'a str, figures: &str) -> ZoneLine<'a
             "high" => &mut high,
             "present" => &mut present_kb,
             "managed" => &mut managed_kb,
+            "free_cma" => &mut free_cma_kb,
+            "reserved_highatomic" => &mut reserved_highatomic_kb,
             _ => continue,
         };
         if slot.is_none() {
@@ -188,6 +193,8 @@ fn zone_line<'a>(node: Option<u32>, zone: &'a str, figures: &str) -> ZoneLine<'a
         watermarks,
         present_kb,
         managed_kb,
+        free_cma_kb,
+        reserved_highatomic_kb,
         all_unreclaimable: all_unreclaimable(figures),
     }
 }
@@ -368,6 +375,8 @@ pub(crate) fn apply_area(meminfo: &mut MemInfo, line: AreaLine<'_>) -> Option<us
                 zone.watermarks = line.watermarks;
                 zone.present_kb = line.present_kb;
                 zone.managed_kb = line.managed_kb;
+                zone.free_cma_kb = line.free_cma_kb;
+                zone.reserved_highatomic_kb = line.reserved_highatomic_kb;
                 zone.all_unreclaimable = line.all_unreclaimable;
             }
             Some(index)
@@ -499,6 +508,14 @@ mod tests {
         );
         assert_eq!(line.present_kb, Some(13_096_960));
         assert_eq!(line.managed_kb, Some(12_774_792));
+        assert_eq!(line.reserved_highatomic_kb, Some(0));
+    }
+
+    #[test]
+    fn zone_line_free_cma() {
+        let line = zone("Node 0 DMA free:32420kB boost:0kB min:1524kB low:1904kB high:2284kB reserved_highatomic:0KB active_anon:0kB present:131072kB managed:126712kB mlocked:0kB bounce:0kB free_pcp:1216kB local_pcp:0kB free_cma:31624kB");
+        assert_eq!(line.free_cma_kb, Some(31_624));
+        assert_eq!(line.watermarks.unwrap().free_kb, 32_420);
     }
 
     #[test]
