@@ -334,7 +334,9 @@ impl Assembler {
         let mut context = open.context;
         context.complete = complete || open.builder.is_complete();
         context.truncated_by = truncated_by;
-        let report = open.builder.report().clone();
+        // The victim from the best line present: a Killed line, else the reaper, the
+        // summary or the selection (ReportBuilder::finish).
+        let report = open.builder.finished();
         // A report that found nothing to kill is followed by the deadlock panic or the
         // ignored sysrq request (mm/oom_kill.c `out_of_memory`, drivers/tty/sysrq.c).
         if !report.victims.is_empty() || report.end_note.is_some() {
@@ -423,6 +425,7 @@ impl RecentKill {
 mod tests {
     use super::*;
     use crate::prefix::split_prefix;
+    use crate::report::VictimSource;
 
     const HEADER: &str =
         "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0";
@@ -444,6 +447,16 @@ mod tests {
         done: &mut Vec<Completed>,
     ) -> Disposition {
         a.push(stream, &split_prefix(text), text, now_ms, done)
+    }
+
+    #[test]
+    fn summary_without_killed_line_names_the_victim() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let summary = "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=c,mems_allowed=0,oom_memcg=/pod,task_memcg=/pod/c,task=go-oom-test,pid=61436,uid=0";
+        push(&mut a, "h", summary, 0, &mut done);
+        a.finish(&mut done);
+        let victim = &done[0].report.victims[0];
+        assert_eq!((victim.pid, victim.source), (61436, VictimSource::Summary));
     }
 
     #[test]

@@ -192,13 +192,20 @@ impl ReportBuilder {
     /// in order: the first `oom_reaper` line, the summary's `task=…,pid=…` (when the line was
     /// not cut), or the `Kill process … or sacrifice child` selection; [`Victim::source`] says
     /// which.
-    pub fn finish(mut self) -> OomReport {
-        if self.report.kind == ReportKind::OomKill && self.report.victims.is_empty() {
-            if let Some(victim) = fallback_victim(&self.report) {
-                self.report.victims.push(victim);
+    pub fn finish(self) -> OomReport {
+        self.finished()
+    }
+
+    /// The report [`Self::finish`] would return, leaving the builder as it is (the assembler
+    /// keeps it to fold the lines printed right after a kill).
+    pub fn finished(&self) -> OomReport {
+        let mut report = self.report.clone();
+        if report.kind == ReportKind::OomKill && report.victims.is_empty() {
+            if let Some(victim) = fallback_victim(&report) {
+                report.victims.push(victim);
             }
         }
-        self.report
+        report
     }
 
     /// A kill, an already-exiting victim, or a line saying nothing could be killed (or the
