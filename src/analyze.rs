@@ -36,7 +36,7 @@ impl TextAnalyzer {
         }
         let mut done = Vec::new();
         self.assembler.finish(&mut done);
-        events.extend(done.iter().map(render_event));
+        events.extend(done.iter().filter_map(render_event));
     }
 
     fn push_logical(&mut self, line: crate::prefix::KernelLine, events: &mut Vec<String>) {
@@ -49,7 +49,7 @@ impl TextAnalyzer {
         let _: Disposition = self
             .assembler
             .push(&stream, &line, &line.text, 0, &mut done);
-        events.extend(done.iter().map(render_event));
+        events.extend(done.iter().filter_map(render_event));
     }
 }
 

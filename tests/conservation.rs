@@ -92,6 +92,22 @@ fn records(items: &[Item]) -> Vec<(Vec<u8>, bool)> {
     out
 }
 
+/// The lines an event says were folded into it: `oom.lines`, which every event carries but a
+/// fragment's (its lines passed through; `oom.passed_lines` counts them).
+fn folded_lines(event: &Value) -> u64 {
+    match event["oom"]["lines"].as_u64() {
+        Some(lines) => lines,
+        None => {
+            assert_eq!(
+                event["oom"]["fragment"],
+                Value::Bool(true),
+                "oom.lines missing: {event}"
+            );
+            0
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -110,7 +126,7 @@ proptest! {
                     Emitted::Input => passed.push(record.clone()),
                     Emitted::Event(event) => {
                         let event: Value = serde_json::from_str(&event).expect("event is JSON");
-                        folded_in_events += event["oom"]["lines"].as_u64().expect("oom.lines");
+                        folded_in_events += folded_lines(&event);
                     }
                 }
             }
@@ -119,7 +135,7 @@ proptest! {
         for item in out.drain(..) {
             if let Emitted::Event(event) = item {
                 let event: Value = serde_json::from_str(&event).expect("event is JSON");
-                folded_in_events += event["oom"]["lines"].as_u64().expect("oom.lines");
+                folded_in_events += folded_lines(&event);
             } else {
                 prop_assert!(false, "finish emitted an input record");
             }

@@ -24,6 +24,12 @@ pub struct ReportContext {
     /// For a process killed as a member of a `memory.oom.group`: the pid of the report's
     /// first victim.
     pub group_leader_pid: Option<u32>,
+    /// The report was opened from inside, its header missing ([`crate::parse::opens_fragment`]):
+    /// its lines pass through ([`Disposition::Observed`], not counted in `lines`), and it
+    /// becomes an event only when a kill, an end note or figures that decide show an OOM.
+    pub fragment: bool,
+    /// How many lines a fragment report read that passed through (never in `lines`).
+    pub passed_lines: u64,
 }
 
 use std::collections::{BTreeMap, HashMap};
@@ -60,6 +66,9 @@ pub enum Disposition {
     /// The line was folded into a report and completed it: that report is the last one the
     /// call appended to `done`.
     Completed,
+    /// The line was read into a fragment report (one opened without its header): it passes
+    /// through unchanged, and any report the call closed is in `done`.
+    Observed,
 }
 
 /// A report still receiving lines.
@@ -190,10 +199,11 @@ impl Assembler {
                 return disposition;
             }
         }
-        if crate::parse::opening_kind(first).is_none() {
+        let fragment = crate::parse::opening_kind(first).is_none();
+        if fragment && !crate::parse::opens_fragment(first) {
             return Disposition::Foreign;
         }
-        self.open_report(stream, line, now_ms, done);
+        self.open_report(stream, line, fragment, now_ms, done);
         if let Some(open) = self.open.get_mut(stream) {
             for part in line.text.split('\n') {
                 let _ = open.builder.accept(part);
@@ -254,6 +264,7 @@ impl Assembler {
         &mut self,
         stream: &str,
         line: &KernelLine,
+        fragment: bool,
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) {
@@ -271,6 +282,7 @@ impl Assembler {
             host: line.host.clone(),
             wall_time: line.wall_time,
             uptime_s: line.uptime_s,
+            fragment,
             ..ReportContext::default()
         };
         self.open.insert(
@@ -296,20 +308,27 @@ impl Assembler {
         let Some(open) = self.open.get_mut(stream) else {
             return Disposition::Folded;
         };
-        open.context.lines += 1;
+        let fragment = open.context.fragment;
+        if fragment {
+            open.context.passed_lines += 1;
+        } else {
+            open.context.lines += 1;
+        }
         open.last_line_ms = now_ms;
         // Lines are parsed, not kept, unless asked for: only kept bytes count against the cap.
-        if self.limits.keep_raw_lines {
+        // A fragment's lines pass through: the event does not carry them again.
+        if self.limits.keep_raw_lines && !fragment {
             open.bytes = open.bytes.saturating_add(raw.len() as u64);
             if open.bytes <= self.limits.max_report_bytes {
                 open.context.raw_lines.push(raw.to_owned());
             }
         }
         let report = open.builder.report();
-        if open.builder.is_complete() && report.kind == ReportKind::OomKill {
+        let lines = open.context.lines.saturating_add(open.context.passed_lines);
+        let disposition = if open.builder.is_complete() && report.kind == ReportKind::OomKill {
             self.close(stream, true, None, done);
             Disposition::Completed
-        } else if open.context.lines >= self.limits.max_report_lines {
+        } else if lines >= self.limits.max_report_lines {
             self.close(stream, false, Some("max_report_lines"), done);
             Disposition::Completed
         } else if open.bytes >= self.limits.max_report_bytes {
@@ -317,6 +336,11 @@ impl Assembler {
             Disposition::Completed
         } else {
             Disposition::Folded
+        };
+        if fragment {
+            Disposition::Observed
+        } else {
+            disposition
         }
     }
 

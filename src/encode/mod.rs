@@ -288,6 +288,11 @@ fn oom_fields(
         .with("complete", context.complete)
         .with("truncated_by", context.truncated_by)
         .with("lines", (context.lines > 0).then(|| long(context.lines)))
+        .with("fragment", context.fragment.then_some(true))
+        .with(
+            "passed_lines",
+            (context.passed_lines > 0).then(|| long(context.passed_lines)),
+        )
         .with("kind", serde_form(&report.kind))
         .with("kill_message", report.kill_message.clone())
         .with("end_note", report.end_note.as_ref().map(serde_form))
@@ -617,6 +622,7 @@ mod tests {
             truncated_by: None,
             raw_lines: Vec::new(),
             group_leader_pid: None,
+            ..ReportContext::default()
         };
         let report = OomReport {
             kind: ReportKind::OomKill,

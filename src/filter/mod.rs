@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::assemble::{Assembler, Completed, Disposition, Limits};
-use crate::classify::diagnose;
+use crate::classify::{diagnose, Cause, Confidence};
 use crate::encode::encode_event;
 use crate::prefix::split_prefix;
 
@@ -102,13 +102,14 @@ impl Transform {
         };
         let completed_here = match disposition {
             Disposition::Completed => done.pop(),
-            Disposition::Foreign | Disposition::Folded => None,
+            Disposition::Foreign | Disposition::Folded | Disposition::Observed => None,
         };
         self.emit_events(done, out);
-        if disposition != Disposition::Foreign {
+        let passes = matches!(disposition, Disposition::Foreign | Disposition::Observed);
+        if !passes {
             self.counters.records_folded += 1;
         }
-        if disposition == Disposition::Foreign || self.config.raw_lines == RawLines::Pass {
+        if passes || self.config.raw_lines == RawLines::Pass {
             self.emit_input(out);
         }
         self.emit_events(completed_here, out);
@@ -213,12 +214,15 @@ impl Transform {
         out: &mut Vec<Emitted>,
     ) {
         for report in completed {
+            let Some(event) = render_event(&report) else {
+                continue;
+            };
             if report.context.group_leader_pid.is_none() {
                 self.counters.reports += 1;
             }
             self.counters.events += 1;
             self.counters.records_out += 1;
-            out.push(Emitted::Event(render_event(&report)));
+            out.push(Emitted::Event(event));
         }
     }
 }
@@ -261,10 +265,21 @@ pub(crate) fn limits(config: &FilterConfig) -> Limits {
 }
 
 /// The event for a finished report, serialised.
-pub(crate) fn render_event(completed: &Completed) -> String {
-    let diagnosis = diagnose(&completed.report);
-    let event = encode_event(&completed.context, &completed.report, &diagnosis);
-    Value::Object(event).to_string()
+/// The event of a finished report, as JSON text; `None` for a fragment (a report opened
+/// without its header, whose lines passed through) that shows no OOM: no kill, no end note,
+/// and figures that do not decide a cause (sysrq-m prints the same Mem-Info with memory to
+/// spare).
+pub(crate) fn render_event(completed: &Completed) -> Option<String> {
+    let report = &completed.report;
+    let diagnosis = diagnose(report);
+    let shows_an_oom = !report.victims.is_empty()
+        || report.end_note.is_some()
+        || (diagnosis.cause != Cause::Unknown && diagnosis.confidence != Confidence::Low);
+    if completed.context.fragment && !shows_an_oom {
+        return None;
+    }
+    let event = encode_event(&completed.context, report, &diagnosis);
+    Some(Value::Object(event).to_string())
 }
 
 /// The deepest nesting of arrays and objects in JSON text, read without parsing it (strings
@@ -326,6 +341,48 @@ mod tests {
 
     fn transform() -> Transform {
         Transform::new(FilterConfig::default()).unwrap()
+    }
+
+    fn messages(lines: &[&str]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|line| json!({ "message": line }).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn headerless_fragment_below_min_passes_through_and_adds_a_host_event() {
+        let records = messages(&[
+            "[ 9.000001] Mem-Info:",
+            "[ 9.000002] active_anon:900000 inactive_anon:1000 isolated_anon:0 free:11000 free_pcp:0 free_cma:0",
+            "[ 9.000003] Node 0 Normal free:40000kB boost:0kB min:45000kB low:56000kB high:67000kB reserved_highatomic:0KB present:4194304kB managed:4000000kB",
+        ]);
+        let mut transform = transform();
+        let mut out = run(&mut transform, &records);
+        transform.finish(&mut out);
+        let inputs = out.iter().filter(|e| matches!(e, Emitted::Input)).count();
+        assert_eq!(inputs, records.len(), "a fragment's records pass through");
+        let events = events(&out);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["oom"]["cause"], "host_oom");
+        assert_eq!(events[0]["oom"]["fragment"], true);
+        assert_eq!(events[0]["oom"]["passed_lines"], 3);
+        assert_eq!(transform.counters().records_folded, 0);
+    }
+
+    #[test]
+    fn sysrq_show_memory_with_memory_to_spare_gives_no_event() {
+        let records = messages(&[
+            "[ 9.000000] sysrq: Show Memory",
+            "[ 9.000001] Mem-Info:",
+            "[ 9.000003] Node 0 Normal free:900000kB min:45000kB low:56000kB high:67000kB present:4194304kB managed:4000000kB",
+            "[ 9.000004] Node 0 Normal: 100*4kB (UME) 50*8kB (UME) 20*16kB (M) = 1120kB",
+        ]);
+        let mut transform = transform();
+        let mut out = run(&mut transform, &records);
+        transform.finish(&mut out);
+        assert!(events(&out).is_empty());
+        assert_eq!(out.len(), records.len());
     }
 
     #[test]

@@ -85,6 +85,26 @@ pub fn opening_kind(text: &str) -> Option<LineKind> {
     classify(line)?.opening_kind()
 }
 
+/// Whether `text` can open a report from inside, its header missing (scrolled away, cut from
+/// a paste): `Mem-Info:` or a zone's watermark line, which lib/show_mem.c (`__show_mem`,
+/// `show_free_areas`) prints for every global OOM and allocation failure. sysrq-m prints them
+/// too, with no OOM at all: such a report's lines must pass through, and only a kill or
+/// figures that decide make it an event (see [`crate::assemble::ReportContext::fragment`]).
+pub fn opens_fragment(text: &str) -> bool {
+    let Some(line) = text
+        .split('\n')
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+    else {
+        return false;
+    };
+    match classify(line) {
+        Some(Shape::MemInfoStart) => true,
+        Some(Shape::Area(meminfo::AreaLine::Zone(zone))) => zone.watermarks.is_some(),
+        _ => false,
+    }
+}
+
 /// Where in the report the last line was; the shapes that only mean something in one place
 /// (counters, memory.stat pairs, task rows, stack words) are read only there.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]

@@ -9,7 +9,8 @@ mod simd128;
 #[cfg(any(test, all(target_arch = "wasm32", not(target_feature = "simd128"))))]
 mod skip;
 
-/// Every line for which [`super::opening_kind`] answers `Some` contains one of these.
+/// Every line for which [`super::opening_kind`] answers `Some`, or [`super::opens_fragment`]
+/// true, contains one of these.
 /// They hold no character JSON escapes, so they can be searched in raw JSON text too.
 pub const OPENING_MARKERS: &[&str] = &[
     "invoked oom-killer",
@@ -26,6 +27,11 @@ pub const OPENING_MARKERS: &[&str] = &[
     "Memory cgroup stats for",
     "deadlocked on memory",
     "Manual OOM execution",
+    // A fragment of a report whose header is missing starts at show_mem's `Mem-Info:` or a
+    // zone's watermark line (`min:%lukB low:%lukB`): see `super::opens_fragment`.
+    "Mem-Info",
+    "Mem-info",
+    "kB low:",
 ];
 
 /// Every line the kernel prints right after a kill (a `memory.oom.group` member's kill, the
