@@ -566,6 +566,9 @@ fn numa(report: &OomReport) -> Option<Verdict> {
     ))
 }
 
+/// mm/internal.h: orders above this are "costly"; the OOM killer is never invoked for them.
+const PAGE_ALLOC_COSTLY_ORDER: u32 = 3;
+
 /// The allocation order when it is 1 or more.
 fn high_order(report: &OomReport) -> Option<u32> {
     report
@@ -605,11 +608,36 @@ fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Option<Verdict> 
                 evidence.push(text);
                 Confidence::Medium
             }
-            None => {
+            // mm/page_alloc.c `__alloc_pages_may_oom`: "The OOM killer will not help higher
+            // order allocs": above PAGE_ALLOC_COSTLY_ORDER a request fails once compaction
+            // cannot make a block, while a real shortage shows as order-0 OOMs. So a costly
+            // failure is suspected fragmentation; a cheaper order, with no zone figures,
+            // may be either.
+            // Without compaction nothing makes a free block of an order the lists lack.
+            None if report.compaction_disabled => {
                 evidence.push(format!(
-                    "no zone watermarks or buddy lists printed: an order-{order} global failure is only suspected fragmentation"
+                    "COMPACTION is disabled!!!: the kernel cannot defragment free memory into the order-{order} block it needs; no zone figures printed: suspected fragmentation"
                 ));
                 Confidence::Low
+            }
+            None if order > PAGE_ALLOC_COSTLY_ORDER
+                && report.kind == crate::report::ReportKind::AllocationFailure =>
+            {
+                evidence.push(format!(
+                    "no zone watermarks or buddy lists printed: an order-{order} allocation (above PAGE_ALLOC_COSTLY_ORDER {PAGE_ALLOC_COSTLY_ORDER}) fails when compaction cannot make a block: only suspected fragmentation"
+                ));
+                Confidence::Low
+            }
+            None => {
+                evidence.push(format!(
+                    "no zone watermarks or buddy lists printed: an order-{order} global failure may be fragmentation or a shortage, the log does not tell"
+                ));
+                return Some(Verdict::new(
+                    Cause::Unknown,
+                    Confidence::Low,
+                    evidence,
+                    Finding::Unknown,
+                ));
             }
         };
         return Some(Verdict::new(
@@ -844,7 +872,16 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     if !zones.is_empty() {
         evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
         let all_short = zones.iter().all(ZoneEval::below_low);
-        let none_short = !zones.iter().any(ZoneEval::below_low);
+        // Every zone passed the check the allocator makes (usable free above min +
+        // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
+        // figures contradict every cause.
+        if !zones.iter().any(ZoneEval::below_min) {
+            evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
+            evidence.push(
+                "the figures contradict every cause: each zone this allocation may use was above its min watermark (with lowmem_reserve), which the allocator checks before it gives up".into(),
+            );
+            return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+        }
         if !all_short {
             let roomy: Vec<String> = zones
                 .iter()
@@ -867,11 +904,6 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         evidence.extend(memory_state_evidence(report));
         let confidence = if all_short {
             Confidence::High
-        } else if none_short {
-            evidence.push(
-                "the figures contradict a shortage: every zone this allocation may use was above its low watermark".into(),
-            );
-            Confidence::Low
         } else {
             Confidence::Medium
         };
@@ -1136,19 +1168,15 @@ mod tests {
             .killed("Out of memory", 1, "x")
             .build();
         let diagnosis = diagnose(&report);
-        assert_eq!(diagnosis.cause, Cause::HostOom);
-        // Memory above low on the allowed node contradicts a shortage (issue 9: never
-        // medium or high when the figures contradict every cause).
+        // Memory above min on the only node the task may use contradicts every cause.
+        assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(
             diagnosis.confidence,
             Confidence::Low,
-            "memory above low on the allowed node"
+            "memory above min on the allowed node"
         );
-        assert_evidence(&diagnosis, "the figures contradict a shortage");
-        assert_evidence(
-            &diagnosis,
-            "memory was still above the low watermark in Node 0 Normal",
-        );
+        assert_evidence(&diagnosis, "the figures contradict every cause");
+        assert_evidence(&diagnosis, "Node 0 Normal free 900000kB > low 56000kB");
     }
 
     #[test]
@@ -1194,9 +1222,42 @@ mod tests {
     }
 
     #[test]
-    fn order_2_allocation_failure_without_figures_is_suspected_fragmentation() {
+    fn order_2_allocation_failure_without_figures_is_unknown() {
         let report = Given::alloc_failure()
             .header("kworker", 9, "0xa20", &["GFP_ATOMIC"], 2)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "may be fragmentation or a shortage");
+    }
+
+    #[test]
+    fn order_2_kill_with_compaction_disabled_and_no_figures_is_suspected_fragmentation() {
+        let report = Given::oom()
+            .header("VDecChn0", 9, "0x242c2c2", &[], 2)
+            .compaction_disabled()
+            .killed("Out of memory", 1267, "zkgui_ui")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(
+            &diagnosis,
+            "cannot defragment free memory into the order-2 block",
+        );
+    }
+
+    #[test]
+    fn costly_order_allocation_failure_without_figures_is_suspected_fragmentation() {
+        let report = Given::alloc_failure()
+            .header(
+                "clinfo",
+                9,
+                "0x194dc2",
+                &["GFP_HIGHUSER", "__GFP_NORETRY"],
+                9,
+            )
             .build();
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::Fragmentation);
