@@ -23,9 +23,12 @@ impl TextAnalyzer {
     }
 
     /// Offers one physical line (without its newline); appends finished events to `events`.
+    /// Records glued into one line (newlines lost in a copy) are taken apart first.
     pub fn push_line(&mut self, raw: &str, events: &mut Vec<String>) {
-        if let Some(line) = self.joiner.push(raw) {
-            self.push_logical(line, events);
+        for record in crate::prefix::split_glued(raw) {
+            if let Some(line) = self.joiner.push(record) {
+                self.push_logical(line, events);
+            }
         }
     }
 

@@ -3,8 +3,10 @@
 
 mod clock;
 mod cursor;
+mod glued;
 pub mod join;
 
+pub use glued::split_glued;
 pub use join::LineJoiner;
 
 use std::borrow::Cow;
