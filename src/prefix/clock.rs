@@ -217,6 +217,18 @@ pub(super) fn syslog_date(line: &str) -> Option<Dated<'_>> {
     Some((fields.wall_time(), cursor.rest()))
 }
 
+/// journalctl `-o short-unix`: seconds since the epoch with microseconds, `1787068905.416344 `.
+/// The wall time is left out (the calendar arithmetic lives with the encoder); the date is
+/// read so the host and tag after it are.
+pub(super) fn unix_epoch_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    cursor.digits(9, 11)?;
+    cursor.tag(".")?;
+    cursor.digits(6, 6)?;
+    cursor.spaces(1, usize::MAX)?;
+    Some((None, cursor.rest()))
+}
+
 /// Reads `YYYY-MM-DDTHH:MM:SS`, a fraction after `mark` and a UTC offset (`Z`, `+02:00`,
 /// `+0200`, or none).
 fn iso_date<'a>(cursor: &mut Cursor<'a>, mark: &str) -> Option<DateFields<'a>> {

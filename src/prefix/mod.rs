@@ -193,6 +193,7 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| syslog_header(s, clock::rfc3339_date))
             .or_else(|| android_date(s))
             .or_else(|| syslog_header(s, clock::syslog_date))
+            .or_else(|| syslog_header(s, clock::unix_epoch_date))
     } else if first.is_ascii_alphabetic() || !first.is_ascii() {
         syslog_header(s, clock::syslog_date)
             .or_else(|| syslog_header(s, clock::ctime_date))
@@ -315,6 +316,13 @@ fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
         return (None, Some(program), message);
     }
     let (first, after_first) = split_word(s);
+    // A host a poster redacted (`<coordinator>`, `[REDACTED]`, `***`) is still one where the
+    // kernel's tag follows it (a tool's date before `[ uptime] CPU: 0 …` is not).
+    if is_redacted(first) {
+        if let Some(message) = after_first.trim_start_matches(' ').strip_prefix("kernel: ") {
+            return (Some(first), Some("kernel"), message);
+        }
+    }
     if !is_host_name(first) {
         // A date a tool put before kernel text (`dmesg | ts`, `docker logs -t`): the
         // kernel's `[ uptime]` or `[Sat Sep ...]` is no host.
@@ -347,6 +355,20 @@ fn tag_and_message(s: &str) -> Option<(&str, &str)> {
 fn is_host_name(word: &str) -> bool {
     word.bytes()
         .all(|b| !b.is_ascii() || b.is_ascii_alphanumeric() || b".-_:%".contains(&b))
+}
+
+/// Whether `word` is a redaction standing for a name: `<…>`, `[…]` or `{…}` holding a letter
+/// (never an uptime stamp), or asterisks.
+fn is_redacted(word: &str) -> bool {
+    let bracketed = [('<', '>'), ('[', ']'), ('{', '}')]
+        .iter()
+        .any(|(open, close)| {
+            word.len() > 2
+                && word.starts_with(*open)
+                && word.ends_with(*close)
+                && word.bytes().any(|b| b.is_ascii_alphabetic())
+        });
+    bracketed || (!word.is_empty() && word.bytes().all(|b| b == b'*'))
 }
 
 /// `s` split at its first space: the word and what follows the space.
@@ -428,15 +450,29 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
     })
 }
 
-/// A syslog line's `kernel:` tag left before a kernel stamp once the date and host were cut
-/// off (`kernel: [ 8085.099452] mariadbd invoked oom-killer`). Only before a stamp: what
-/// follows a bare `kernel:` could be anyone's text.
+/// A syslog line's `kernel:` tag left once the date and host were cut off (`kernel: [
+/// 8085.099452] mariadbd invoked oom-killer`, `grep` or `journalctl -o short` output trimmed
+/// by a poster, `kernel: systemd invoked oom-killer`), also as syslogd's wall message prints
+/// it (` kernel:[340648.118967] Kernel panic …`). Only the `kernel` tag: any program's tag
+/// would take words of kernel text for a prefix (`oom_reaper: reaped process …`). Like
+/// `logger -t kernel`, it proves nothing about who wrote the line.
 fn kernel_tag(s: &str) -> Option<Layer<'_>> {
+    let s = s.trim_start_matches(' ');
     if !s.starts_with('k') {
         return None;
     }
-    let rest = s.strip_prefix("kernel:")?.trim_start_matches(' ');
-    kernel_stamp(rest)?;
+    let rest = s.strip_prefix("kernel:")?;
+    // `kernel:` with text glued to it is a kernel tag only before a stamp.
+    if !rest.starts_with(' ') && !rest.starts_with('[') {
+        return None;
+    }
+    // One space separates the tag; the kernel's own leading space (a stack frame) stays,
+    // except before a stamp.
+    let after_space = rest.strip_prefix(' ').unwrap_or(rest);
+    let rest = match after_space.trim_start_matches(' ') {
+        stamped if stamped.starts_with('[') => stamped,
+        _ => after_space,
+    };
     Some(Layer {
         rest,
         program: Some("kernel"),
@@ -1379,9 +1415,50 @@ mod tests {
         );
         assert_eq!(indented.uptime_s, Some(1475.869152));
         assert!(indented.text.starts_with("main invoked oom: "));
-        let bare = split_prefix("kernel: hung task detected");
-        assert!(!bare.prefixed);
-        assert_eq!(bare.text, "kernel: hung task detected");
+    }
+
+    #[test]
+    fn bare_kernel_tag_without_a_stamp_is_a_prefix() {
+        // journalctl or syslog lines whose date and host a poster cut off.
+        let line = split_prefix("kernel: systemd invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0");
+        assert!(line.prefixed);
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert!(line.text.starts_with("systemd invoked oom-killer"));
+        let frame = split_prefix("kernel:  mem_cgroup_out_of_memory+0xc2/0xd0");
+        assert_eq!(frame.text, " mem_cgroup_out_of_memory+0xc2/0xd0");
+        // syslogd's wall message glues the tag to the stamp, after a space.
+        let wall =
+            split_prefix(" kernel:[340648.118967] Kernel panic - not syncing: Out of memory");
+        assert_eq!(wall.uptime_s, Some(340648.118967));
+        assert_eq!(wall.text, "Kernel panic - not syncing: Out of memory");
+        // Another word glued to the tag is text.
+        assert!(!split_prefix("kernel:x y").prefixed);
+        assert!(!split_prefix("kernelspace: y").prefixed);
+    }
+
+    #[test]
+    fn journalctl_short_unix_and_redacted_hosts() {
+        let line = split_prefix(
+            "1787068905.416344 precision kernel: chrome-headless invoked oom-killer: order=0",
+        );
+        assert_eq!(line.host.as_deref(), Some("precision"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert!(line.text.starts_with("chrome-headless invoked"));
+        for host in ["<coordinator>", "[REDACTED_ENV_NAME]", "***"] {
+            let line = split_prefix(&format!(
+                "Sep 30 23:22:28 {host} kernel: Out of memory: Killed process 5 (a)"
+            ));
+            assert_eq!(line.host.as_deref(), Some(host));
+            assert_eq!(line.text, "Out of memory: Killed process 5 (a)");
+        }
+        // A tool's date before a kernel stamp still has no host.
+        let stamped =
+            split_prefix("Sep 30 23:22:28 [ 12.345678] Out of memory: Killed process 5 (a)");
+        assert_eq!(stamped.host, None);
+        assert_eq!(stamped.uptime_s, Some(12.345678));
+        let ts = split_prefix("Oct 12 13:39:27 [350085.038699] CPU: 0 PID: 2119 Comm: Xorg");
+        assert_eq!((ts.host, ts.program), (None, None));
+        assert_eq!(ts.text, "CPU: 0 PID: 2119 Comm: Xorg");
     }
 
     #[test]
