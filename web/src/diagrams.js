@@ -2,10 +2,10 @@
 // own, and comes with a table of the same figures for readers who cannot see it.
 import { h, human, s, table } from './dom.js';
 
-const WIDTH = 640;
+const WIDTH = 680;
 const LABEL_W = 150;
 const TRACK_X = LABEL_W + 10;
-const TRACK_W = 380;
+const TRACK_W = 340;
 
 /** A figure: title, SVG (an image with a text name), caption and the table of its figures. */
 function figure(kind, t, title, caption, svg, figures) {
@@ -58,13 +58,15 @@ export function zonesDiagram(oom, t) {
   const rows = [];
   zones.forEach((zone, i) => {
     const reserve = isNumber(zone.allocation_reserve_bytes) ? zone.allocation_reserve_bytes : 0;
-    const eligible = zone.allocation_reserve_bytes !== undefined || !hasAllocationReserve(zones);
+    // The event leaves the reserve out for a zone the allocation may not use (or one without
+    // a lowmem_reserve[] line, told apart by that line).
+    const unusable = zone.allocation_reserve_bytes === undefined && (zone.lowmem_reserve_pages ?? []).length > 0;
     const scale = Math.max(zone.free_bytes, zone.high_bytes, zone.min_bytes + reserve, 1) * 1.12;
     const x = (bytes) => TRACK_X + (Math.min(bytes, scale) / scale) * TRACK_W;
     const y = top + i * rowH;
     const state =
       zone.free_bytes <= zone.min_bytes + reserve ? 'below-min' : zone.free_bytes <= zone.low_bytes + reserve ? 'below-low' : 'ok';
-    const g = s('g', { class: `zone zone-${state}${eligible ? '' : ' zone-ineligible'}` });
+    const g = s('g', { class: `zone zone-${unusable ? 'unusable' : state}` });
     g.append(
       s('text', { x: 0, y: y + 17, class: 'label' }, zoneLabel(zone)),
       s('rect', { x: TRACK_X, y: y + 6, width: TRACK_W, height: 14, class: 'track', rx: 2 }),
@@ -74,22 +76,29 @@ export function zonesDiagram(oom, t) {
       g.append(
         s('rect', {
           x: x(zone.min_bytes),
-          y: y + 3,
+          y: y + 21,
           width: Math.max(x(zone.min_bytes + reserve) - x(zone.min_bytes), 1),
-          height: 20,
+          height: 5,
           fill: 'url(#hatch)',
           class: 'reserve',
         }),
+        s('line', { x1: x(zone.min_bytes + reserve), x2: x(zone.min_bytes + reserve), y1: y + 2, y2: y + 26, class: 'tick tick-reserve' }),
       );
     }
-    for (const [key, letter] of [['min_bytes', t('min')], ['low_bytes', t('low')], ['high_bytes', t('high')]]) {
+    // Ticks closer than a label's width share one label (a DMA zone's marks all sit at 0).
+    const labels = [];
+    for (const [key, name] of [['min_bytes', t('min')], ['low_bytes', t('low')], ['high_bytes', t('high')]]) {
       const at = x(zone[key]);
-      g.append(
-        s('line', { x1: at, x2: at, y1: y + 2, y2: y + 24, class: `tick tick-${key.split('_')[0]}` }),
-        s('text', { x: at, y: y + 34, class: 'tick-label', 'text-anchor': 'middle' }, letter),
-      );
+      g.append(s('line', { x1: at, x2: at, y1: y + 2, y2: y + 24, class: `tick tick-${key.split('_')[0]}` }));
+      const previous = labels.at(-1);
+      if (previous && at - previous.at < 26) previous.names.push(name);
+      else labels.push({ at, names: [name] });
     }
-    g.append(s('text', { x: TRACK_X + TRACK_W + 10, y: y + 17, class: 'value' }, `${t('free')} ${human(zone.free_bytes)}`));
+    for (const label of labels) {
+      g.append(s('text', { x: label.at, y: y + 34, class: 'tick-label', 'text-anchor': 'middle' }, label.names.join('/')));
+    }
+    const value = `${t('free')} ${human(zone.free_bytes)}${unusable ? ` (${t('notUsableShort')})` : ''}`;
+    g.append(s('text', { x: TRACK_X + TRACK_W + 10, y: y + 17, class: 'value' }, value));
     svg.append(g);
     rows.push([
       zoneLabel(zone),
@@ -97,16 +106,12 @@ export function zonesDiagram(oom, t) {
       human(zone.min_bytes),
       human(zone.low_bytes),
       human(zone.high_bytes),
-      zone.allocation_reserve_bytes !== undefined ? human(zone.allocation_reserve_bytes) : eligible ? '—' : t('notEligible'),
+      zone.allocation_reserve_bytes !== undefined ? human(zone.allocation_reserve_bytes) : unusable ? t('notUsable') : '—',
       (zone.lowmem_reserve_pages ?? []).join(' '),
     ]);
   });
   const figures = table(t('zonesTitle'), [t('zone'), t('free'), t('min'), t('low'), t('high'), t('reserve'), t('reservePages')], rows);
   return figure('zones', t, t('zonesTitle'), t('zonesCaption'), svg, figures);
-}
-
-function hasAllocationReserve(zones) {
-  return zones.some((zone) => zone.allocation_reserve_bytes !== undefined);
 }
 
 /** The buddy free lists per order, the requested order marked. */
@@ -120,7 +125,7 @@ export function buddyDiagram(oom, t) {
   const chartH = 70;
   const panelW = chartW + 20;
   const perRow = Math.max(1, Math.floor(WIDTH / panelW));
-  const panelH = chartH + 44;
+  const panelH = chartH + 52;
   const rowsN = Math.ceil(zones.length / perRow);
   const svg = s('svg', { viewBox: `0 0 ${Math.min(zones.length, perRow) * panelW} ${rowsN * panelH}`, class: 'chart' });
   const largest = Math.max(1, ...zones.flatMap((z) => z.free_blocks.map((b) => b.count ?? 0)));

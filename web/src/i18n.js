@@ -55,7 +55,7 @@ const en = {
   diagrams: 'Diagrams',
   zonesTitle: 'Free memory of each zone against its watermarks',
   zonesCaption:
-    'Bar: free memory. Ticks: min, low and high watermarks. Hatched: the lowmem_reserve the zone keeps back from this allocation, added to min.',
+    'Bar: free memory. Ticks: min, low and high watermarks. Hatched band and dashed tick: the lowmem_reserve the zone keeps back from this allocation, on top of min. Grey: a zone this allocation may not use.',
   zone: 'Zone',
   free: 'free',
   min: 'min',
@@ -63,7 +63,8 @@ const en = {
   high: 'high',
   reserve: 'lowmem_reserve for this allocation',
   reservePages: 'lowmem_reserve[] (pages)',
-  notEligible: 'not usable by this allocation',
+  notUsable: 'not usable by this allocation (above its highest zone)',
+  notUsableShort: 'not usable',
   buddyTitle: 'Buddy allocator free lists per order',
   buddyCaption:
     'Bars: free blocks of each order (log scale). The requested order and the orders above it are marked: an allocation needs one free block of at least its order.',
@@ -159,7 +160,7 @@ const ja = {
   diagrams: '図',
   zonesTitle: '各ゾーンの空きメモリとウォーターマーク',
   zonesCaption:
-    '棒：空きメモリ。目盛り：min・low・high ウォーターマーク。斜線：このアロケーションに対してゾーンが確保する lowmem_reserve（min に加算）。',
+    '棒：空きメモリ。目盛り：min・low・high ウォーターマーク。斜線の帯と破線：このアロケーションに対してゾーンが確保する lowmem_reserve（min に加算）。灰色：このアロケーションでは使えないゾーン。',
   zone: 'ゾーン',
   free: '空き',
   min: 'min',
@@ -167,7 +168,8 @@ const ja = {
   high: 'high',
   reserve: 'このアロケーションに対する lowmem_reserve',
   reservePages: 'lowmem_reserve[]（ページ）',
-  notEligible: 'このアロケーションでは使えないゾーン',
+  notUsable: 'このアロケーションでは使えないゾーン（最上位ゾーンより上）',
+  notUsableShort: '使用不可',
   buddyTitle: 'バディアロケータの order ごとの空きリスト',
   buddyCaption:
     '棒：各 order の空きブロック数（対数目盛り）。要求された order とそれより上を示します。アロケーションには、その order 以上の空きブロックが 1 つ必要です。',

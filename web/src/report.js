@@ -101,7 +101,7 @@ export function renderReport(event, n, t) {
     'data-confidence': confidence,
     'data-victim-pid': event.process?.pid,
   });
-  article.append(
+  const parts = [
     heading(event, n, t),
     h(
       'p',
@@ -116,7 +116,8 @@ export function renderReport(event, n, t) {
     oom.complete === false ? h('p', { class: 'incomplete', role: 'note' }, t('incomplete', { why: oom.truncated_by ?? t('incompleteNoWhy') })) : null,
     h('p', { class: 'sentence', lang: 'en', title: t('sentence') }, event.message ?? ''),
     facts(event, t),
-  );
+  ];
+  article.append(...parts.filter(Boolean));
   if ((oom.evidence ?? []).length > 0) {
     article.append(
       h('section', { class: 'evidence' }, h('h4', null, t('evidence')), h('ul', { lang: 'en' }, oom.evidence.map((line) => h('li', { class: 'mono' }, line)))),

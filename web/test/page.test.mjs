@@ -32,6 +32,17 @@ const fixtures = fixtureDirs.flatMap((dir) =>
 const screenshots = join(distDir, 'screenshots');
 mkdirSync(screenshots, { recursive: true });
 
+/** A screenshot of the page from `selector` down, `height` pixels tall, for a person to look at. */
+async function screenshotFrom(page, selector, name, height = 1600) {
+  const top = await page.$eval(selector, (element) => element.getBoundingClientRect().top + window.scrollY);
+  const width = await page.evaluate(() => document.documentElement.clientWidth);
+  await page.screenshot({
+    path: join(screenshots, name),
+    clip: { x: 0, y: Math.max(0, top - 8), width, height },
+    captureBeyondViewport: true,
+  });
+}
+
 /** Asserts the page's articles say what the CLI's events say, report by report. */
 function assertSameReports(shown, events, what) {
   assert.equal(shown.length, events.length, `${what}: ${shown.length} reports shown, the CLI has ${events.length}`);
@@ -125,7 +136,7 @@ describe('reading and using the page', () => {
       after.map((r) => [r.cause, r.confidence, r.victimPid, r.sentence]),
       before.map((r) => [r.cause, r.confidence, r.victimPid, r.sentence]),
     );
-    await page.screenshot({ path: join(screenshots, 'ja-host-oomgroup.png'), fullPage: true });
+    await screenshotFrom(page, '#results', 'ja-host-oomgroup.png');
     await page.select('#lang', 'en');
   });
 
@@ -137,7 +148,7 @@ describe('reading and using the page', () => {
     const reports = await page.$$eval('article.report', (articles) => articles.map((a) => `#${a.id}`));
     assert.ok(reports.length > 1);
     assert.deepEqual(marks, reports);
-    await page.screenshot({ path: join(screenshots, 'timeline-k8s-oomgroup.png'), fullPage: true });
+    await screenshotFrom(page, '#results', 'timeline-k8s-oomgroup.png');
   });
 
   test('keyboard only: Tab goes from the settings to #log, then #analyze; Enter runs it; copy buttons are buttons', async () => {
@@ -175,7 +186,7 @@ describe('reading and using the page', () => {
       const fixture = fixtures.find((f) => f.name.startsWith(prefix));
       await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
       await analyzeInPage(page, readFileSync(fixture.path, 'utf8'));
-      await page.screenshot({ path: join(screenshots, `${fixture.name.replace(/\.log$/, '')}-${scheme}.png`), fullPage: true });
+      await screenshotFrom(page, 'article.report', `${fixture.name.replace(/\.log$/, '')}-${scheme}.png`, 2400);
     }
   });
 
