@@ -33,9 +33,10 @@ step "wasm faces in real wasm hosts (jco, node:wasi) with node --test"
 node --test tests/wasm/
 
 step "the page in a real browser (Debian's chromium, puppeteer-core) with node --test"
-if ! command -v chromium >/dev/null; then
+# A Japanese font, so the screenshots of the Japanese page show its text.
+if ! command -v chromium >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then
   apt-get update -qq || echo "apt-get update failed; trying with the lists at hand"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null
 fi
 web/build.sh
 node --test web/test/

@@ -127,7 +127,8 @@ export function buddyDiagram(oom, t) {
   const perRow = Math.max(1, Math.floor(WIDTH / panelW));
   const panelH = chartH + 52;
   const rowsN = Math.ceil(zones.length / perRow);
-  const svg = s('svg', { viewBox: `0 0 ${Math.min(zones.length, perRow) * panelW} ${rowsN * panelH}`, class: 'chart' });
+  // Always the full width, so one zone's panel is drawn at the size of several.
+  const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${rowsN * panelH}`, class: 'chart' });
   const largest = Math.max(1, ...zones.flatMap((z) => z.free_blocks.map((b) => b.count ?? 0)));
   const height = (count) => (count > 0 ? (Math.log2(count + 1) / Math.log2(largest + 1)) * chartH : 0);
   const rows = [];
@@ -188,10 +189,12 @@ export function cgroupDiagram(oom, t) {
   const rowH = 30;
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${counters.length * rowH + 6}`, class: 'chart' });
   const rows = [];
+  // A counter without a limit is drawn on the scale of the largest limit printed beside it.
+  const largestLimit = Math.max(0, ...counters.map(([, counter]) => counter.limit_bytes).filter(isNumber));
   counters.forEach(([name, counter], i) => {
     const y = i * rowH + 4;
     const limit = counter.limit_bytes;
-    const scale = Math.max(counter.usage_bytes, isNumber(limit) ? limit : 0, 1) * 1.05;
+    const scale = Math.max(counter.usage_bytes, isNumber(limit) ? limit : largestLimit, 1) * 1.05;
     const x = (bytes) => TRACK_X + (Math.min(bytes, scale) / scale) * TRACK_W;
     const full = isNumber(limit) && counter.usage_bytes >= limit;
     const g = s('g', { class: `counter${full ? ' counter-full' : ''}` });
@@ -231,6 +234,8 @@ export function hierarchyDiagram(event, t) {
   if (!task || !task.startsWith('/')) return null;
   const chain = levels(task);
   if (limiting && limiting.startsWith('/') && !chain.includes(limiting)) chain.push(limiting);
+  // The root alone (a global OOM) has no hierarchy to draw.
+  if (chain.length < 2) return null;
   const podUid = event.kubernetes?.pod?.uid;
   const containerId = event.container?.id;
   const roleOf = (path) => {
@@ -248,9 +253,15 @@ export function hierarchyDiagram(event, t) {
     const isLimit = path === limiting;
     const isTask = path === task;
     const name = depth === 0 ? '/' : path.split('/').pop();
-    const shown = name.length > 54 ? `${name.slice(0, 26)}…${name.slice(-26)}` : name;
     const role = roleOf(path);
     const notes = [role, isLimit ? t('limitHit') : '', isTask ? t('victimHere') : ''].filter(Boolean);
+    // Monospace cells: about 6.7 px a character for the name, 6 px (or 10 px a CJK one) for
+    // the note; a long name keeps its two ends.
+    const noteText = notes.join(' · ');
+    const noteW = [...noteText].reduce((w, c) => w + (c.charCodeAt(0) > 0x2e7f ? 10 : 6), 0);
+    const room = Math.max(12, Math.floor((WIDTH - indent - 24 - noteW) / 6.7));
+    const half = Math.floor((room - 1) / 2);
+    const shown = name.length > room ? `${name.slice(0, half)}…${name.slice(-half)}` : name;
     const g = s('g', { class: `level${isLimit ? ' level-limit' : ''}${isTask ? ' level-task' : ''}` });
     if (depth > 0) {
       g.append(s('path', { d: `M${indent - 8} ${y - 12} V${y + 11} H${indent}`, class: 'link' }));
@@ -260,7 +271,7 @@ export function hierarchyDiagram(event, t) {
       s('text', { x: indent + 6, y: y + 15, class: 'path' }, s('title', null, path), shown),
     );
     if (notes.length > 0) {
-      g.append(s('text', { x: WIDTH - 8, y: y + 15, class: 'note', 'text-anchor': 'end' }, notes.join(' · ')));
+      g.append(s('text', { x: WIDTH - 8, y: y + 15, class: 'note', 'text-anchor': 'end' }, noteText));
     }
     svg.append(g);
     rows.push([path, notes.join(', ')]);
@@ -392,9 +403,8 @@ export function timelineDiagram(events, t) {
         s('text', { x: px, y: up ? 18 : 70, 'text-anchor': 'middle', class: 'mark-label' }, i + 1),
       ),
     );
-    const when =
-      axis === 'axisTime' ? event['@timestamp'] : axis === 'axisUptime' ? `${event.host.uptime} s` : `#${i + 1}`;
-    items.push(h('li', null, h('a', { href: `#report-${i + 1}` }, `${when}: ${label}`)));
+    const when = axis === 'axisTime' ? `${event['@timestamp']}: ` : axis === 'axisUptime' ? `${event.host.uptime} s: ` : '';
+    items.push(h('li', null, h('a', { href: `#report-${i + 1}` }, `${when}${label}`)));
   });
   const caption = t('timelineCaption', { axis: t(axis) });
   const id = `timeline-${Math.random().toString(36).slice(2, 8)}`;

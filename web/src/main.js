@@ -72,7 +72,20 @@ function analyze() {
   setTimeout(() => {
     const text = logArea.value;
     const started = performance.now();
-    const result = engine.analyze(text);
+    let result;
+    try {
+      result = engine.analyze(text);
+    } catch (error) {
+      // The core never panics on any input; if the component trapped anyway, its instance is
+      // unusable: say so, show nothing half-done, and load a fresh one.
+      results.replaceChildren();
+      setStatus(t('analyzeFailed', { error: error?.message ?? String(error) }));
+      engine = null;
+      Engine.load(globalThis.oomlensInlinedWasm).then((fresh) => {
+        engine = fresh;
+      });
+      return;
+    }
     const ms = performance.now() - started;
     last = { ...result, ms, lines: text === '' ? 0 : text.split('\n').length - (text.endsWith('\n') ? 1 : 0) };
     show(last);

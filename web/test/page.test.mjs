@@ -175,6 +175,61 @@ describe('reading and using the page', () => {
     assert.ok(copyTags.length > 0 && copyTags.every((tag) => tag === 'BUTTON'));
   });
 
+  test('a file opened with the file button, or dropped on the page, is analysed', async () => {
+    const { page } = opened;
+    const fixture = fixtures.find((f) => f.name.startsWith('x20-'));
+    const expected = nativeEvents(fixture.path).map((e) => [e.oom.cause, e.process?.pid ?? null]);
+    const whenAnalyzed = () =>
+      page.evaluate(() => new Promise((done) => document.addEventListener('oomlens:analyzed', done, { once: true })));
+    await page.$eval('#log', (area) => {
+      area.value = '';
+    });
+    let analyzed = whenAnalyzed();
+    const input = await page.$('#file');
+    await input.uploadFile(fixture.path);
+    await analyzed;
+    assert.deepEqual((await shownReports(page)).map((r) => [r.cause, r.victimPid]), expected);
+    assert.equal(await page.$eval('#log', (area) => area.value), readFileSync(fixture.path, 'utf8'));
+
+    const other = fixtures.find((f) => f.name.startsWith('x21-'));
+    analyzed = whenAnalyzed();
+    await page.evaluate((text) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], 'kern.log', { type: 'text/plain' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    }, readFileSync(other.path, 'utf8'));
+    await analyzed;
+    assert.deepEqual(
+      (await shownReports(page)).map((r) => [r.cause, r.victimPid]),
+      nativeEvents(other.path).map((e) => [e.oom.cause, e.process?.pid ?? null]),
+    );
+  });
+
+  test('a copy button copies its command and says so', async () => {
+    const { page } = opened;
+    const fixture = fixtures.find((f) => f.name.startsWith('004-'));
+    await analyzeInPage(page, readFileSync(fixture.path, 'utf8'));
+    // Record what the page hands the clipboard: through the Clipboard API, or through the
+    // copy command on a selected textarea where the API is refused.
+    await page.evaluate(() => {
+      window.copiedTexts = [];
+      const writeText = navigator.clipboard.writeText.bind(navigator.clipboard);
+      navigator.clipboard.writeText = (text) => {
+        window.copiedTexts.push(text);
+        return writeText(text);
+      };
+      document.addEventListener('copy', () => {
+        const area = document.activeElement;
+        if (area?.tagName === 'TEXTAREA') window.copiedTexts.push(area.value.slice(area.selectionStart, area.selectionEnd));
+      });
+    });
+    const command = await page.$eval('.remediation pre code', (code) => code.textContent);
+    await page.click('.remediation button.copy');
+    await page.waitForFunction(() => document.querySelector('.remediation button.copy').textContent !== 'Copy');
+    assert.equal(await page.$eval('.remediation button.copy', (b) => b.textContent), 'Copied');
+    assert.equal(await page.evaluate(() => window.copiedTexts.at(-1)), command);
+  });
+
   test('screenshots of a few reports, light and dark', async () => {
     const { page } = opened;
     for (const [prefix, scheme] of [
