@@ -82,13 +82,16 @@ export class Engine {
   }
 
   /**
-   * Every event in `text`, in log order, as parsed objects. Log text goes to the component's
+   * Every event in `text`, in log order. Log text goes to the component's
    * `analyze` (as `oomlens analyze FILE` does); NDJSON records go through its `transform`
    * with the default configuration (as `oomlens filter` does) and only the events are kept.
    */
   analyze(text) {
-    if (looksLikeNdjson(text)) return { input: 'ndjson', events: this.filterRecords(text) };
-    return { input: 'text', events: this.filter.analyze(text).map((event) => JSON.parse(event)) };
+    const ndjson = looksLikeNdjson(text);
+    const texts = ndjson ? this.filterRecords(text) : this.filter.analyze(text);
+    // `texts` are the events exactly as the component wrote them (what "copy the events"
+    // hands out); `events` the same, parsed, for the page to show.
+    return { input: ndjson ? 'ndjson' : 'text', texts, events: texts.map((event) => JSON.parse(event)) };
   }
 
   filterRecords(text) {
@@ -97,7 +100,7 @@ export class Engine {
     const keep = (record, outputs) => {
       for (const output of outputs) {
         // A record that passes through comes back as the same text; anything else is an event.
-        if (output !== record) events.push(JSON.parse(output));
+        if (output !== record) events.push(output);
       }
     };
     const now = BigInt(Date.now());

@@ -14,6 +14,7 @@ const statusLine = $('#status');
 const results = $('#results');
 const langSelect = $('#lang');
 const themeSelect = $('#theme');
+const copyEventsButton = $('#copy-events');
 
 let lang = initialLanguage();
 let t = strings(lang);
@@ -50,6 +51,7 @@ function setStatus(text, busy = false) {
 
 function show(result) {
   results.replaceChildren();
+  copyEventsButton.hidden = result.events.length === 0;
   if (result.events.length === 0) {
     results.append(h('p', { class: 'none' }, t('none')));
   }
@@ -79,6 +81,7 @@ function analyze() {
       // The core never panics on any input; if the component trapped anyway, its instance is
       // unusable: say so, show nothing half-done, and load a fresh one.
       results.replaceChildren();
+      copyEventsButton.hidden = true;
       setStatus(t('analyzeFailed', { error: error?.message ?? String(error) }));
       engine = null;
       Engine.load(globalThis.oomlensInlinedWasm).then((fresh) => {
@@ -104,6 +107,20 @@ function applyTheme(theme) {
 }
 
 analyzeButton.addEventListener('click', analyze);
+// The events as the component emitted them, one JSON object a line, to attach to a ticket.
+copyEventsButton.addEventListener('click', async () => {
+  if (!last) return;
+  const text = last.texts.map((event) => `${event}\n`).join('');
+  try {
+    await navigator.clipboard.writeText(text);
+    copyEventsButton.textContent = t('copied');
+  } catch {
+    copyEventsButton.textContent = t('copyFailed');
+  }
+  setTimeout(() => {
+    copyEventsButton.textContent = t('copyAll');
+  }, 1500);
+});
 logArea.addEventListener('keydown', (event) => {
   if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) analyze();
 });

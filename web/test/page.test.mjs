@@ -2,6 +2,7 @@
 // as the single file from disk: every fixture log pasted into #log must show exactly the
 // native CLI's events, with no console error and no request after load.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +11,7 @@ import {
   analyzeInPage,
   distDir,
   launchBrowser,
+  nativeCli,
   nativeEvents,
   nativeFilterEvents,
   openPage,
@@ -228,6 +230,11 @@ describe('reading and using the page', () => {
     await page.waitForFunction(() => document.querySelector('.remediation button.copy').textContent !== 'Copy');
     assert.equal(await page.$eval('.remediation button.copy', (b) => b.textContent), 'Copied');
     assert.equal(await page.evaluate(() => window.copiedTexts.at(-1)), command);
+
+    // "Copy the events" hands out the component's events byte for byte: the CLI's output.
+    await page.click('#copy-events');
+    const cli = spawnSync(nativeCli, ['analyze', fixture.path], { encoding: 'utf8' });
+    assert.equal(await page.evaluate(() => window.copiedTexts.at(-1)), cli.stdout);
   });
 
   test('screenshots of a few reports, light and dark', async () => {
