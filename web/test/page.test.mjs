@@ -3,7 +3,7 @@
 // native CLI's events, with no console error and no request after load.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -235,6 +235,29 @@ describe('reading and using the page', () => {
     await page.click('#copy-events');
     const cli = spawnSync(nativeCli, ['analyze', fixture.path], { encoding: 'utf8' });
     assert.equal(await page.evaluate(() => window.copiedTexts.at(-1)), cli.stdout);
+  });
+
+  test('text without a report, garbage, forged markup and a cut report: what the CLI says, no error', async () => {
+    const { page } = opened;
+    const head = readFileSync(fixtures.find((f) => f.name.startsWith('004-')).path, 'utf8').split('\n').slice(0, 40).join('\n');
+    const inputs = [
+      '',
+      'e1000e: eth0 NIC Link is Up 1000 Mbps Full Duplex\nEXT4-fs (sda1): mounted filesystem\n',
+      '\u0000\u0001\ufffd\ufffd{"not": "json"\n'.repeat(500),
+      '<img src=x onerror="window.forged=1"> invoked oom-killer: gfp_mask=0x0, order=0\nKilled process 1 (<b>x</b>)\n',
+      `${'x'.repeat(300_000)}\n${head}`,
+    ];
+    for (const [i, input] of inputs.entries()) {
+      const path = join(distDir, `input-${i}.log`);
+      writeFileSync(path, input);
+      await analyzeInPage(page, input);
+      const shown = await shownReports(page);
+      assertSameReports(shown, nativeEvents(path), `input ${i}`);
+      rmSync(path);
+      if (shown.length === 0) assert.equal(await page.$$eval('#results .none', (e) => e.length), 1);
+    }
+    assert.equal(await page.evaluate(() => window.forged), undefined, 'log text never becomes markup');
+    assert.equal(await page.$$eval('article.report img, article.report b', (e) => e.length), 0);
   });
 
   test('screenshots of a few reports, light and dark', async () => {
