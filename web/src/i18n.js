@@ -103,9 +103,6 @@ const en = {
   axisUptime: 'seconds since boot',
   axisOrder: 'its place in the log',
   causeLabel: 'Cause',
-  causeDescription: 'What this cause means',
-  dataCause: 'cause',
-  victimPid: 'victim pid',
   copyAll: 'Copy the events as NDJSON',
   diagramsNone: 'The report prints no figures to draw.',
 };
@@ -210,9 +207,6 @@ const ja = {
   axisUptime: '起動からの秒数',
   axisOrder: 'ログ内の順番',
   causeLabel: '原因',
-  causeDescription: 'この原因の意味',
-  dataCause: '原因',
-  victimPid: 'プロセスの pid',
   copyAll: 'イベントを NDJSON としてコピー',
   diagramsNone: 'このレポートには図にできる数値がありません。',
 };
