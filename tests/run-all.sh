@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (rustup targets, npm
-# packages, QEMU and a Debian kernel), then checks format and lints, runs the Rust tests,
-# builds every artifact, tests the wasm faces in real wasm hosts (jco, node:wasi), and
-# checks oomlens against OOM reports printed by a real kernel under QEMU.
+# packages, chromium, QEMU and a Debian kernel), then checks format and lints, runs the Rust tests,
+# builds every artifact, tests the wasm faces in real wasm hosts (jco, node:wasi) and the
+# page in a real browser (chromium), and checks oomlens against OOM reports printed by a
+# real kernel under QEMU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,15 @@ CARGO_TARGET_WASM32_WASIP2_RUNNER="$PWD/tests/wasm/node_modules/.bin/jco run" \
 
 step "wasm faces in real wasm hosts (jco, node:wasi) with node --test"
 node --test tests/wasm/
+
+step "the page in a real browser (Debian's chromium, puppeteer-core) with node --test"
+# A Japanese font, so the screenshots of the Japanese page show its text.
+if ! command -v chromium >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null 2>&1; then
+  apt-get update -qq || echo "apt-get update failed; trying with the lists at hand"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null
+fi
+web/build.sh
+node --test web/test/
 
 step "a real kernel under QEMU"
 OOMLENS="$PWD/target/release/oomlens" tests/kernel/run.sh

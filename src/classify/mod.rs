@@ -117,6 +117,14 @@ pub struct Diagnosis {
     pub cgroup_version: Option<&'static str>,
 }
 
+/// For each zone of `report.meminfo.zones`, in order: the `lowmem_reserve` in kB that the
+/// zone keeps back from the report's allocation (its entry for the allocation's highest zone,
+/// from the GFP mask), the figure the watermark checks of [`diagnose`] add to `min` and
+/// `low`. `None` for a zone the allocation may not use, or without a `lowmem_reserve[]` line.
+pub fn allocation_reserve_kb(report: &OomReport) -> Vec<Option<u64>> {
+    zones::allocation_reserve_kb(report)
+}
+
 /// Works out why memory ran out in `report`. Never panics; a report that tells nothing
 /// (even `OomReport::default()`) is `Cause::Unknown`.
 ///

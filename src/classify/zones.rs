@@ -363,6 +363,35 @@ pub(super) fn zone_label(zone: &ZoneState) -> String {
     }
 }
 
+/// Whether an allocation whose highest zone type is `class` may take pages from `zone` (the
+/// zonelist walk of `get_page_from_freelist` stops at `highest_zoneidx`); unknown names and
+/// an unknown class count as usable.
+fn usable_by_class(zone: &ZoneState, class: Option<usize>) -> bool {
+    match (zone_rank(&zone.zone), class) {
+        (Some(rank), Some(class)) => rank <= class,
+        _ => true,
+    }
+}
+
+/// For each zone of the report, in order: the `lowmem_reserve` in kB it keeps back from the
+/// report's allocation, as the watermark checks above apply it (`__zone_watermark_ok` wants
+/// free above the mark plus `z->lowmem_reserve[highest_zoneidx]`). `None` for a zone the
+/// allocation may not use, or one printed without a `lowmem_reserve[]` line.
+pub(super) fn allocation_reserve_kb(report: &OomReport) -> Vec<Option<u64>> {
+    let meminfo = &report.meminfo;
+    let class = allocation_zone(&report.trigger);
+    let layout = ZoneLayout::of(meminfo);
+    let page = page_kb(meminfo);
+    meminfo
+        .zones
+        .iter()
+        .map(|zone| {
+            (usable_by_class(zone, class) && !zone.lowmem_reserve_pages.is_empty())
+                .then(|| layout.reserve_pages(zone, class).saturating_mul(page))
+        })
+        .collect()
+}
+
 /// The zones with watermarks that an allocation of zone class `class` may use, on the nodes
 /// in `allowed` (all nodes when `None`; zones printed without a node always count).
 /// Each carries the `lowmem_reserve` it holds back from that class.
@@ -378,10 +407,7 @@ pub(super) fn eligible_zones<'a>(
     meminfo
         .zones
         .iter()
-        .filter(|zone| match (zone_rank(&zone.zone), class) {
-            (Some(rank), Some(class)) => rank <= class,
-            _ => true,
-        })
+        .filter(|zone| usable_by_class(zone, class))
         .filter(|zone| match (zone.node, allowed) {
             (Some(node), Some(allowed)) => allowed.contains(&node),
             _ => true,
@@ -740,6 +766,35 @@ mod tests {
             dma32.watermark_evidence()
         );
         assert!(zones.iter().all(ZoneEval::below_min));
+    }
+
+    #[test]
+    fn allocation_reserve_is_the_entry_for_the_allocation_zone_corpus_008() {
+        let mut report = OomReport::default();
+        report.meminfo.zones = vec![
+            zone(Some(1), "DMA", (15896, 40, 52), &[0, 3216, 16045, 16045]),
+            zone(
+                Some(1),
+                "DMA32",
+                (60288, 8996, 12288),
+                &[0, 0, 12828, 12828],
+            ),
+            zone(Some(1), "Normal", (35848, 35880, 49016), &[0, 0, 0, 0]),
+            zone(Some(1), "Movable", (1, 1, 1), &[0, 0, 0, 0]),
+        ];
+        // GFP_KERNEL (0xcc0): highest zone Normal, lowmem_reserve[2].
+        report.trigger = trigger("0xcc0", &[]);
+        assert_eq!(
+            allocation_reserve_kb(&report),
+            vec![Some(16045 * 4), Some(12828 * 4), Some(0), None],
+            "Movable is above Normal: the allocation may not use it"
+        );
+        // GFP_DMA32 (0x4): DMA32 and below, lowmem_reserve[1]; Normal is out of reach.
+        report.trigger = trigger("0x4", &[]);
+        assert_eq!(
+            allocation_reserve_kb(&report),
+            vec![Some(3216 * 4), Some(0), None, None]
+        );
     }
 
     #[test]

@@ -12,12 +12,13 @@ use oomlens::analyze::{analyze_text, TextAnalyzer};
 use oomlens::filter::{FilterConfig, NdjsonFilter, RawLines, Transform};
 
 const USAGE: &str = "\
-usage: oomlens analyze [--pretty] [FILE...]
+usage: oomlens analyze [--pretty [--lang en|ja]] [FILE...]
        oomlens filter [OPTIONS]
 
 analyze  reads kernel log text (dmesg, journalctl, syslog, /dev/kmsg; FILEs or stdin) and
          prints one JSON event per OOM kill or page-allocation failure (NDJSON), or with
-         --pretty a readable report.
+         --pretty a readable report (--lang ja: in Japanese; the event's
+         message, evidence and remediation stay in English).
 filter   reads NDJSON log records on stdin and writes them to stdout unchanged, except the
          records of OOM reports, which are replaced by one event per kill.
 
@@ -75,16 +76,32 @@ fn io_failure(what: &str) -> impl Fn(io::Error) -> Failure + '_ {
 
 fn analyze(args: &[String]) -> Result<(), Failure> {
     let mut pretty_output = false;
+    let mut lang = None;
     let mut files = Vec::new();
-    for arg in args {
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--pretty" => pretty_output = true,
+            "--lang" => {
+                let name = args
+                    .next()
+                    .ok_or_else(|| Failure::Usage("--lang needs a value: en or ja".into()))?;
+                lang = Some(pretty::Lang::parse(name).ok_or_else(|| {
+                    Failure::Usage(format!("--lang takes en or ja, not {name:?}"))
+                })?);
+            }
             flag if flag.starts_with("--") => {
                 return Err(Failure::Usage(format!("unknown option {flag}")))
             }
             file => files.push(file.to_owned()),
         }
     }
+    if lang.is_some() && !pretty_output {
+        return Err(Failure::Usage(
+            "--lang applies to --pretty: events are JSON".into(),
+        ));
+    }
+    let lang = lang.unwrap_or_default();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut events = Vec::new();
@@ -92,7 +109,7 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
         |events: &mut Vec<String>, out: &mut io::StdoutLock| -> Result<(), Failure> {
             for event in events.drain(..) {
                 let text = if pretty_output {
-                    pretty::render(&event)
+                    pretty::render(&event, lang)
                 } else {
                     event
                 };

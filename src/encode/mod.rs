@@ -21,7 +21,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::assemble::ReportContext;
-use crate::classify::Diagnosis;
+use crate::classify::{allocation_reserve_kb, Diagnosis};
 use crate::report::{
     BuddyOrder, HugepagePool, MemcgSection, MemcgStats, NodeState, OomReport, OomSummary,
     PageCounter, ReaperResult, ReportKind, SlabCache, TaskRow, Victim, ZoneState,
@@ -427,7 +427,12 @@ fn memory_fields(report: &OomReport, page_kb: u64) -> Fields {
     Fields::default()
         .with(
             "zones",
-            meminfo.zones.iter().map(zone_fields).collect::<Vec<_>>(),
+            meminfo
+                .zones
+                .iter()
+                .zip(allocation_reserve_kb(report))
+                .map(|(zone, reserve_kb)| zone_fields(zone, reserve_kb))
+                .collect::<Vec<_>>(),
         )
         .with(
             "nodes",
@@ -461,7 +466,7 @@ fn memory_fields(report: &OomReport, page_kb: u64) -> Fields {
         )
 }
 
-fn zone_fields(zone: &ZoneState) -> Fields {
+fn zone_fields(zone: &ZoneState, allocation_reserve_kb: Option<u64>) -> Fields {
     let watermarks = zone.watermarks.as_ref();
     let free_blocks: Vec<Fields> = zone
         .buddy
@@ -485,6 +490,10 @@ fn zone_fields(zone: &ZoneState) -> Fields {
             zone.reserved_highatomic_kb.map(kb_bytes),
         )
         .with("lowmem_reserve_pages", reserve)
+        .with(
+            "allocation_reserve_bytes",
+            allocation_reserve_kb.map(kb_bytes),
+        )
         .with("free_blocks", free_blocks)
 }
 
@@ -1076,6 +1085,8 @@ mod tests {
                 "low_bytes": 58388 * 1024, "high_bytes": 70064 * 1024,
                 "present_bytes": 3129216_u64 * 1024, "managed_bytes": 3063616_u64 * 1024,
                 "lowmem_reserve_pages": [0, 0, 12828, 12828],
+                // No GFP mask, so no known allocation zone: the largest entry counts.
+                "allocation_reserve_bytes": 12828 * 4 * 1024,
                 "free_blocks": [
                     {"block_kb": 4, "count": 1325, "types": "UME"},
                     {"block_kb": 8, "count": 0}
