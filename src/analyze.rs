@@ -73,10 +73,19 @@ impl TextAnalyzer {
 
 /// Analyses a whole block of kernel log text and returns one event per OOM kill or
 /// allocation failure, oldest first, with the default caps. A log exported newest first (log
-/// UIs do, corpus 027) is read from its end.
+/// UIs do, corpus 027) is read from its end; one in quoted-printable (a raw mail body) is
+/// decoded first.
 pub fn analyze_text(text: &str) -> Vec<String> {
     let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
     let mut events = Vec::new();
+    // A report copied from a raw mail body: decoded whole, since its soft breaks join lines.
+    let decoded;
+    let text = if crate::prefix::is_quoted_printable(text) {
+        decoded = crate::prefix::decode_quoted_printable(text);
+        decoded.as_str()
+    } else {
+        text
+    };
     let lines: Vec<&str> = text.lines().collect();
     if reads_newest_first(&lines) {
         for line in lines.iter().rev() {

@@ -60,6 +60,12 @@ pub struct OomReport {
     /// The kernel panicked on this OOM (`Kernel panic - not syncing: …`): `panic_on_oom`, or
     /// no killable process in a global OOM.
     pub panicked: bool,
+    /// After `Out of memory and no killable processes...` the kernel printed another line
+    /// instead of panicking `System is deadlocked on memory`. The note is a warning since 4.19
+    /// (before, it was the panic's own text, printed only for global OOMs), and since then a
+    /// global OOM panics right after it: only a memory cgroup or sysrq OOM goes on
+    /// (mm/oom_kill.c `out_of_memory`).
+    pub went_on_after_no_killable: bool,
     /// `sysrq: Manual OOM execution` (older: `SysRq : Manual OOM execution`) came before the
     /// report: the OOM killer was invoked by hand, whatever the header's order says.
     pub sysrq: bool,

@@ -188,11 +188,15 @@ impl Assembler {
                 }
                 Accept::Foreign => {
                     if open.builder.is_complete() {
+                        open.builder.went_on();
                         self.close(stream, true, None, done);
                     }
                     return Disposition::Foreign;
                 }
-                Accept::BeginsNext => self.close(stream, false, None, done),
+                Accept::BeginsNext => {
+                    open.builder.went_on();
+                    self.close(stream, false, None, done)
+                }
             }
         } else if let Some(recent) = self.recent.get_mut(stream) {
             if let Some(disposition) = recent.follow_up(first, now_ms, done) {
@@ -325,7 +329,8 @@ impl Assembler {
         }
         let report = open.builder.report();
         let lines = open.context.lines.saturating_add(open.context.passed_lines);
-        let disposition = if open.builder.is_complete() && report.kind == ReportKind::OomKill {
+        let complete = open.builder.is_complete() && !open.builder.awaits_deadlock_panic();
+        let disposition = if complete && report.kind == ReportKind::OomKill {
             self.close(stream, true, None, done);
             Disposition::Completed
         } else if lines >= self.limits.max_report_lines {
@@ -484,34 +489,33 @@ mod tests {
     }
 
     #[test]
-    fn deadlock_panic_after_no_killable_joins_no_report() {
+    fn deadlock_panic_after_no_killable_ends_the_report() {
         let (mut a, mut done) = (assembler(), Vec::new());
         assert_eq!(push(&mut a, "h", HEADER, 0, &mut done), Disposition::Folded);
+        // The report waits for the line that tells a global OOM from a memcg one.
+        let note = "Out of memory and no killable processes...";
+        assert_eq!(push(&mut a, "h", note, 1, &mut done), Disposition::Folded);
+        let panic = "Kernel panic - not syncing: System is deadlocked on memory";
         assert_eq!(
-            push(
-                &mut a,
-                "h",
-                "Out of memory and no killable processes...",
-                1,
-                &mut done
-            ),
+            push(&mut a, "h", panic, 2, &mut done),
             Disposition::Completed
         );
-        assert_eq!(
-            push(
-                &mut a,
-                "h",
-                "Kernel panic - not syncing: System is deadlocked on memory",
-                2,
-                &mut done
-            ),
-            Disposition::Foreign
-        );
         assert_eq!(done.len(), 1);
-        assert_eq!(
-            done[0].report.end_note,
-            Some(crate::report::EndNote::NoKillable)
-        );
+        let report = &done[0].report;
+        assert_eq!(report.end_note, Some(crate::report::EndNote::NoKillable));
+        assert!(report.panicked && !report.went_on_after_no_killable);
+    }
+
+    #[test]
+    fn no_killable_then_another_line_is_a_report_that_went_on() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let note = "Out of memory and no killable processes...";
+        push(&mut a, "h", note, 0, &mut done);
+        assert!(done.is_empty());
+        assert_eq!(push(&mut a, "h", HEADER, 1, &mut done), Disposition::Folded);
+        assert_eq!(done.len(), 1);
+        assert!(done[0].report.went_on_after_no_killable);
+        assert!(done[0].context.complete);
     }
 
     #[test]

@@ -121,6 +121,11 @@ fn signals(report: &OomReport) -> Vec<String> {
             "call trace: {frame} (a memory cgroup charge failed)"
         ));
     }
+    if report.went_on_after_no_killable {
+        signals.push(
+            "no killable processes, and the kernel went on without the deadlock panic a global OOM ends with (4.19+): a memory cgroup OOM".into(),
+        );
+    }
     signals
 }
 

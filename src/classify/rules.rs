@@ -299,7 +299,10 @@ impl GlobalSignals {
             (Some(EndNote::Deadlocked), _) | (Some(EndNote::NoKillable), true) => signals.strong.push(
                 "the kernel panicked with nothing to kill: it does so only for a global OOM, not a memory cgroup's".into(),
             ),
-            (Some(EndNote::NoKillable), false) if find_frame(report, &MEMCG_FRAMES).is_none() => {
+            (Some(EndNote::NoKillable), false)
+                if find_frame(report, &MEMCG_FRAMES).is_none()
+                    && !report.went_on_after_no_killable =>
+            {
                 signals.weak.push(
                     "no killable processes, and no memory cgroup charge path (try_charge, mem_cgroup_out_of_memory) in a call trace".into(),
                 );

@@ -203,6 +203,23 @@ impl ReportBuilder {
         }
     }
 
+    /// True after a no-killable warning that no panic followed yet: the next line tells a
+    /// global OOM (`System is deadlocked on memory`) from a memcg one (anything else), so the
+    /// report stays open for it.
+    pub fn awaits_deadlock_panic(&self) -> bool {
+        self.report.end_note == Some(EndNote::NoKillable)
+            && !self.report.panicked
+            && !self.report.sysrq
+    }
+
+    /// Notes that the stream went on with a line of its own after the report: see
+    /// [`OomReport::went_on_after_no_killable`].
+    pub fn went_on(&mut self) {
+        if self.awaits_deadlock_panic() {
+            self.report.went_on_after_no_killable = true;
+        }
+    }
+
     /// The report as parsed so far (without the victim fallback of [`Self::finish`]).
     pub fn report(&self) -> &OomReport {
         &self.report
@@ -448,6 +465,8 @@ impl ReportBuilder {
                 // only adds that the kernel stopped.
                 report.end_note.get_or_insert(note);
                 report.panicked |= panicked;
+                // Only sysrq's moom_callback prints it (drivers/tty/sysrq.c).
+                report.sysrq |= note == EndNote::RequestIgnored;
             }
             Shape::ManualRequest => report.sysrq = true,
             Shape::Suppressed(count) => {

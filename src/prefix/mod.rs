@@ -5,9 +5,11 @@ mod clock;
 mod cursor;
 mod glued;
 pub mod join;
+mod quoted_printable;
 
 pub use glued::split_glued;
 pub use join::LineJoiner;
+pub use quoted_printable::{decode_quoted_printable, is_quoted_printable};
 
 use std::borrow::Cow;
 
