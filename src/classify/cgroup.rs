@@ -128,6 +128,54 @@ pub(super) fn kube_level(path: &str) -> Option<KubeLevel> {
     }
 }
 
+/// How two cgroup paths that are not the same string, nor one a prefix of the other, relate
+/// by what their components name: posted logs elide (`...`), redact and mistype paths, but a
+/// pod UID or a container ID names one cgroup wherever it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Identity {
+    /// Both paths end in the same container: the evidence says which id.
+    Same(String),
+    /// The first path is the task's pod, or the kubepods (QoS or node-allocatable) cgroup
+    /// above the task's pod: the evidence says which.
+    Above(String),
+}
+
+/// Relates `limiting` to `task` by identity: the same container id in both last components;
+/// a limiting pod (its last component names pod UID U) above a task whose path names U in
+/// an earlier component; a limiting `kubepods` / QoS cgroup above a task in a pod.
+/// `None` when no identity relates them.
+pub(super) fn by_identity(limiting: &str, task: &str) -> Option<Identity> {
+    let (limiting, task) = (normalize(limiting)?, normalize(task)?);
+    let task_components: Vec<&str> = task.split('/').filter(|c| !c.is_empty()).collect();
+    let (task_last, task_above) = task_components.split_last()?;
+    let limiting_last = last_component(limiting);
+    let (limiting_id, task_id) = (container_id(limiting_last), container_id(task_last));
+    if limiting_id == task_id && is_hex_id(task_id) {
+        return Some(Identity::Same(format!("container {task_id}")));
+    }
+    if let Some(uid) = pod_uid(limiting_last) {
+        if task_above
+            .iter()
+            .any(|c| pod_uid(c).as_deref() == Some(uid.as_str()))
+        {
+            return Some(Identity::Above(format!("pod {uid}")));
+        }
+    }
+    let kubepods_level = limiting_last.starts_with("kubepods")
+        || (matches!(limiting_last, "burstable" | "besteffort") && limiting.contains("kubepods"));
+    if kubepods_level && task_above.iter().any(|c| pod_uid(c).is_some()) {
+        return Some(Identity::Above(format!(
+            "{limiting_last}, the Kubernetes cgroup above every pod of its class"
+        )));
+    }
+    None
+}
+
+/// A container id as runtimes write it: at least 12 hex digits.
+fn is_hex_id(id: &str) -> bool {
+    id.len() >= 12 && id.chars().all(|c| c.is_ascii_hexdigit())
+}
+
 /// The pod uid a pod-level component names, with the systemd driver's `_` turned back into `-`.
 fn pod_uid(component: &str) -> Option<String> {
     let body = match component.strip_suffix(".slice") {
@@ -215,6 +263,51 @@ mod tests {
 
     use super::*;
     use crate::report::{MemcgStats, OomSummary, PageCounter};
+
+    #[test]
+    fn identity_relates_elided_and_redacted_kubernetes_paths() {
+        // corpus-like: the LXC name elided in oom_memcg only.
+        let pod = "/lxc.payload....-lxc/kubepods.slice/.../kubepods-burstable-podeded8c65_6e8e_4c6e_a889_3e427565c740.slice";
+        let task = "/lxc.payload.ny2g2r5hh3-lxc/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podeded8c65_6e8e_4c6e_a889_3e427565c740.slice/cri-containerd-0123456789abcdef0123.scope";
+        assert!(!is_ancestor(pod, task));
+        assert_eq!(
+            by_identity(pod, task),
+            Some(Identity::Above(
+                "pod eded8c65-6e8e-4c6e-a889-3e427565c740".into()
+            ))
+        );
+        // cgroupfs driver, dashes.
+        assert!(matches!(
+            by_identity(
+                "/kubepods/podf1c273d3-9b36-11ea-b3df-246e9693c184",
+                "/kubepods/burstable/podf1c273d3-9b36-11ea-b3df-246e9693c184/1f246a3eeea8"
+            ),
+            Some(Identity::Above(_))
+        ));
+        // The node-allocatable cgroup above a pod.
+        assert!(matches!(
+            by_identity("/kubepods.slice", "/x/kubepods.slice/kubepods-pod57a0b3fe_c602_4585_b2f3_b07076fb3961.slice/cri-containerd-84.scope"),
+            Some(Identity::Above(_))
+        ));
+        // The same container, its path abridged differently.
+        assert_eq!(
+            by_identity(
+                "/docker/.../0123456789abcdef",
+                "/system.slice/docker-0123456789abcdef.scope"
+            ),
+            Some(Identity::Same("container 0123456789abcdef".into()))
+        );
+        // Unrelated pods, and a task that is the pod itself, are not related by identity.
+        assert_eq!(
+            by_identity("/kubepods/podaaaaaaaa-1111", "/kubepods/podbbbbbbbb-2222/c"),
+            None
+        );
+        assert_eq!(
+            by_identity("/kubepods/podaaaaaaaa-1111", "/other/podaaaaaaaa-1111"),
+            None
+        );
+        assert_eq!(by_identity("/a/b", "/c/d"), None);
+    }
 
     #[test]
     fn ancestor_is_component_wise_not_a_string_prefix() {

@@ -1,7 +1,7 @@
 //! The memory cgroup verdict: whether a cgroup limit was hit, whose, and whether it is the
 //! task's own cgroup or an ancestor of it.
 
-use super::cgroup::{self, is_ancestor, kube_level, normalize, same_cgroup, KubeLevel};
+use super::cgroup::{self, is_ancestor, kube_level, normalize, same_cgroup, Identity, KubeLevel};
 use super::rules::{find_frame, Finding, MemcgFinding, Verdict, MEMCG_FRAMES};
 use super::{Cause, Confidence};
 use crate::report::{OomReport, PageCounter};
@@ -188,6 +188,25 @@ fn compare(limiting: Named, task: Named) -> Placement {
             Confidence::High,
             Some(l),
             format!("{ls} {l} is an ancestor of {ts} {t}"),
+        )
+    } else if let Some(identity) = cgroup::by_identity(l, t) {
+        // The paths differ as printed (elided, redacted, mistyped) but name the same pod or
+        // container: mem_cgroup_print_oom_context prints both from one hierarchy.
+        let (cause, relation) = match identity {
+            Identity::Same(what) => (
+                Cause::CgroupLimit,
+                format!("both name {what}: the same cgroup"),
+            ),
+            Identity::Above(what) => (
+                Cause::ParentCgroupLimit,
+                format!("{ls} names {what}, above {ts}"),
+            ),
+        };
+        Placement::new(
+            cause,
+            Confidence::High,
+            Some(l),
+            format!("{relation} (matched by identity, not by literal prefix: {ls} {l}, {ts} {t})"),
         )
     } else {
         Placement::new(

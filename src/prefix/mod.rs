@@ -671,10 +671,16 @@ fn strip_quotes<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     }
 }
 
-/// A Markdown table's header separator row (`-- | -- | --`, Kibana export in corpus 027):
-/// not a log line, and read as a blank line so that it never glues two rows together.
+/// A Markdown table's header separator row (`-- | -- | --`, Kibana export in corpus 027) or
+/// a code fence: not a log line, and read as a blank line so that it never glues two rows
+/// together.
 fn is_table_separator(s: &str) -> bool {
     let trimmed = s.trim_start();
+    // A Markdown code fence (```` ``` ````, ```` ```text ````, `~~~`) around a pasted log
+    // carries no kernel text either; read as text it would be joined to the line before.
+    if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+        return true;
+    }
     trimmed.starts_with(['-', '|', ':'])
         && trimmed.contains('|')
         && trimmed.contains("--")
@@ -959,6 +965,14 @@ mod tests {
             line.text,
             "envoy invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL|__GFP_COMP), order=0"
         );
+    }
+
+    #[test]
+    fn markdown_code_fence_reads_as_blank() {
+        for fence in ["```", "```bash", "  ~~~", "> ```"] {
+            let line = split_prefix(fence);
+            assert!(!line.prefixed && line.text.is_empty(), "{fence}");
+        }
     }
 
     #[test]
