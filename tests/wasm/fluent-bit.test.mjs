@@ -150,6 +150,24 @@ describe('Fluent Bit module', () => {
     assert.ok(!names.includes('_start'), 'a filter module must not be a command');
   });
 
+  // WAMR (wasm_runtime_instantiate) prints "a module with WASI apis should be either a command
+  // or a reactor" to Fluent Bit's stdout for a WASI module exporting neither `_start` nor
+  // `_initialize`: the module must be a reactor, whose `_initialize` takes no argument and
+  // returns nothing, and which the host calls once.
+  test('is a WASI reactor: imports WASI, exports _initialize () -> ()', () => {
+    const imports = WebAssembly.Module.imports(wasmModule);
+    assert.ok(imports.some((i) => i.module === 'wasi_snapshot_preview1'), 'imports WASI');
+    const init = WebAssembly.Module.exports(wasmModule).find((e) => e.name === '_initialize');
+    assert.equal(init?.kind, 'function', 'missing export _initialize');
+    const wasi = new WASI({ version: 'preview1', args: [], env: {}, returnOnExit: true });
+    const instance = new WebAssembly.Instance(wasmModule, wasi.getImportObject());
+    assert.equal(instance.exports._initialize.length, 0, '_initialize takes no parameter');
+    // wasi.initialize calls _initialize (and throws if there were a _start); a second call
+    // by a careless host must do nothing rather than run the constructors again.
+    wasi.initialize(instance);
+    assert.equal(instance.exports._initialize(), undefined, '_initialize returns nothing');
+  });
+
   test('the example configs name exported functions and a heartbeat the filter sees', () => {
     const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name);
     for (const file of ['fluent-bit.conf', 'fluent-bit.yaml']) {
