@@ -172,10 +172,17 @@ fn event_fields(context: &ReportContext, report: &OomReport, diagnosis: &Diagnos
         .with("original", context.raw_lines.join("\n"))
 }
 
+/// ECS types `host.uptime` as `long`: whole seconds (truncated); the fraction the prefix
+/// printed is kept in `oom.uptime_seconds`.
 fn host_fields(context: &ReportContext) -> Fields {
     Fields::default()
         .with("name", context.host.clone())
-        .with("uptime", context.uptime_s.filter(|s| *s >= 0.0))
+        .with("uptime", uptime_s(context).map(|s| s as u64))
+}
+
+/// The uptime the prefix gave, when it is a possible one.
+fn uptime_s(context: &ReportContext) -> Option<f64> {
+    context.uptime_s.filter(|s| s.is_finite() && *s >= 0.0)
 }
 
 /// `process.*` for the first victim. Its uid falls back to the summary's when the summary
@@ -288,6 +295,7 @@ fn oom_fields(
         .with("complete", context.complete)
         .with("truncated_by", context.truncated_by)
         .with("lines", (context.lines > 0).then(|| long(context.lines)))
+        .with("uptime_seconds", uptime_s(context))
         .with("kind", serde_form(&report.kind))
         .with("kill_message", report.kill_message.clone())
         .with("trigger", trigger_fields(report))
@@ -931,7 +939,8 @@ mod tests {
             at("/host/name"),
             Some(json!("aks-nodepool1-26263443-vmss000000"))
         );
-        assert_eq!(at("/host/uptime"), Some(json!(8523.347299)));
+        assert_eq!(at("/host/uptime"), Some(json!(8523)));
+        assert_eq!(at("/oom/uptime_seconds"), Some(json!(8523.347299)));
         assert_eq!(
             at("/process"),
             Some(json!({"pid": 183960, "name": "stress-ng-vm", "user": {"id": "0"}}))
@@ -1439,6 +1448,7 @@ mod tests {
             };
             let event = encode(&context, &OomReport::default(), &diagnosis(Cause::Unknown));
             assert_eq!(event.pointer("/host"), None, "{uptime}");
+            assert_eq!(event.pointer("/oom/uptime_seconds"), None, "{uptime}");
         }
     }
 
