@@ -15,9 +15,10 @@
 //! - A prefix time without a UTC offset is taken as UTC (see [`time::rfc3339_utc`]).
 
 pub mod container;
+pub mod otel;
 pub mod time;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::assemble::ReportContext;
@@ -70,6 +71,27 @@ pub fn encode_event(
         Value::from(diagnosis.explanation.as_str()),
     );
     event
+}
+
+/// The shape events are written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventSchema {
+    /// Nested fields in the style of Elastic Common Schema (default).
+    #[default]
+    Ecs,
+    /// The OpenTelemetry log data model as OTLP/JSON (see [`otel`]).
+    Otel,
+}
+
+impl EventSchema {
+    /// The event, built by [`encode_event`], as one line of JSON text in this shape.
+    pub fn render(self, event: Map<String, Value>) -> String {
+        match self {
+            EventSchema::Ecs => Value::Object(event).to_string(),
+            EventSchema::Otel => otel::otel_request(&event).to_string(),
+        }
+    }
 }
 
 /// A JSON object under construction that takes only known values: `null`, empty strings,

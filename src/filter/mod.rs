@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::assemble::{Assembler, Completed, Disposition, Limits};
 use crate::classify::diagnose;
-use crate::encode::encode_event;
+use crate::encode::{encode_event, EventSchema};
 use crate::prefix::split_prefix;
 
 /// What the transform emits for the records it is given, in order.
@@ -218,7 +218,7 @@ impl Transform {
             }
             self.counters.events += 1;
             self.counters.records_out += 1;
-            out.push(Emitted::Event(render_event(&report)));
+            out.push(Emitted::Event(render_event(&report, self.config.schema)));
         }
     }
 }
@@ -260,11 +260,14 @@ pub(crate) fn limits(config: &FilterConfig) -> Limits {
     }
 }
 
-/// The event for a finished report, serialised.
-pub(crate) fn render_event(completed: &Completed) -> String {
+/// The event for a finished report, serialised in `schema`'s shape.
+pub(crate) fn render_event(completed: &Completed, schema: EventSchema) -> String {
     let diagnosis = diagnose(&completed.report);
-    let event = encode_event(&completed.context, &completed.report, &diagnosis);
-    Value::Object(event).to_string()
+    schema.render(encode_event(
+        &completed.context,
+        &completed.report,
+        &diagnosis,
+    ))
 }
 
 /// The deepest nesting of arrays and objects in JSON text, read without parsing it (strings
