@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (rustup targets, npm
-# packages, QEMU and a Debian kernel), then checks format and lints, runs the Rust tests,
-# builds every artifact, tests the wasm faces in real wasm hosts (jco, node:wasi), and
-# checks oomlens against OOM reports printed by a real kernel under QEMU.
+# packages, pip packages in a venv, QEMU and a Debian kernel), then checks format and lints,
+# runs the Rust tests, builds every artifact, tests the wasm faces in real wasm hosts (jco,
+# node:wasi), the events in the platforms (index template, ECS, ClickHouse, OTel,
+# Kubernetes), and checks oomlens against OOM reports printed by a real kernel under QEMU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,11 @@ CARGO_TARGET_WASM32_WASIP2_RUNNER="$PWD/tests/wasm/node_modules/.bin/jco run" \
 
 step "wasm faces in real wasm hosts (jco, node:wasi) with node --test"
 node --test tests/wasm/
+
+step "platforms: index template, ECS types, ClickHouse (chDB), OTel output, Kubernetes"
+# Installs tests/platforms/requirements.txt (chDB, kubernetes-validate, pytest) into a venv
+# under target/ once; needs python3 with venv.
+tests/platforms/run.sh
 
 step "a real kernel under QEMU"
 OOMLENS="$PWD/target/release/oomlens" tests/kernel/run.sh
