@@ -66,7 +66,9 @@ fn severity(kind: Option<&str>) -> (u8, &'static str) {
 /// The event `ecs_event` (as [`super::encode_event`] builds it) as an OTLP/JSON request.
 pub fn otel_request(ecs_event: &Map<String, Value>) -> Value {
     let mut scalars = Vec::new();
-    flatten("", &Value::Object(ecs_event.clone()), &mut scalars);
+    for (key, value) in ecs_event {
+        flatten(key, value, &mut scalars);
+    }
     let (mut resource, mut attributes) = (Vec::new(), Vec::new());
     let mut record = Map::new();
     for (name, value) in scalars {
@@ -133,21 +135,16 @@ pub fn otel_name(name: &str) -> String {
     }
 }
 
-/// (dotted name, value) for every scalar or array under `value`: objects are flattened,
-/// arrays kept whole.
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+/// (dotted name, value) for `value` at `name`, or for every scalar or array under it when it
+/// is an object: objects are flattened, arrays kept whole.
+fn flatten(name: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(fields) => {
             for (key, child) in fields {
-                let name = if prefix.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{prefix}.{key}")
-                };
-                flatten(&name, child, out);
+                flatten(&format!("{name}.{key}"), child, out);
             }
         }
-        _ => out.push((prefix.to_owned(), value.clone())),
+        _ => out.push((name.to_owned(), value.clone())),
     }
 }
 
