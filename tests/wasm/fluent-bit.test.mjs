@@ -336,6 +336,22 @@ describe('Fluent Bit module', () => {
     }
   });
 
+  test('schema otel from oomlens.json: the kill line returns an OTLP/JSON logs request', () => {
+    const fb = instantiate({ config: '{"schema":"otel"}' });
+    try {
+      const results = feed(fb, 'oomlens_filter', rhel7.lines.slice(0, killIndex + 1));
+      const request = JSON.parse(results[killIndex].text);
+      const [record] = request.resourceLogs[0].scopeLogs[0].logRecords;
+      const attribute = (key) => record.attributes.find((a) => a.key === key)?.value;
+      assert.equal(record.eventName, 'oomlens.oom_kill');
+      assert.ok(attribute('oom.cause')?.stringValue, 'no oom.cause attribute');
+      assert.match(attribute('process.pid')?.intValue ?? '', /^\d+$/);
+      assert.equal(fb.stderr(), '', 'the schema key was refused');
+    } finally {
+      fb.close();
+    }
+  });
+
   for (const [what, config, guestDir] of [
     ['a zero cap', '{"max_open_reports":0}', '.'],
     ['an unknown key', '{"raw_line":"pass"}', '/etc/fluent-bit/oomlens'],
