@@ -144,3 +144,27 @@ def test_the_readme_table_names_every_ecs_field_the_events_write_outside_oom(pai
         node = schema
         for part in ecs.split("."):
             node = node["properties"][part]
+
+
+def test_every_request_is_an_otlp_export_logs_request_to_the_protobuf_parser(pairs):
+    """OpenTelemetry's own protobuf definitions (opentelemetry-proto) read every request with
+    the protobuf JSON mapping, refusing unknown fields: what an OTLP/HTTP receiver does."""
+    json_format = pytest.importorskip("google.protobuf.json_format")
+    logs_service = pytest.importorskip("opentelemetry.proto.collector.logs.v1.logs_service_pb2")
+    for name, ecs, request_ in pairs:
+        parsed = json_format.Parse(json.dumps(request_), logs_service.ExportLogsServiceRequest())
+        (resource_logs,) = parsed.resource_logs
+        (scope_logs,) = resource_logs.scope_logs
+        (record,) = scope_logs.log_records
+        kind = ecs["oom"]["kind"]
+        assert (record.severity_number, record.severity_text) == SEVERITY_OF_KIND[kind], name
+        assert record.event_name == f"oomlens.{kind}"
+        assert record.body.string_value == ecs["message"]
+        raw = request_["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
+        assert record.time_unix_nano == int(raw.get("timeUnixNano", 0))
+        assert len(record.attributes) == len(raw["attributes"])
+    # The parser does refuse what OTLP does not define.
+    bogus = json.loads(json.dumps(pairs[0][2]))
+    bogus["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]["severity"] = "ERROR"
+    with pytest.raises(json_format.ParseError):
+        json_format.Parse(json.dumps(bogus), logs_service.ExportLogsServiceRequest())
