@@ -33,7 +33,8 @@ step "wasm faces in real wasm hosts (jco, node:wasi) with node --test"
 node --test tests/wasm/
 
 step "platforms: index template, ECS types, ClickHouse (chDB), OTel output, Kubernetes"
-# Installs tests/platforms/requirements.txt (chDB, kubernetes-validate, pytest) into a venv
+# Installs tests/platforms/requirements.txt (chDB, kubernetes-validate, opentelemetry-proto,
+# pytest) into a venv
 # under target/ once; needs python3 with venv.
 tests/platforms/run.sh
 
