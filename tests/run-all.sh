@@ -34,8 +34,7 @@ node --test tests/wasm/
 
 step "platforms: index template, ECS types, ClickHouse (chDB), OTel output, Kubernetes"
 # Installs tests/platforms/requirements.txt (chDB, kubernetes-validate, opentelemetry-proto,
-# pytest) into a venv
-# under target/ once; needs python3 with venv.
+# pytest) into a venv under target/ once; needs python3 with venv.
 tests/platforms/run.sh
 
 step "a real kernel under QEMU"
