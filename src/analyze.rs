@@ -2,6 +2,7 @@
 //! OOM kill or allocation failure out, as soon as each report completes.
 
 use crate::assemble::{Assembler, Completed, Disposition};
+use crate::encode::EventSchema;
 use crate::filter::{limits, render_event, FilterConfig};
 use crate::prefix::join::LineJoiner;
 
@@ -10,15 +11,18 @@ use crate::prefix::join::LineJoiner;
 pub struct TextAnalyzer {
     joiner: LineJoiner,
     assembler: Assembler,
+    schema: EventSchema,
 }
 
 impl TextAnalyzer {
-    /// An analyzer with the caps of `config` (its record options do not apply to text).
+    /// An analyzer with the caps and event schema of `config` (its record options do not
+    /// apply to text).
     pub fn new(config: &FilterConfig) -> Self {
         let max_line_bytes = usize::try_from(config.max_line_bytes).unwrap_or(usize::MAX);
         Self {
             joiner: LineJoiner::new(max_line_bytes),
             assembler: Assembler::new(limits(config)),
+            schema: config.schema,
         }
     }
 
@@ -39,7 +43,10 @@ impl TextAnalyzer {
         }
         let mut done = Vec::new();
         self.assembler.finish(&mut done);
-        events.extend(done.iter().filter_map(render_event));
+        events.extend(
+            done.iter()
+                .filter_map(|completed| render_event(completed, self.schema)),
+        );
     }
 
     fn push_logical(&mut self, line: crate::prefix::KernelLine, events: &mut Vec<String>) {
@@ -52,7 +59,10 @@ impl TextAnalyzer {
         let _: Disposition = self
             .assembler
             .push(&stream, &line, &line.text, 0, &mut done);
-        events.extend(done.iter().filter_map(render_event));
+        events.extend(
+            done.iter()
+                .filter_map(|completed| render_event(completed, self.schema)),
+        );
     }
 }
 
@@ -76,7 +86,16 @@ impl TextAnalyzer {
 /// UIs do, corpus 027) is read from its end; one in quoted-printable (a raw mail body) is
 /// decoded first.
 pub fn analyze_text(text: &str) -> Vec<String> {
-    let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
+    analyze_text_as(text, EventSchema::Ecs)
+}
+
+/// As [`analyze_text`], with the events in `schema`'s shape.
+pub fn analyze_text_as(text: &str, schema: EventSchema) -> Vec<String> {
+    let config = FilterConfig {
+        schema,
+        ..FilterConfig::default()
+    };
+    let mut analyzer = TextAnalyzer::new(&config);
     let mut events = Vec::new();
     // A report copied from a raw mail body: decoded whole, since its soft breaks join lines.
     let decoded;

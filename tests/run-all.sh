@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs (rustup targets, npm
-# packages, chromium, QEMU and a Debian kernel), then checks format and lints, runs the Rust tests,
-# builds every artifact, tests the wasm faces in real wasm hosts (jco, node:wasi) and the
-# page in a real browser (chromium), and checks oomlens against OOM reports printed by a
-# real kernel under QEMU.
+# packages, pip packages in a venv, chromium, QEMU and a Debian kernel), then checks format
+# and lints, runs the Rust tests, builds every artifact, tests the wasm faces in real wasm
+# hosts (jco, node:wasi), the page in a real browser (chromium), the events in the platforms
+# (index template, ECS, ClickHouse, OTel, Kubernetes manifests), and checks oomlens against
+# OOM reports printed by a real kernel under QEMU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,6 +41,10 @@ if ! command -v chromium >/dev/null || ! dpkg -s fonts-ipafont-gothic >/dev/null
 fi
 web/build.sh
 node --test web/test/
+step "platforms: index template, ECS types, ClickHouse (chDB), OTel output, Kubernetes"
+# Installs tests/platforms/requirements.txt (chDB, kubernetes-validate, opentelemetry-proto,
+# pytest) into a venv under target/ once; needs python3 with venv.
+tests/platforms/run.sh
 
 step "a real kernel under QEMU"
 OOMLENS="$PWD/target/release/oomlens" tests/kernel/run.sh

@@ -8,17 +8,20 @@ use std::io::{self, BufRead, Read, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use oomlens::analyze::{analyze_text, TextAnalyzer};
+use oomlens::analyze::{analyze_text_as, TextAnalyzer};
+use oomlens::encode::EventSchema;
 use oomlens::filter::{FilterConfig, NdjsonFilter, RawLines, Transform};
 
 const USAGE: &str = "\
-usage: oomlens analyze [--pretty [--lang en|ja]] [FILE...]
+usage: oomlens analyze [--pretty [--lang en|ja] | --schema ecs|otel] [FILE...]
        oomlens filter [OPTIONS]
 
 analyze  reads kernel log text (dmesg, journalctl, syslog, /dev/kmsg; FILEs or stdin) and
          prints one JSON event per OOM kill or page-allocation failure (NDJSON), or with
          --pretty a readable report (--lang ja: in Japanese; the event's
          message, evidence and remediation stay in English).
+         --schema otel writes each event as an OTLP/JSON logs request (OpenTelemetry log
+         data model); ecs (default) as nested Elastic Common Schema fields.
 filter   reads NDJSON log records on stdin and writes them to stdout unchanged, except the
          records of OOM reports, which are replaced by one event per kill.
 
@@ -29,6 +32,7 @@ filter options:
   --stream-field NAME      field naming the stream, e.g. the host (repeatable; default
                            host, hostname, _HOSTNAME, HOSTNAME)
   --raw-lines MODE         drop (default), pass, or embed the report's records
+  --schema ecs|otel        the events' shape (default ecs)
   --flush-timeout-ms N     emit a report that got no line for N ms (default 5000)
   --max-open-reports N     --max-report-lines N   --max-report-bytes N   --max-line-bytes N
 ";
@@ -77,6 +81,7 @@ fn io_failure(what: &str) -> impl Fn(io::Error) -> Failure + '_ {
 fn analyze(args: &[String]) -> Result<(), Failure> {
     let mut pretty_output = false;
     let mut lang = None;
+    let mut schema = EventSchema::Ecs;
     let mut files = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -90,6 +95,7 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
                     Failure::Usage(format!("--lang takes en or ja, not {name:?}"))
                 })?);
             }
+            "--schema" => schema = schema_named(args.next().map(String::as_str))?,
             flag if flag.starts_with("--") => {
                 return Err(Failure::Usage(format!("unknown option {flag}")))
             }
@@ -102,6 +108,11 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
         ));
     }
     let lang = lang.unwrap_or_default();
+    if pretty_output && schema != EventSchema::Ecs {
+        return Err(Failure::Usage(
+            "--pretty reads ECS events: drop --schema".into(),
+        ));
+    }
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut events = Vec::new();
@@ -119,7 +130,10 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
         };
     if files.is_empty() {
         // Stdin may be a live stream (dmesg -w): events go out as each report completes.
-        let mut analyzer = TextAnalyzer::new(&FilterConfig::default());
+        let mut analyzer = TextAnalyzer::new(&FilterConfig {
+            schema,
+            ..FilterConfig::default()
+        });
         let stdin = io::stdin();
         for_each_line(stdin.lock(), "stdin", |line| {
             analyzer.push_line(&String::from_utf8_lossy(line), &mut events);
@@ -131,7 +145,7 @@ fn analyze(args: &[String]) -> Result<(), Failure> {
     // A file is whole: read it at once, so a log exported newest first is read from its end.
     for name in &files {
         let bytes = std::fs::read(name).map_err(io_failure(name))?;
-        events.extend(analyze_text(&String::from_utf8_lossy(&bytes)));
+        events.extend(analyze_text_as(&String::from_utf8_lossy(&bytes), schema));
         write_events(&mut events, &mut out)?;
     }
     Ok(())
@@ -224,6 +238,18 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// The event schema `--schema` names.
+fn schema_named(name: Option<&str>) -> Result<EventSchema, Failure> {
+    match name {
+        Some("ecs") => Ok(EventSchema::Ecs),
+        Some("otel") => Ok(EventSchema::Otel),
+        Some(other) => Err(Failure::Usage(format!(
+            "--schema takes ecs or otel, not {other:?}"
+        ))),
+        None => Err(Failure::Usage("--schema needs a value".into())),
+    }
+}
+
 /// The filter configuration: `--config FILE` first, then each option over it.
 fn filter_config(args: &[String]) -> Result<FilterConfig, Failure> {
     let mut config = FilterConfig::default();
@@ -265,6 +291,7 @@ fn filter_config(args: &[String]) -> Result<FilterConfig, Failure> {
                     }
                 }
             }
+            "--schema" => config.schema = schema_named(Some(&value()?))?,
             "--flush-timeout-ms" => config.flush_timeout_ms = number(value()?)?,
             "--max-open-reports" => config.max_open_reports = number(value()?)?,
             "--max-report-lines" => config.max_report_lines = number(value()?)?,

@@ -15,9 +15,10 @@
 //! - A prefix time without a UTC offset is taken as UTC (see [`time::rfc3339_utc`]).
 
 pub mod container;
+pub mod otel;
 pub mod time;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::assemble::ReportContext;
@@ -70,6 +71,27 @@ pub fn encode_event(
         Value::from(diagnosis.explanation.as_str()),
     );
     event
+}
+
+/// The shape events are written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventSchema {
+    /// Nested fields in the style of Elastic Common Schema (default).
+    #[default]
+    Ecs,
+    /// The OpenTelemetry log data model as OTLP/JSON (see [`otel`]).
+    Otel,
+}
+
+impl EventSchema {
+    /// The event, built by [`encode_event`], as one line of JSON text in this shape.
+    pub fn render(self, event: Map<String, Value>) -> String {
+        match self {
+            EventSchema::Ecs => Value::Object(event).to_string(),
+            EventSchema::Otel => otel::otel_request(&event).to_string(),
+        }
+    }
 }
 
 /// A JSON object under construction that takes only known values: `null`, empty strings,
@@ -172,10 +194,17 @@ fn event_fields(context: &ReportContext, report: &OomReport, diagnosis: &Diagnos
         .with("original", context.raw_lines.join("\n"))
 }
 
+/// ECS types `host.uptime` as `long`: whole seconds (truncated); the fraction the prefix
+/// printed is kept in `oom.uptime_seconds`.
 fn host_fields(context: &ReportContext) -> Fields {
     Fields::default()
         .with("name", context.host.clone())
-        .with("uptime", context.uptime_s.filter(|s| *s >= 0.0))
+        .with("uptime", uptime_s(context).map(|s| s as u64))
+}
+
+/// The uptime the prefix gave, when it is a possible one.
+fn uptime_s(context: &ReportContext) -> Option<f64> {
+    context.uptime_s.filter(|s| s.is_finite() && *s >= 0.0)
 }
 
 /// `process.*` for the first victim. Its uid falls back to the summary's when the summary
@@ -293,6 +322,7 @@ fn oom_fields(
             "passed_lines",
             (context.passed_lines > 0).then(|| long(context.passed_lines)),
         )
+        .with("uptime_seconds", uptime_s(context))
         .with("kind", serde_form(&report.kind))
         .with("kill_message", report.kill_message.clone())
         .with("end_note", report.end_note.as_ref().map(serde_form))
@@ -960,7 +990,8 @@ mod tests {
             at("/host/name"),
             Some(json!("aks-nodepool1-26263443-vmss000000"))
         );
-        assert_eq!(at("/host/uptime"), Some(json!(8523.347299)));
+        assert_eq!(at("/host/uptime"), Some(json!(8523)));
+        assert_eq!(at("/oom/uptime_seconds"), Some(json!(8523.347299)));
         assert_eq!(
             at("/process"),
             Some(json!({"pid": 183960, "name": "stress-ng-vm", "user": {"id": "0"}}))
@@ -1470,6 +1501,7 @@ mod tests {
             };
             let event = encode(&context, &OomReport::default(), &diagnosis(Cause::Unknown));
             assert_eq!(event.pointer("/host"), None, "{uptime}");
+            assert_eq!(event.pointer("/oom/uptime_seconds"), None, "{uptime}");
         }
     }
 

@@ -52,6 +52,60 @@ pub fn rfc3339_utc(wall: &WallTime) -> Option<String> {
     ))
 }
 
+/// Nanoseconds since the Unix epoch of a timestamp as [`rfc3339_utc`] writes it
+/// (`YYYY-MM-DDTHH:MM:SS[.fraction]Z`); `None` for any other text, or before 1970 (the
+/// OpenTelemetry log data model's time is unsigned).
+pub fn unix_nanos_of_rfc3339_utc(text: &str) -> Option<u64> {
+    let (date_time, fraction) = match text.strip_suffix('Z')?.split_once('.') {
+        Some((date_time, fraction)) => (date_time, Some(fraction)),
+        None => (text.strip_suffix('Z')?, None),
+    };
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        let digits = date_time.get(range)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    let shape_ok = date_time.len() == 19
+        && date_time
+            .as_bytes()
+            .iter()
+            .enumerate()
+            .all(|(i, b)| match i {
+                4 | 7 => *b == b'-',
+                10 => *b == b'T',
+                13 | 16 => *b == b':',
+                _ => b.is_ascii_digit(),
+            });
+    if !shape_ok {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    let month = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
+    let day = u8::try_from(day)
+        .ok()
+        .filter(|d| *d >= 1 && *d <= days_in_month(year, month))?;
+    if hour >= 24 || minute >= 60 || second >= 60 {
+        return None;
+    }
+    let nanos = match fraction {
+        Some(digits)
+            if (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            format!("{digits:0<9}").parse::<u64>().ok()?
+        }
+        Some(_) => return None,
+        None => 0,
+    };
+    let seconds = days_from_civil(year, month, day) * DAY_S + hour * 3600 + minute * 60 + second;
+    u64::try_from(seconds)
+        .ok()?
+        .checked_mul(1_000_000_000)?
+        .checked_add(nanos)
+}
+
 /// Whether `year` of the proleptic Gregorian calendar has a 29 February.
 fn is_leap_year(year: i64) -> bool {
     year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
@@ -108,6 +162,38 @@ fn civil_from_days(days: i64) -> (i64, u8, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_nanos_reads_what_rfc3339_utc_writes() {
+        let wall = WallTime {
+            year: Some(2024),
+            month: 7,
+            day: 20,
+            hour: 17,
+            minute: 51,
+            second: 3,
+            nanosecond: 968_678_000,
+            utc_offset_minutes: None,
+        };
+        let text = rfc3339_utc(&wall).unwrap();
+        // date -u -d 2024-07-20T17:51:03Z +%s: 1721497863
+        assert_eq!(
+            unix_nanos_of_rfc3339_utc(&text),
+            Some(1_721_497_863_968_678_000)
+        );
+        assert_eq!(unix_nanos_of_rfc3339_utc("1970-01-01T00:00:00Z"), Some(0));
+        for bad in [
+            "1969-12-31T23:59:59Z",
+            "2024-02-30T00:00:00Z",
+            "2024-07-20T17:51:03",
+            "2024-07-20T17:51:03.Z",
+            "2024-07-20 17:51:03Z",
+            "2024-07-20T17:51:03.1234567890Z",
+            "",
+        ] {
+            assert_eq!(unix_nanos_of_rfc3339_utc(bad), None, "{bad}");
+        }
+    }
 
     fn wall(year: Option<i32>, month: u8, day: u8, hms: (u8, u8, u8)) -> WallTime {
         WallTime {

@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::encode::EventSchema;
+
 /// What happens to the records that make up an OOM report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +48,10 @@ pub struct FilterConfig {
     /// An open report that receives no line for this long is emitted as incomplete at the
     /// next flush. 0 disables the timeout. Default 5 000 ms.
     pub flush_timeout_ms: u64,
+    /// The shape of the events: `ecs` (default), nested fields after Elastic Common Schema,
+    /// or `otel`, one OTLP/JSON logs request per event (OpenTelemetry log data model, names
+    /// of the semantic conventions). Records passed through are never changed.
+    pub schema: EventSchema,
 }
 
 impl Default for FilterConfig {
@@ -63,6 +69,7 @@ impl Default for FilterConfig {
             max_line_bytes: 64 << 10,
             max_open_reports: 1024,
             flush_timeout_ms: 5_000,
+            schema: EventSchema::Ecs,
         }
     }
 }
@@ -149,6 +156,13 @@ mod tests {
         let config = FilterConfig::from_json(r#"{"raw_lines": "embed"}"#).unwrap();
         assert_eq!(config.raw_lines, RawLines::Embed);
         assert!(FilterConfig::from_json(r#"{"raw_lines": "keep"}"#).is_err());
+    }
+
+    #[test]
+    fn from_json_reads_the_schema() {
+        let config = FilterConfig::from_json(r#"{"schema": "otel"}"#).unwrap();
+        assert_eq!(config.schema, EventSchema::Otel);
+        assert!(FilterConfig::from_json(r#"{"schema": "OTLP"}"#).is_err());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::assemble::{Assembler, Completed, Disposition, Limits};
 use crate::classify::{diagnose, Cause, Confidence};
-use crate::encode::encode_event;
+use crate::encode::{encode_event, EventSchema};
 use crate::prefix::split_prefix;
 
 /// What the transform emits for the records it is given, in order.
@@ -214,7 +214,7 @@ impl Transform {
         out: &mut Vec<Emitted>,
     ) {
         for report in completed {
-            let Some(event) = render_event(&report) else {
+            let Some(event) = render_event(&report, self.config.schema) else {
                 continue;
             };
             if report.context.group_leader_pid.is_none() {
@@ -264,12 +264,11 @@ pub(crate) fn limits(config: &FilterConfig) -> Limits {
     }
 }
 
-/// The event for a finished report, serialised.
-/// The event of a finished report, as JSON text; `None` for a fragment (a report opened
-/// without its header, whose lines passed through) that shows no OOM: no kill, no end note,
-/// and figures that do not decide a cause (sysrq-m prints the same Mem-Info with memory to
-/// spare).
-pub(crate) fn render_event(completed: &Completed) -> Option<String> {
+/// The event of a finished report, serialised in `schema`'s shape; `None` for a fragment (a
+/// report opened without its header, whose lines passed through) that shows no OOM: no
+/// kill, no end note, and figures that do not decide a cause (sysrq-m prints the same
+/// Mem-Info with memory to spare).
+pub(crate) fn render_event(completed: &Completed, schema: EventSchema) -> Option<String> {
     let report = &completed.report;
     let diagnosis = diagnose(report);
     let shows_an_oom = !report.victims.is_empty()
@@ -278,8 +277,7 @@ pub(crate) fn render_event(completed: &Completed) -> Option<String> {
     if completed.context.fragment && !shows_an_oom {
         return None;
     }
-    let event = encode_event(&completed.context, report, &diagnosis);
-    Some(Value::Object(event).to_string())
+    Some(schema.render(encode_event(&completed.context, report, &diagnosis)))
 }
 
 /// The deepest nesting of arrays and objects in JSON text, read without parsing it (strings

@@ -211,6 +211,23 @@ describe('configuration', () => {
     assert.deepEqual(filter.configFromJson(example), filter.defaultConfig());
   });
 
+  test('the schema key: ecs by default, otel when asked, anything else refused', () => {
+    assert.equal(filter.defaultConfig().schema, 'ecs');
+    const otel = filter.configFromJson('{"schema":"otel"}');
+    assert.equal(otel.schema, 'otel');
+    filter.Transform.fromConfig(otel);
+    // The same corpus log through an ecs and an otel transform: one request per event.
+    const log = logs.find((l) => l.lines.some((line) => line.includes('Killed process')));
+    const records = log.lines.map(kmsgRecord);
+    const ecsEvents = runTransform(records).outputs.filter((o) => JSON.parse(o).oom);
+    const requests = runTransform(records, '{"schema":"otel"}')
+      .outputs.map((o) => JSON.parse(o))
+      .filter((o) => o.resourceLogs);
+    assert.ok(ecsEvents.length > 0);
+    assert.equal(requests.length, ecsEvents.length);
+    assertConfigError(() => filter.configFromJson('{"schema":"otlp"}'), 'an unknown schema');
+  });
+
   test('config-from-json reads snake_case keys', () => {
     const config = filter.configFromJson('{"raw_lines":"embed","max_open_reports":3}');
     assert.equal(config.rawLines, 'embed');

@@ -150,6 +150,24 @@ describe('Fluent Bit module', () => {
     assert.ok(!names.includes('_start'), 'a filter module must not be a command');
   });
 
+  // WAMR (wasm_runtime_instantiate) prints "a module with WASI apis should be either a command
+  // or a reactor" to Fluent Bit's stdout for a WASI module exporting neither `_start` nor
+  // `_initialize`: the module must be a reactor, whose `_initialize` takes no argument and
+  // returns nothing, and which the host calls once.
+  test('is a WASI reactor: imports WASI, exports _initialize () -> ()', () => {
+    const imports = WebAssembly.Module.imports(wasmModule);
+    assert.ok(imports.some((i) => i.module === 'wasi_snapshot_preview1'), 'imports WASI');
+    const init = WebAssembly.Module.exports(wasmModule).find((e) => e.name === '_initialize');
+    assert.equal(init?.kind, 'function', 'missing export _initialize');
+    const wasi = new WASI({ version: 'preview1', args: [], env: {}, returnOnExit: true });
+    const instance = new WebAssembly.Instance(wasmModule, wasi.getImportObject());
+    assert.equal(instance.exports._initialize.length, 0, '_initialize takes no parameter');
+    // wasi.initialize calls _initialize (and throws if there were a _start); a second call
+    // by a careless host must do nothing rather than run the constructors again.
+    wasi.initialize(instance);
+    assert.equal(instance.exports._initialize(), undefined, '_initialize returns nothing');
+  });
+
   test('the example configs name exported functions and a heartbeat the filter sees', () => {
     const exported = WebAssembly.Module.exports(wasmModule).map((e) => e.name);
     for (const file of ['fluent-bit.conf', 'fluent-bit.yaml']) {
@@ -313,6 +331,22 @@ describe('Fluent Bit module', () => {
       assert.ok(asMsg.isInput, '`msg` was read though not configured');
       const asText = fb.call('oomlens_filter', TAG, T0_S, JSON.stringify({ text: rhel7.lines[0] }));
       assert.equal(asText.text, '', '`text` was not read');
+    } finally {
+      fb.close();
+    }
+  });
+
+  test('schema otel from oomlens.json: the kill line returns an OTLP/JSON logs request', () => {
+    const fb = instantiate({ config: '{"schema":"otel"}' });
+    try {
+      const results = feed(fb, 'oomlens_filter', rhel7.lines.slice(0, killIndex + 1));
+      const request = JSON.parse(results[killIndex].text);
+      const [record] = request.resourceLogs[0].scopeLogs[0].logRecords;
+      const attribute = (key) => record.attributes.find((a) => a.key === key)?.value;
+      assert.equal(record.eventName, 'oomlens.oom_kill');
+      assert.ok(attribute('oom.cause')?.stringValue, 'no oom.cause attribute');
+      assert.match(attribute('process.pid')?.intValue ?? '', /^\d+$/);
+      assert.equal(fb.stderr(), '', 'the schema key was refused');
     } finally {
       fb.close();
     }

@@ -15,6 +15,7 @@ wit_bindgen::generate!({
 use std::cell::RefCell;
 
 use exports::oomlens::filter::filter as wit;
+use oomlens::encode::EventSchema;
 use oomlens::filter::{self as core, Emitted, FilterConfig, RawLines};
 
 /// The component: implements the exported interface.
@@ -218,6 +219,10 @@ fn to_wit(config: FilterConfig) -> wit::Config {
         max_line_bytes: config.max_line_bytes,
         max_open_reports: config.max_open_reports,
         flush_timeout_ms: config.flush_timeout_ms,
+        schema: match config.schema {
+            EventSchema::Ecs => wit::EventSchema::Ecs,
+            EventSchema::Otel => wit::EventSchema::Otel,
+        },
     }
 }
 
@@ -235,6 +240,10 @@ fn from_wit(config: wit::Config) -> FilterConfig {
         max_line_bytes: config.max_line_bytes,
         max_open_reports: config.max_open_reports,
         flush_timeout_ms: config.flush_timeout_ms,
+        schema: match config.schema {
+            wit::EventSchema::Ecs => EventSchema::Ecs,
+            wit::EventSchema::Otel => EventSchema::Otel,
+        },
     }
 }
 
@@ -262,6 +271,17 @@ mod tests {
                 ..FilterConfig::default()
             };
             assert_eq!(from_wit(to_wit(config)).raw_lines, raw_lines);
+        }
+    }
+
+    #[test]
+    fn every_schema_value_maps_to_itself() {
+        for schema in [EventSchema::Ecs, EventSchema::Otel] {
+            let config = FilterConfig {
+                schema,
+                ..FilterConfig::default()
+            };
+            assert_eq!(from_wit(to_wit(config)).schema, schema);
         }
     }
 

@@ -8,6 +8,7 @@
 //!   other text can make Fluent Bit abort;
 //! - there is no timer: records whose tag ends in [`TICK_TAG_SUFFIX`] (an `in_dummy`
 //!   heartbeat) are dropped and give stale reports a chance to come out;
+//! - it is a WASI reactor: the host calls `_initialize` once, then the filter functions;
 //! - the configuration comes from `oomlens.json` in the first `Accessible_Paths` directory
 //!   (see [`settings`]), and each exported function is a preset over it.
 #![deny(
@@ -251,6 +252,26 @@ export_preset! {
     /// # Safety
     /// As [`oomlens_filter`].
     oomlens_filter_embed => Preset::Embed
+}
+
+/// The WASI reactor entry point: hosts call it once after instantiation, before any filter
+/// call, and it runs the module's static constructors (what wasi-libc's `crt1-reactor.o`
+/// does, which rustc links into executables only, never into a `cdylib`). Without `_start`
+/// or `_initialize` a WASI module is neither a command nor a reactor, and WAMR prints a
+/// warning to Fluent Bit's stdout, ahead of the records. A second call does nothing.
+#[cfg(target_os = "wasi")]
+#[no_mangle]
+pub extern "C" fn _initialize() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static INITIALIZED: AtomicBool = AtomicBool::new(false);
+    extern "C" {
+        /// Synthesised by wasm-ld: calls every static constructor in link order.
+        fn __wasm_call_ctors();
+    }
+    if !INITIALIZED.swap(true, Ordering::Relaxed) {
+        // SAFETY: called once, before any other code of the module runs (the reactor ABI).
+        unsafe { __wasm_call_ctors() }
+    }
 }
 
 #[cfg(test)]
