@@ -1,7 +1,7 @@
 //! Where kernel log text is analysed: physical lines of any prefix format in, one event per
 //! OOM kill or allocation failure out, as soon as each report completes.
 
-use crate::assemble::{Assembler, Completed, Disposition};
+use crate::assemble::{Assembler, Completed, Disposition, Limits};
 use crate::encode::EventSchema;
 use crate::filter::{limits, render_event, FilterConfig};
 use crate::prefix::join::LineJoiner;
@@ -21,7 +21,11 @@ impl TextAnalyzer {
         let max_line_bytes = usize::try_from(config.max_line_bytes).unwrap_or(usize::MAX);
         Self {
             joiner: LineJoiner::new(max_line_bytes),
-            assembler: Assembler::new(limits(config)),
+            // The joiner has joined continuation lines already.
+            assembler: Assembler::new(Limits {
+                join_continuations: None,
+                ..limits(config)
+            }),
             schema: config.schema,
         }
     }

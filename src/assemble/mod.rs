@@ -47,6 +47,11 @@ pub struct Limits {
     pub max_open_reports: u64,
     /// Keep each report's raw lines in [`ReportContext::raw_lines`] (within `max_report_bytes`).
     pub keep_raw_lines: bool,
+    /// Join a continuation line of an open report (one with no prefix after a prefixed line,
+    /// [`crate::prefix::join::continues`]) onto the line before it, up to this many bytes:
+    /// record streams get hard-wrapped and `pr_cont`-split lines as records of their own.
+    /// `None` where lines come joined already (text read through a `LineJoiner`).
+    pub join_continuations: Option<usize>,
 }
 
 /// A finished report, ready to be classified and encoded.
@@ -79,6 +84,51 @@ struct OpenReport {
     last_line_ms: u64,
     /// Position in [`Assembler::age`], to evict the oldest report first.
     opened_seq: u64,
+    /// The report's last line, while a continuation may still join it.
+    last_line: Option<LastLine>,
+}
+
+/// The last line an open report took, and the report as it was before it: a continuation
+/// record is joined onto the line and the whole line read again, as text mode reads it.
+struct LastLine {
+    before: ReportBuilder,
+    line: KernelLine,
+    ended_with_space: bool,
+}
+
+impl OpenReport {
+    /// Reads `next` as the continuation of the report's last line, when the joining rule of
+    /// text mode says it is one and the joined line still belongs to the report; returns
+    /// whether it did. A continuation whose joined line would be longer than `max` bytes is
+    /// not joined.
+    fn join_continuation(&mut self, next: &KernelLine, raw: &str, max: usize) -> bool {
+        let Some(last) = self.last_line.take() else {
+            return false;
+        };
+        let mut line = last.line.clone();
+        let joinable = !next.text.contains('\n')
+            && crate::prefix::join::continues(&last.line, next)
+            && crate::prefix::join::join_onto(
+                &mut line.text,
+                &next.text,
+                last.ended_with_space,
+                max,
+            );
+        if joinable {
+            let mut builder = last.before.clone();
+            if matches!(builder.accept(&line.text), Accept::Member(_)) {
+                self.builder = builder;
+                self.last_line = Some(LastLine {
+                    before: last.before,
+                    line,
+                    ended_with_space: crate::prefix::join::ends_with_space(raw),
+                });
+                return true;
+            }
+        }
+        self.last_line = Some(last);
+        false
+    }
 }
 
 /// The last finished report of a stream, kept so that the lines the kernel prints right after
@@ -176,6 +226,13 @@ impl Assembler {
         let mut parts = line.text.split('\n');
         let first = parts.next().unwrap_or_default();
         if let Some(open) = self.open.get_mut(stream) {
+            let join = self.limits.join_continuations;
+            if join.is_some_and(|max| open.join_continuation(line, raw, max)) {
+                return self.fold(stream, raw, now_ms, done);
+            }
+            let before = join
+                .filter(|_| !line.text.contains('\n'))
+                .map(|_| open.builder.clone());
             match open.builder.accept(first) {
                 Accept::Member(_) => {
                     if open.context.host.is_none() {
@@ -184,9 +241,15 @@ impl Assembler {
                     for part in parts {
                         let _ = open.builder.accept(part);
                     }
+                    open.last_line = before.map(|before| LastLine {
+                        before,
+                        line: line.clone(),
+                        ended_with_space: crate::prefix::join::ends_with_space(raw),
+                    });
                     return self.fold(stream, raw, now_ms, done);
                 }
                 Accept::Foreign => {
+                    open.last_line = None;
                     if open.builder.is_complete() {
                         open.builder.went_on();
                         self.close(stream, true, None, done);
@@ -208,9 +271,17 @@ impl Assembler {
             return Disposition::Foreign;
         }
         self.open_report(stream, line, fragment, now_ms, done);
+        let join = self.limits.join_continuations;
         if let Some(open) = self.open.get_mut(stream) {
             for part in line.text.split('\n') {
                 let _ = open.builder.accept(part);
+            }
+            if join.is_some() && !line.text.contains('\n') {
+                open.last_line = Some(LastLine {
+                    before: ReportBuilder::new(),
+                    line: line.clone(),
+                    ended_with_space: crate::prefix::join::ends_with_space(raw),
+                });
             }
         }
         self.fold(stream, raw, now_ms, done)
@@ -297,6 +368,7 @@ impl Assembler {
                 bytes: 0,
                 last_line_ms: now_ms,
                 opened_seq,
+                last_line: None,
             },
         );
     }
@@ -465,6 +537,7 @@ mod tests {
             max_report_bytes: 1 << 20,
             max_open_reports: 8,
             keep_raw_lines: false,
+            join_continuations: Some(1 << 16),
         })
     }
 
@@ -476,6 +549,53 @@ mod tests {
         done: &mut Vec<Completed>,
     ) -> Disposition {
         a.push(stream, &split_prefix(text), text, now_ms, done)
+    }
+
+    #[test]
+    fn continuation_records_are_joined_onto_the_line_they_continue() {
+        // corpus 006: a /dev/kmsg summary record hard-wrapped at its commas.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let records = [
+            "6,727,35945901675,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),",
+            "cpuset=c,mems_allowed=0,",
+            "oom_memcg=/kubepods/podaaaaaaaa-1111,",
+            "task_memcg=/kubepods/podaaaaaaaa-1111/0123456789abcdef,",
+            "task=python,pid=988370,uid=0",
+        ];
+        for (i, record) in records.iter().enumerate() {
+            assert_eq!(
+                push(&mut a, "k", record, i as u64, &mut done),
+                Disposition::Folded
+            );
+        }
+        a.finish(&mut done);
+        let summary = done[0].report.summary.as_ref().expect("summary");
+        assert_eq!(
+            summary.oom_memcg.as_deref(),
+            Some("/kubepods/podaaaaaaaa-1111")
+        );
+        assert_eq!(summary.pid, Some(988370));
+        assert_eq!(done[0].context.lines, 5);
+    }
+
+    #[test]
+    fn lines_joined_already_are_not_joined_again() {
+        let mut a = Assembler::new(Limits {
+            join_continuations: None,
+            ..assembler().limits
+        });
+        let mut done = Vec::new();
+        push(
+            &mut a,
+            "k",
+            "[ 1.000000] oom-kill:constraint=CONSTRAINT_MEMCG,oom_memcg=/a,",
+            0,
+            &mut done,
+        );
+        assert_eq!(
+            push(&mut a, "k", "task_memcg=/a/b", 1, &mut done),
+            Disposition::Foreign
+        );
     }
 
     #[test]

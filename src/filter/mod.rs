@@ -261,6 +261,7 @@ pub(crate) fn limits(config: &FilterConfig) -> Limits {
         max_report_bytes: config.max_report_bytes,
         max_open_reports: config.max_open_reports,
         keep_raw_lines: config.raw_lines == RawLines::Embed,
+        join_continuations: usize::try_from(config.max_line_bytes).ok(),
     }
 }
 

@@ -56,15 +56,12 @@ impl LineJoiner {
         if !next.prefixed && next.text.trim().is_empty() {
             return self.finish();
         }
-        let ended_with_space = raw.trim_end_matches(['\r', '\n']).ends_with([' ', '\t']);
+        let ended_with_space = ends_with_space(raw);
         if let Some(open) = self.open.as_mut() {
-            let continues = !next.prefixed
-                && open.line.quote_depth == next.quote_depth
-                && (open.line.prefixed || bare_wrap(&open.line.text, &next.text));
-            if continues {
+            if continues(&open.line, &next) {
                 let flowed = open.ended_with_space;
                 if !open.full
-                    && append(&mut open.line.text, &next.text, flowed, self.max_line_bytes)
+                    && join_onto(&mut open.line.text, &next.text, flowed, self.max_line_bytes)
                 {
                     open.ended_with_space = ended_with_space;
                 } else {
@@ -96,6 +93,22 @@ impl LineJoiner {
     pub fn truncated_lines(&self) -> u64 {
         self.truncated_lines
     }
+}
+
+/// Whether physical line `next` continues logical line `open`, the rule [`LineJoiner`] joins
+/// by: `next` has no prefix, both have the same quote depth, and `open` has a prefix or its
+/// text shows the wrap (`bare_wrap`). The record-stream filter joins continuation records of
+/// an open report by the same rule, so that both modes read the same lines.
+pub fn continues(open: &KernelLine, next: &KernelLine) -> bool {
+    !next.prefixed
+        && open.quote_depth == next.quote_depth
+        && (open.prefixed || bare_wrap(&open.text, &next.text))
+}
+
+/// Whether a physical line ended in whitespace before `split_prefix` trimmed it: a
+/// format=flowed wrap, which [`join_onto`] glues with a space.
+pub fn ends_with_space(raw: &str) -> bool {
+    raw.trim_end_matches(['\r', '\n']).ends_with([' ', '\t'])
 }
 
 /// Whether unprefixed `next` continues unprefixed `open`: `next` is indented (how an author
@@ -179,7 +192,7 @@ fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
 
 /// Appends continuation `cont` to `text` with the right glue (see [`glue`] for `flowed`),
 /// unless the result would be longer than `max` bytes; returns whether it was appended.
-fn append(text: &mut String, cont: &str, flowed: bool, max: usize) -> bool {
+pub fn join_onto(text: &mut String, cont: &str, flowed: bool, max: usize) -> bool {
     if text.is_empty() {
         // A stamp alone on its line (corpus 002): the continuation is the whole message.
         if cont.len() > max {
