@@ -272,7 +272,7 @@ def check(args):
         expected_path = out / f"{boot}.expected.json"
         if not expected_path.exists():
             table.append((boot, "-", "-", "-", "-", "-", "-", "FAIL no capture"))
-            verdicts[(boot, "(boot)")] = ({"-"}, ["no capture"])
+            verdicts[(boot, "(boot)")] = ({"-"}, {"no capture": ({"-"}, {"-"})})
             continue
         expected = json.loads(expected_path.read_text())
         formats = [f for f in args.formats.split(",") if f in expected.get("formats", FORMATS)]
@@ -281,7 +281,7 @@ def check(args):
                           f"{','.join(formats)}"
                           + ("" if expected["complete"] else ", captures INCOMPLETE"))
         for scenario in expected["scenarios"]:
-            verdicts.setdefault((boot, scenario["name"]), (set(), []))
+            verdicts.setdefault((boot, scenario["name"]), (set(), {}))
         for fmt in formats:
             capture = out / f"{boot}.{fmt}.log"
             text = capture.read_text(errors="replace")
@@ -293,10 +293,13 @@ def check(args):
                 rows.append(("(oomlens)", "-", "-", "-", "-", f"FAIL {error}"))
             for row in rows:
                 table.append((boot, fmt, *row))
-                seen, failures = verdicts.setdefault((boot, row[0]), (set(), []))
+                seen, failures = verdicts.setdefault((boot, row[0]), (set(), {}))
                 seen.add(fmt)
                 if row[-1] != "ok":
-                    failures.append(f"{fmt} {row[2]}: {row[-1][5:]}")
+                    # problem -> the formats and victims it was seen with
+                    where = failures.setdefault(row[-1][5:], (set(), set()))
+                    where[0].add(fmt)
+                    where[1].add(row[2])
     print_table(table)
     print()
     for line in boot_lines:
@@ -306,7 +309,11 @@ def check(args):
     for (boot, scenario), (seen, failures) in verdicts.items():
         if failures:
             failed += 1
-            print(f"FAIL {boot} {scenario}: " + "; ".join(failures))
+            print(f"FAIL {boot} {scenario}: " + "; ".join(
+                f"{problem} ({','.join(sorted(fmts))}; "
+                + (next(iter(victims)) if len(victims) == 1 else f"{len(victims)} victims")
+                + ")"
+                for problem, (fmts, victims) in failures.items()))
         else:
             passed += 1
             print(f"PASS {boot} {scenario} ({len(seen)} format(s))")
@@ -369,11 +376,12 @@ NOTES = {
               "has oom_score_adj=-1000: each report ends in 'Out of memory and no killable "
               "processes...', no kill, the fault is retried until the hog is SIGKILLed from "
               "outside; expected_reports_without_victim counts those reports, trigger the "
-              "hog), burst (16 hogs let go at once into memory.max=24M on /burst, then one "
+              "hog), burst (24 hogs let go at once into memory.max=24M on /burst, then one "
               "more 6 s later: dump_header is rate-limited to 10 per 5 s in "
               "oom_kill_process, so later kills show only their 'Memory cgroup out of "
               "memory: Killed process' line, and the last one is preceded by "
-              "'oom_kill_process: N callbacks suppressed'), hugepages (vm.nr_hugepages=160, "
+              "'oom_kill_process: N callbacks suppressed'; the console loglevel is 4 during "
+              "the burst, so the console shows its kill lines only), hugepages (vm.nr_hugepages=160, "
               "320 of 512 MiB, then a hog in the root cgroup: host OOM), swap (32 MiB "
               "virtio-blk swap disk used up, then host OOM).",
     "panic": "cgroup v2 boot with vm.panic_on_oom=2, ending in a panic (console capture only). "

@@ -46,7 +46,9 @@ say() {
 
 # start_hog CGROUP_PROCS COMM APPLET ARGS...: starts busybox APPLET as COMM inside the cgroup
 # whose cgroup.procs (or v1 tasks) file is CGROUP_PROCS ("" for none) and sets HOG_PID.
-# The child moves itself before exec, so nothing of the hog is ever charged elsewhere.
+# The child moves itself before exec, so nothing of the hog is ever charged elsewhere. Its
+# stdout is /dev/null: a tail whose read fails (EFAULT when a charge finds nothing to kill)
+# prints the zeros it read.
 # HOG_ADJ (if set) is the child's oom_score_adj; HOG_GATE (if set) is a FIFO the child opens
 # before exec, so that it waits until open_gate lets every waiting hog go at once.
 start_hog() {
@@ -59,7 +61,7 @@ start_hog() {
         [ -n "$procs" ] && echo $$ > "$procs"
         [ -n "$adj" ] && echo "$adj" > /proc/self/oom_score_adj
         [ -n "$gate" ] && : < "$gate"
-        exec -a "$applet" "/bin/$comm" "$@"
+        exec -a "$applet" "/bin/$comm" "$@" > /dev/null
     ' start_hog "$procs" "$comm" "$applet" "${HOG_ADJ:-}" "${HOG_GATE:-}" "$@" &
     HOG_PID=$!
 }
@@ -217,10 +219,13 @@ scenario_host() {
 
 V1=/sys/fs/cgroup/memory
 
+# A kernel built without CONFIG_MEMCG_V1 (Debian's 6.12) has no v1 memory controller: then
+# every v1 scenario records that it could not be built instead of running unconfined.
+V1_MISSING=""
 v1_setup() {
     mount -t tmpfs cgroup /sys/fs/cgroup
     mkdir "$V1"
-    mount -t cgroup -o memory memory "$V1"
+    mount -t cgroup -o memory memory "$V1" || V1_MISSING="no cgroup v1 memory controller"
 }
 
 # (g1) v1: the hog's own cgroup hits memory.limit_in_bytes.
@@ -285,26 +290,31 @@ scenario_nokill() {
     settle
 }
 
-# (i) a burst of kills in one cgroup: 16 hogs released at once into memory.max=24M. The
+# (i) a burst of kills in one cgroup: 24 hogs released at once into memory.max=24M. The
 # header of each kill is rate-limited (oom_kill_process: DEFAULT_RATELIMIT_BURST 10 per 5 s),
 # the kill lines are not. A last hog killed after the interval makes the kernel print
 # "oom_kill_process: N callbacks suppressed"; without that line the burst was not fast enough.
+# Writing each header to the emulated serial port takes longer than the kill itself, so the
+# console shows only what a quiet boot's would (console loglevel 4: the pr_err kill lines)
+# while the burst lasts; the log buffer, and so the other captures, keep every line.
 scenario_burst() {
     mkdir /sys/fs/cgroup/burst
     echo 24M > /sys/fs/cgroup/burst/memory.max
     mkfifo /burst.gate
     hogs=""
-    for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16; do
+    for i in 01 02 03 04 05 06 07 08 09 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24; do
         HOG_GATE=/burst.gate start_hog /sys/fs/cgroup/burst/cgroup.procs "hog_b$i" tail /dev/zero
         hogs="$hogs hog_b$i:$HOG_PID"
     done
     sleep 2
+    dmesg -n 4
     open_gate /burst.gate
     statuses=""
     for hog in $hogs; do
         await_death "${hog##*:}"
         statuses="${statuses:+$statuses/}$STATUS"
     done
+    dmesg -n 7
     rm -f /burst.gate
     sleep 6
     start_hog /sys/fs/cgroup/burst/cgroup.procs hog_blast tail /dev/zero
@@ -424,7 +434,13 @@ case "$BOOT" in
         ;;
     v1)
         v1_setup
-        run_scenarios v1_own v1_pod v1_numa
+        if [ -n "$V1_MISSING" ]; then
+            for scenario in v1_own v1_pod v1_numa; do
+                record "$scenario" none "$V1_MISSING"
+            done
+        else
+            run_scenarios v1_own v1_pod v1_numa
+        fi
         ;;
     stress)
         v2_setup

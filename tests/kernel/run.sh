@@ -132,7 +132,7 @@ kernel_package() {
 # delete tests/kernel/.cache to take newer ones. Returns 1 (after SKIP) if it cannot.
 fetch_kernel() {
     local k=$1 dir="$CACHE/$1"
-    [ -s "$dir/vmlinuz" ] && [ -s "$dir/kernel-package.txt" ] && return 0
+    [ -s "$dir/vmlinuz" ] && [ -s "$dir/config" ] && [ -s "$dir/kernel-package.txt" ] && return 0
     apt_update_once
     local package
     package=$(kernel_package "$k")
@@ -151,6 +151,7 @@ fetch_kernel() {
     rm -rf "$dir"
     mkdir -p "$dir/modules"
     cp "$(ls "$download"/root/boot/vmlinuz-* | head -n 1)" "$dir/vmlinuz"
+    cp "$(ls "$download"/root/boot/config-* | head -n 1)" "$dir/config"
     # The swap disk is virtio-blk on PCI: whichever of these the kernel has as modules.
     python3 "$HERE/check.py" modules --tree "$download/root/lib/modules" --out "$dir/modules" \
         virtio_pci virtio_blk
@@ -238,6 +239,14 @@ for k in "${kernels[@]}"; do
         kernel_boots=("${ALL_BOOTS[@]}")
     else
         kernel_boots=("${arm64_boots[@]}")
+    fi
+    if [ ${#boots[@]} = 0 ] && ! grep -q '^CONFIG_MEMCG_V1=y' "$CACHE/$k/config" &&
+        grep -q '^# CONFIG_MEMCG_V1 is not set' "$CACHE/$k/config"; then
+        # 6.11 made the v1 memory controller optional; without it the v1 boot cannot be built.
+        log "kernel $k: no v1 boot: built without CONFIG_MEMCG_V1 (no cgroup v1 memory controller)"
+        kept=()
+        for boot in "${kernel_boots[@]}"; do [ "$boot" = v1 ] || kept+=("$boot"); done
+        kernel_boots=("${kept[@]}")
     fi
     append="console=$CONSOLE panic=-1 quiet loglevel=7 log_buf_len=4M oomlens_budget=$budget"
     for boot in "${kernel_boots[@]}"; do
