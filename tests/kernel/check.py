@@ -17,6 +17,9 @@ A scenario (one JSON line from init.sh) expects, per capture:
   without process.pid whose oom.trigger is that task, each with the scenario's cause (the
   kernel printed a report and killed nothing: no killable task, or a panic);
 - with `panic`, that line in the capture (else the scenario did not happen as built).
+Besides, each `COMM: page allocation failure: order:N` line the kernel printed (warn_alloc,
+e.g. for an OOM victim whose own allocation then failed) is a report: one event of oom.kind
+allocation_failure by that trigger, whatever the scenario.
 """
 
 import argparse
@@ -161,6 +164,16 @@ def run_oomlens(oomlens, path):
     return events, error
 
 
+# warn_alloc's line, after any prefix (`[ts] `, `<4>[ts] `, kmsg's `4,seq,usec,-;`).
+ALLOCATION_FAILURE = re.compile(r"(?:^|[\s;\]>])([^\s;\]>]+): page allocation failure: order:(\d+)")
+
+
+def allocation_failures(text):
+    """The (comm, order) of each page allocation failure the kernel printed in `text`."""
+    return [(m.group(1), int(m.group(2)))
+            for m in map(ALLOCATION_FAILURE.search, text.splitlines()) if m]
+
+
 def has_factor(event, kind):
     factors = field(event, "oom.factors")
     return isinstance(factors, list) and any(
@@ -183,6 +196,8 @@ def check_capture(scenarios, events, text):
     scenario expects, or an event without pid that no `reports` expectation takes, is a
     failure too. `text` is the capture, where a `panic` line must be.
     """
+    # The console holds init.sh's own lines too, the scenario lines with their `panic` text.
+    text = "\n".join(line for line in text.splitlines() if "oomlens-init: " not in line)
     by_pid = {}
     for event in events:
         by_pid.setdefault(field(event, "process.pid"), []).append(event)
@@ -242,6 +257,15 @@ def check_capture(scenarios, events, text):
             rows.append((name, cause, f"none (trigger {trigger}, {report['count']} report(s))",
                          ",".join(causes) or "-", "-",
                          "ok" if not problems else "FAIL " + ", ".join(problems)))
+    for comm, order in allocation_failures(text):
+        matched = [e for e in without_victim
+                   if field(e, "oom.kind") == "allocation_failure"
+                   and field(e, "oom.trigger.comm") == comm]
+        if matched:
+            without_victim.remove(matched[0])
+        rows.append(("(allocation failure)", "-", f"none (warn_alloc by {comm}, order {order})",
+                     str(field(matched[0], "oom.cause")) if matched else "-", "-",
+                     "ok" if matched else "FAIL no allocation_failure event"))
     for pid, extra in by_pid.items():
         if pid not in expected_pids:
             for event in extra:
@@ -349,6 +373,10 @@ def save(args):
                 "format": fmt,
                 "expected_events": events,
                 **({"expected_reports_without_victim": reports} if reports else {}),
+                **({"expected_allocation_failures": [
+                    {"trigger_comm": comm, "order": order}
+                    for comm, order in allocation_failures(text)]}
+                   if allocation_failures(text) else {}),
                 "notes": " ".join([KERNEL_NOTES[kernel], NOTES[kind], FORMAT_NOTES[fmt]]),
             }
             (captures / f"{name}.json").write_text(json.dumps(sidecar, indent=2) + "\n")
