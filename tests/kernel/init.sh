@@ -7,9 +7,10 @@
 # task in a memory cgroup, a burst of kills, huge pages reserved, swap used up), and two boots
 # that end in a kernel panic: panic (vm.panic_on_oom=2) and deadlock (nothing killable).
 # Each scenario appends one JSON line to /scenarios.ndjson, also echoed to the console (a
-# panicking boot has nothing else); run.sh turns them into the boot's expected.json. A victim's comm is made distinct by exec'ing busybox through a symlink
-# named for the scenario (the kernel takes comm from the exec'd path) while `exec -a` keeps the
-# applet name in argv[0] (busybox dispatches on argv[0]).
+# panicking boot has nothing else); run.sh turns them into the boot's expected.json. A
+# victim's comm is made distinct by exec'ing busybox through a symlink named for the scenario
+# (the kernel takes comm from the exec'd path) while `exec -a` keeps the applet name in argv[0]
+# (busybox dispatches on argv[0]).
 
 export PATH=/bin
 # The initramfs holds busybox and /bin/sh only: the applets of this busybox build, whatever
@@ -266,8 +267,10 @@ scenario_v1_numa() {
 # ---- stress scenarios (cgroup v2) ----------------------------------------------------------
 
 # (h) every task of the cgroup has oom_score_adj -1000: the memcg OOM finds nothing to kill
-# (out_of_memory: "Out of memory and no killable processes..."), fails the charge and the
-# fault is retried, so the reports repeat until the hog is killed from here.
+# (out_of_memory: "Out of memory and no killable processes...") and try_charge_memcg fails
+# the charge. Each failed charge is one report: tail's read(2) from /dev/zero comes back short,
+# the next one faults again, until one fails with EFAULT and tail exits (a few reports); a
+# hog still alive once the first report is there is killed from here.
 scenario_nokill() {
     mkdir /sys/fs/cgroup/nokill
     echo 32M > /sys/fs/cgroup/nokill/memory.max

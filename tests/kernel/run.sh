@@ -194,8 +194,9 @@ prepare_kernel() {
         dpkg --add-architecture "$ARCH"
         apt_updated=0
     fi
-    [ "$ARCH" = amd64 ] || apt_update_once
     fetch_kernel "$k" || return 1
+    # busybox_for runs in a subshell: the lists are brought up to date here if it downloads.
+    [ "$ARCH" = amd64 ] || [ -s "$CACHE/busybox-$ARCH" ] || apt_update_once
     BUSYBOX=$(busybox_for "$ARCH") || { skip_kernel "$k" "cannot download busybox-static:$ARCH with apt-get"; return 1; }
 }
 
