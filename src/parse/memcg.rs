@@ -115,13 +115,23 @@ pub(crate) fn stats_head(text: &str) -> Option<StatsHead<'_>> {
     while let Some(offset) = rest.get(searched..).and_then(|tail| tail.find(": ")) {
         let colon = searched.saturating_add(offset);
         let inline = rest.get(colon.saturating_add(2)..).unwrap_or("");
-        if stats_shape(inline).is_some() {
+        if stats_shape(&rejoin_split_v1_words(inline)).is_some() {
             return Some(StatsHead {
                 cgroup: rest.get(..colon)?.trim(),
                 inline,
             });
         }
         searched = colon.saturating_add(1);
+    }
+    // The line cut right after the first stat's first letters (`…/0249: cach`): the path ends
+    // at the colon all the same, and the cut word waits for the next line.
+    if let Some((cgroup, inline)) = rest.split_once(": ") {
+        if is_identifier(inline.trim_end()) {
+            return Some(StatsHead {
+                cgroup: cgroup.trim(),
+                inline,
+            });
+        }
     }
     let cgroup = rest.trim_end();
     Some(StatsHead {
@@ -165,7 +175,14 @@ pub(crate) fn read_stats(
         .as_ref()
         .map(|head| format!("{head}{}", text.trim_start()));
     let text = joined.as_deref().unwrap_or(text);
+    let rejoined = rejoin_split_v1_words(text);
+    let text = rejoined.as_ref();
     let Some(shape) = stats_shape(text) else {
+        // A first stat cut mid-word: its letters wait for the rest on the next line.
+        if is_identifier(text.trim()) && !text.ends_with(char::is_whitespace) {
+            *fragment = Some(text.trim().to_string());
+            return true;
+        }
         return false;
     };
     *fragment = None;
@@ -188,6 +205,37 @@ pub(crate) fn read_stats(
         }
     }
     true
+}
+
+/// `text` with v1 stat words that a hard wrap split and a joiner glued back with a space
+/// (`inacti ve_file:88KB`, `rss:41 43608KB`) made whole again: a word that is no `key:NKB`
+/// whose next word completes it into one. The kernel prints the stats as one `pr_cont` run of `key:NKB` words
+/// (mm/memcontrol.c `mem_cgroup_print_oom_meminfo`), so such a pair is never two words.
+fn rejoin_split_v1_words(text: &str) -> std::borrow::Cow<'_, str> {
+    let words: Vec<&str> = text.split_ascii_whitespace().collect();
+    let splits = |i: usize| {
+        let (Some(head), Some(tail)) = (words.get(i), words.get(i.saturating_add(1))) else {
+            return false;
+        };
+        v1_stat(head).is_none() && v1_stat(&format!("{head}{tail}")).is_some()
+    };
+    if !(0..words.len()).any(splits) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if splits(i) {
+            out.push_str(words.get(i.saturating_add(1)).copied().unwrap_or(""));
+            i = i.saturating_add(1);
+        }
+        i = i.saturating_add(1);
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Which shape `text` has, if any. v1: every word but a cut last one is `key:NKB`.
@@ -326,6 +374,30 @@ mod tests {
             counter_of("memory: usage 99999999999999999999kB, limit 1kB, failcnt 0").1,
             None
         );
+    }
+
+    #[test]
+    fn stats_head_with_a_word_split_by_a_wrap_keeps_the_path_a_path() {
+        // corpus 009: `inacti` + `ve_file:88KB` rejoined by the line joiner with a space.
+        let head = stats_head("Memory cgroup stats for /docker/3418: cache:108KB rss:197168KB inacti ve_file:88KB active_file:4KB").unwrap();
+        assert_eq!(head.cgroup, "/docker/3418");
+        let mut stats = MemcgStats::default();
+        assert!(read_stats(head.inline, &mut stats, &mut None));
+        assert_eq!(stats.get("inactive_file"), Some(88 * 1024));
+        assert_eq!(stats.get("active_file"), Some(4 * 1024));
+        // A line cut after the first stat's first letters: the path ends at the colon.
+        let cut = stats_head("Memory cgroup stats for /kubepods/pod9/0249: cach").unwrap();
+        assert_eq!((cut.cgroup, cut.inline), ("/kubepods/pod9/0249", "cach"));
+        let (mut stats, mut fragment) = (MemcgStats::default(), None);
+        assert!(read_stats(cut.inline, &mut stats, &mut fragment));
+        assert!(read_stats(
+            "e:507172KB rss:448KB",
+            &mut stats,
+            &mut fragment
+        ));
+        assert_eq!(stats.get("cache"), Some(507172 * 1024));
+        // A word that no next word completes stays as it was.
+        assert_eq!(rejoin_split_v1_words("cache:1KB rss x"), "cache:1KB rss x");
     }
 
     #[test]

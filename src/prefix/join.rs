@@ -185,9 +185,20 @@ fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
         Glue::Space
     } else if prev.ends_with(['/', ',', '=', '(', '[']) || cont.starts_with([',', ')', ']', '=']) {
         Glue::Tight
+    } else if inside_a_path(prev, cont) {
+        Glue::Tight
     } else {
         Glue::Space
     }
+}
+
+/// Whether a wrap fell inside a path: the last word before it and the first word after it
+/// both hold a `/`, and the continuation does not start a path of its own (`/docke` +
+/// `r/3215ee406f57`: a cgroup path, which the kernel prints without spaces).
+fn inside_a_path(prev: &str, cont: &str) -> bool {
+    let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
+    let first = cont.split(char::is_whitespace).next().unwrap_or_default();
+    last.contains('/') && first.contains('/') && !first.starts_with('/')
 }
 
 /// Appends continuation `cont` to `text` with the right glue (see [`glue`] for `flowed`),
@@ -502,6 +513,16 @@ cpuset=/,mems_allowed=0\n";
         assert_eq!(glue("0*4096kB =", "44968kB", false), Glue::Space);
         assert_eq!(glue("0*4096kB", "= 44968kB", false), Glue::Space);
         assert_eq!(glue("Killed", "process 1", false), Glue::Space);
+        // A wrap inside a cgroup path, and one between a path and the next word.
+        assert_eq!(
+            glue("limit of /docke", "r/3215ee406f57", false),
+            Glue::Tight
+        );
+        assert_eq!(glue("see /var/log", "for details", false), Glue::Space);
+        assert_eq!(
+            glue("Task in /a/b killed as a result of limit of", "/a", false),
+            Glue::Space
+        );
         assert_eq!(glue("anon-rss:1kB,", "file-rss:2kB", true), Glue::Space);
         assert_eq!(glue("x", "  y", false), Glue::Space);
         assert_eq!(

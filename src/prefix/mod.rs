@@ -65,7 +65,13 @@ pub struct KernelLine {
 pub fn split_prefix(raw: &str) -> KernelLine {
     let mut line = KernelLine::default();
     let uncolored = strip_terminal_colors(raw);
-    let mut rest = strip_quotes(strip_transport_artefacts(&uncolored), &mut line.quote_depth);
+    // A web page's mark where it wrapped a long line for display (`oom-killer: ↪gfp_mask=`):
+    // the log had no character there.
+    let unmarked = match uncolored.contains(DISPLAY_WRAP_MARK) {
+        true => Cow::Owned(uncolored.replace(DISPLAY_WRAP_MARK, "")),
+        false => uncolored,
+    };
+    let mut rest = strip_quotes(strip_transport_artefacts(&unmarked), &mut line.quote_depth);
     if is_table_separator(rest) {
         return line;
     }
@@ -85,6 +91,9 @@ pub fn split_prefix(raw: &str) -> KernelLine {
     line.text = kernel_text(rest, kmsg);
     line
 }
+
+/// `↪` (U+21AA), which pages that reflow logs put where they wrapped a line.
+const DISPLAY_WRAP_MARK: char = '\u{21aa}';
 
 /// What one prefix layer said, and where the text after it starts.
 #[derive(Debug, Default)]
@@ -676,9 +685,11 @@ fn strip_quotes<'a>(line: &'a str, depth: &mut u8) -> &'a str {
 /// together.
 fn is_table_separator(s: &str) -> bool {
     let trimmed = s.trim_start();
-    // A Markdown code fence (```` ``` ````, ```` ```text ````, `~~~`) around a pasted log
-    // carries no kernel text either; read as text it would be joined to the line before.
-    if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+    // A Markdown code fence (```` ``` ````, ```` ```text ````, `~~~`) around a pasted log, an
+    // author's elision mark alone on its line (`...`, `[…]`) and grep's `--` between
+    // context groups carry no kernel text either; read as text they would be joined to the
+    // line before.
+    if trimmed.starts_with("```") || trimmed.starts_with("~~~") || is_elision_mark(trimmed) {
         return true;
     }
     trimmed.starts_with(['-', '|', ':'])
@@ -687,6 +698,19 @@ fn is_table_separator(s: &str) -> bool {
         && trimmed
             .bytes()
             .all(|b| matches!(b, b'-' | b'|' | b':' | b' ' | b'\t'))
+}
+
+/// `...`, `…`, `[...]`, `(…)`, `--`: a line that stands for lines left out.
+fn is_elision_mark(s: &str) -> bool {
+    let s = s.trim_end();
+    let inner = s
+        .strip_prefix(['[', '('])
+        .and_then(|rest| rest.strip_suffix([']', ')']))
+        .unwrap_or(s);
+    s == "--"
+        || (!inner.is_empty()
+            && inner.chars().all(|c| c == '.' || c == '…')
+            && (inner.contains('…') || inner.len() >= 3))
 }
 
 /// Strips what an author or editor put before a log line: indentation (a quoted block in a
@@ -968,8 +992,16 @@ mod tests {
     }
 
     #[test]
+    fn display_wrap_marks_are_dropped() {
+        let line = split_prefix("Oct 14 10:22:40 localhost kernel: sh invoked oom-killer: \u{21aa}gfp_mask=0xd0, order=0");
+        assert_eq!(line.text, "sh invoked oom-killer: gfp_mask=0xd0, order=0");
+    }
+
+    #[test]
     fn markdown_code_fence_reads_as_blank() {
-        for fence in ["```", "```bash", "  ~~~", "> ```"] {
+        for fence in [
+            "```", "```bash", "  ~~~", "> ```", "...", "[...]", "(…)", "--", "> ...",
+        ] {
             let line = split_prefix(fence);
             assert!(!line.prefixed && line.text.is_empty(), "{fence}");
         }
