@@ -1,7 +1,7 @@
 //! Where reports are assembled: lines from many interleaved streams in, one finished report per
 //! OOM kill out, holding at most the configured number of open reports and bytes.
 
-use crate::prefix::WallTime;
+use crate::prefix::{Provenance, WallTime};
 
 /// What the assembler knows about a report beyond its parsed lines.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -24,6 +24,24 @@ pub struct ReportContext {
     /// For a process killed as a member of a `memory.oom.group`: the pid of the report's
     /// first victim.
     pub group_leader_pid: Option<u32>,
+    /// The least proven of the report's lines: [`Provenance::Kernel`] only when every line
+    /// came by a transport that proves the kernel wrote it (never `NotKernel`: such a line
+    /// is never part of a report).
+    pub provenance: Provenance,
+    /// For an event that stands for a storm of repeated reports: how many, and when.
+    pub repeats: Option<Repeats>,
+}
+
+/// The reports a storm's follow-up event folds (set by the filter, after classification).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Repeats {
+    /// How many reports the event folds.
+    pub reports: u64,
+    /// The first and last folded report's wall-clock time and uptime, where known.
+    pub first_wall_time: Option<WallTime>,
+    pub first_uptime_s: Option<f64>,
+    pub last_wall_time: Option<WallTime>,
+    pub last_uptime_s: Option<f64>,
 }
 
 use std::collections::{BTreeMap, HashMap};
@@ -154,12 +172,9 @@ impl Assembler {
         // Every line time this call writes is `now_ms`.
         self.earliest_line_ms = self.earliest_line_ms.min(now_ms);
         // A daemon's syslog line can quote a kernel line word for word (containerd logs
-        // "TaskOOM … Killed process …"): only the kernel's own lines count.
-        if line
-            .program
-            .as_deref()
-            .is_some_and(|program| program != "kernel")
-        {
+        // "TaskOOM … Killed process …"), and anyone can write one (`logger -t kernel`): a line
+        // whose transport proves another writer never opens, joins or splits a report.
+        if line.provenance == Provenance::NotKernel {
             return Disposition::Foreign;
         }
         // A record may carry several kernel lines (a memory.stat dump sent as one record):
@@ -169,6 +184,7 @@ impl Assembler {
         if let Some(open) = self.open.get_mut(stream) {
             match open.builder.accept(first) {
                 Accept::Member(_) => {
+                    open.context.provenance = open.context.provenance.min(line.provenance);
                     if open.context.host.is_none() {
                         open.context.host.clone_from(&line.host);
                     }
@@ -186,7 +202,7 @@ impl Assembler {
                 Accept::BeginsNext => self.close(stream, false, None, done),
             }
         } else if let Some(recent) = self.recent.get_mut(stream) {
-            if let Some(disposition) = recent.follow_up(first, now_ms, done) {
+            if let Some(disposition) = recent.follow_up(first, line.provenance, now_ms, done) {
                 return disposition;
             }
         }
@@ -271,6 +287,7 @@ impl Assembler {
             host: line.host.clone(),
             wall_time: line.wall_time,
             uptime_s: line.uptime_s,
+            provenance: line.provenance,
             ..ReportContext::default()
         };
         self.open.insert(
@@ -374,6 +391,7 @@ impl RecentKill {
     fn follow_up(
         &mut self,
         text: &str,
+        provenance: Provenance,
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Option<Disposition> {
@@ -398,6 +416,7 @@ impl RecentKill {
                         complete: true,
                         raw_lines: Vec::new(),
                         group_leader_pid: report.victims.first().map(|v| v.pid),
+                        provenance: self.context.provenance.min(provenance),
                         ..self.context.clone()
                     };
                     self.last_line_ms = now_ms;

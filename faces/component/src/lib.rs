@@ -185,6 +185,9 @@ fn to_wit_counters(c: core::Counters) -> wit::Counters {
         reports: c.reports,
         events: c.events,
         errors: c.errors,
+        not_kernel: c.not_kernel,
+        unverified: c.unverified,
+        storm_folded: c.storm_folded,
     }
 }
 
@@ -218,6 +221,9 @@ fn to_wit(config: FilterConfig) -> wit::Config {
         max_line_bytes: config.max_line_bytes,
         max_open_reports: config.max_open_reports,
         flush_timeout_ms: config.flush_timeout_ms,
+        require_kernel_provenance: config.require_kernel_provenance,
+        storm_window_ms: config.storm_window_ms,
+        max_storm_keys: config.max_storm_keys,
     }
 }
 
@@ -235,6 +241,9 @@ fn from_wit(config: wit::Config) -> FilterConfig {
         max_line_bytes: config.max_line_bytes,
         max_open_reports: config.max_open_reports,
         flush_timeout_ms: config.flush_timeout_ms,
+        require_kernel_provenance: config.require_kernel_provenance,
+        storm_window_ms: config.storm_window_ms,
+        max_storm_keys: config.max_storm_keys,
     }
 }
 
@@ -248,6 +257,9 @@ mod tests {
             raw_lines: RawLines::Embed,
             max_open_reports: 7,
             flush_timeout_ms: 0,
+            require_kernel_provenance: true,
+            storm_window_ms: 5,
+            max_storm_keys: 3,
             message_fields: vec!["log".into()],
             ..FilterConfig::default()
         };
