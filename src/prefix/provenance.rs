@@ -114,12 +114,15 @@ const JOURNALD_NAMES: [JournaldNames; 4] = [
 /// kernel. A record with no transport field proves nothing, except by a non-zero
 /// `SYSLOG_FACILITY` or journald's own `_PID`/`_UID`.
 pub fn of_record_fields(fields: &Map<String, Value>) -> Provenance {
+    // A shipper's remap may write a field it did not find as `null` (VRL `{"_PID": ._PID}`):
+    // that is a field absent.
+    let field = |name: &str| fields.get(name).filter(|value| !value.is_null());
     for names in &JOURNALD_NAMES {
-        let Some(transport) = fields.get(names.transport) else {
+        let Some(transport) = field(names.transport) else {
             continue;
         };
-        let by_process = fields.contains_key(names.pid) || fields.contains_key(names.uid);
-        let facility = fields.get(names.facility).map(facility_value);
+        let by_process = field(names.pid).is_some() || field(names.uid).is_some();
+        let facility = field(names.facility).map(facility_value);
         return if transport.as_str() != Some("kernel")
             || by_process
             || facility.is_some_and(|f| f != Some(0))
@@ -131,11 +134,11 @@ pub fn of_record_fields(fields: &Map<String, Value>) -> Provenance {
     }
     let facility = ["SYSLOG_FACILITY", "syslog_facility"]
         .iter()
-        .find_map(|name| fields.get(*name))
+        .find_map(|name| field(name))
         .map(facility_value);
     let by_process = ["_PID", "_UID", "_pid", "_uid"]
         .iter()
-        .any(|name| fields.contains_key(*name));
+        .any(|name| field(name).is_some());
     if by_process || facility.is_some_and(|f| f != Some(0)) {
         Provenance::NotKernel
     } else {
@@ -224,6 +227,13 @@ mod tests {
             of(json!({"priority": 4, "msg": "x"})),
             Provenance::Unverified
         );
+    }
+
+    #[test]
+    fn null_fields_are_absent_fields() {
+        let record =
+            json!({"_TRANSPORT": "kernel", "_PID": null, "_UID": null, "SYSLOG_FACILITY": null});
+        assert_eq!(of(record), Provenance::Kernel);
     }
 
     #[test]
