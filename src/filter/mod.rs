@@ -165,10 +165,11 @@ impl Transform {
         self.expire_storms(now_ms, out);
     }
 
-    /// When [`Transform::flush`] may next emit a report that stopped getting lines, in the
-    /// host milliseconds given to `process`: a host with no record to give calls `flush` then.
-    /// `None` while no report is open. Never after a report falls due; when it comes earlier,
-    /// `flush` emits nothing and this moves on.
+    /// When [`Transform::flush`] may next emit a report that stopped getting lines or a
+    /// storm's follow-up, in the host milliseconds given to `process`: a host with no record
+    /// to give calls `flush` then. `None` while no report is open and no follow-up waits.
+    /// Never after one falls due; when it comes earlier, `flush` emits nothing and this moves
+    /// on.
     pub fn next_flush_ms(&self) -> Option<u64> {
         let report = self.assembler.next_due_ms(self.config.flush_timeout_ms);
         let storm = self.storms.next_due_ms();

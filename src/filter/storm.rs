@@ -49,6 +49,10 @@ pub(crate) struct Storms {
     /// Windows by when they opened, oldest first: the order of expiry and of eviction.
     order: BTreeMap<u64, String>,
     next_seq: u64,
+    /// When the first window holding a follow-up ends: the only windows whose end emits
+    /// something. One without a follow-up is forgotten when its identity comes again, or
+    /// evicted.
+    due_ms: Option<u64>,
 }
 
 impl Storms {
@@ -60,12 +64,13 @@ impl Storms {
             windows: HashMap::new(),
             order: BTreeMap::new(),
             next_seq: 0,
+            due_ms: None,
         }
     }
 
-    /// Whether no identity is remembered (nothing can fall due).
+    /// Whether no window holds a follow-up (nothing can fall due).
     pub fn is_idle(&self) -> bool {
-        self.windows.is_empty()
+        self.due_ms.is_none()
     }
 
     /// Offers a classified report at host time `now_ms`. Returns it when it is to be emitted
@@ -103,6 +108,8 @@ impl Storms {
                 pending.lines = pending.lines.saturating_add(context.lines);
             }
             None => {
+                let ends_ms = window.opened_ms.saturating_add(self.window_ms);
+                self.due_ms = Some(self.due_ms.map_or(ends_ms, |due| due.min(ends_ms)));
                 window.pending = Some(Pending {
                     repeats: Repeats {
                         reports: 1,
@@ -120,10 +127,10 @@ impl Storms {
     }
 
     /// Ends the windows that are `window_ms` old at `now_ms`, oldest first, appending their
-    /// follow-ups to `due`. A window that folded something opens again (the storm may go
-    /// on); one that folded nothing is forgotten.
+    /// follow-ups to `due`, once one holding a follow-up is due. A window that folded
+    /// something opens again (the storm may go on); one that folded nothing is forgotten.
     pub fn expire(&mut self, now_ms: u64, due: &mut Vec<Classified>) {
-        if self.next_due_ms().is_none_or(|due_ms| now_ms < due_ms) {
+        if self.due_ms.is_none_or(|due_ms| now_ms < due_ms) {
             return;
         }
         let ended: Vec<String> = self
@@ -141,11 +148,9 @@ impl Storms {
         }
     }
 
-    /// When [`Storms::expire`] next ends a window: `None` while no identity is remembered.
+    /// When [`Storms::expire`] next emits a follow-up: `None` while no window holds one.
     pub fn next_due_ms(&self) -> Option<u64> {
-        let (_, oldest) = self.order.first_key_value()?;
-        let window = self.windows.get(oldest)?;
-        Some(window.opened_ms.saturating_add(self.window_ms))
+        self.due_ms
     }
 
     /// End of input: every pending follow-up, oldest first.
@@ -156,6 +161,7 @@ impl Storms {
                 due.push(follow_up(pending));
             }
         }
+        self.due_ms = None;
     }
 
     fn has_ended(&self, window: &Window, now_ms: u64) -> bool {
@@ -172,7 +178,20 @@ impl Storms {
         if let Some(pending) = window.pending {
             due.push(follow_up(pending));
             self.open_window(key.to_owned(), now_ms, due);
+            self.recompute_due();
         }
+    }
+
+    /// [`Storms::due_ms`] after a window holding a follow-up ended: a scan of at most
+    /// `max_keys` windows, once per follow-up emitted.
+    fn recompute_due(&mut self) {
+        let window_ms = self.window_ms;
+        self.due_ms = self
+            .windows
+            .values()
+            .filter(|window| window.pending.is_some())
+            .map(|window| window.opened_ms.saturating_add(window_ms))
+            .min();
     }
 
     fn open_window(&mut self, key: String, now_ms: u64, due: &mut Vec<Classified>) {
@@ -182,6 +201,7 @@ impl Storms {
             };
             if let Some(pending) = self.windows.remove(&oldest).and_then(|w| w.pending) {
                 due.push(follow_up(pending));
+                self.recompute_due();
             }
         }
         let seq = self.next_seq;

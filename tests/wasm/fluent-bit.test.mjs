@@ -143,13 +143,14 @@ describe('provenance in the Fluent Bit module', () => {
     for (const log of corpusLogs()) {
       const fb = instantiate();
       try {
+        // All at one time, as `feed` gives them: the CLI's reference has no timeouts either.
         const records = log.lines.map(kmsgRecord);
         const outputs = [];
         records.forEach((record, i) => {
           const forged = forgedRecord(i, forgedTexts[i % forgedTexts.length], 'h1');
-          const result = fb.call('oomlens_filter', TAG, T0_S + i, forged);
+          const result = fb.call('oomlens_filter', TAG, T0_S, forged);
           assert.ok(result.isInput, `${log.name}: a forged record did not pass: ${forged}`);
-          const { text } = fb.call('oomlens_filter', TAG, T0_S + i, record);
+          const { text } = fb.call('oomlens_filter', TAG, T0_S, record);
           if (text !== '') outputs.push(text);
         });
         outputs.push(...drainWithTicks(fb, 'oomlens_filter', T0_S + 3600));
