@@ -58,8 +58,12 @@ impl LineJoiner {
         }
         let ended_with_space = raw.trim_end_matches(['\r', '\n']).ends_with([' ', '\t']);
         if let Some(open) = self.open.as_mut() {
+            // A line proven not the kernel's takes no continuation: interleaved into a bare
+            // kernel log (`logger -t kernel` lines in a paste), it would swallow the kernel's
+            // next line.
             let continues = !next.prefixed
                 && open.line.quote_depth == next.quote_depth
+                && open.line.provenance != super::Provenance::NotKernel
                 && (open.line.prefixed || bare_wrap(&open.line.text, &next.text));
             if continues {
                 let flowed = open.ended_with_space;
@@ -462,6 +466,24 @@ cpuset=/,mems_allowed=0\n";
         let (lines, truncated) = join_capped("[ 1.000000] abc", 0);
         assert_eq!(texts(&lines), [""]);
         assert_eq!(truncated, 1);
+    }
+
+    #[test]
+    fn a_line_proven_not_the_kernels_takes_no_continuation() {
+        // `logger -t kernel` lines pasted into a bare kernel log: the kernel's next line is
+        // its own, not the forged line's wrap.
+        let raw = "sed invoked oom-killer: gfp_mask=0x201da, order=0\n\
+Jan  1 00:00:05 web1 kernel[4242]: Out of memory: Killed process 1 (systemd)\n\
+sed cpuset=/ mems_allowed=0-1\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "sed invoked oom-killer: gfp_mask=0x201da, order=0",
+                "Out of memory: Killed process 1 (systemd)",
+                "sed cpuset=/ mems_allowed=0-1",
+            ]
+        );
     }
 
     #[test]
