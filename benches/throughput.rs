@@ -4,9 +4,12 @@
 //! transform uses and the allocations it makes for records that are not part of a report.
 //!
 //! `cargo bench --bench throughput -- [--records N] [--write FILE] [--write-chatter FILE]
-//! [--json FILE]` prints a table. `--write` saves the workload as NDJSON and `--write-chatter`
-//! its non-OOM records alone, for the faces' benchmark (`bench/run.sh`), which reads this
-//! benchmark's results from `--json`.
+//! [--json FILE] [--storm N] [--write-storm FILE]` prints a table. `--write` saves the workload
+//! as NDJSON and `--write-chatter` its non-OOM records alone, for the faces' benchmark
+//! (`bench/run.sh`), which reads this benchmark's results from `--json`. `--storm N` also runs
+//! the workload with a storm of N records beside it (one memory cgroup with nothing killable,
+//! reporting again and again), with storm folding on (the default) and off, and
+//! `--write-storm` saves that workload.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -140,6 +143,32 @@ const REPORTS: &[&str] = &[
     include_str!("../tests/fixtures/corpus/oomanalyser-rhel7.log"),
 ];
 
+/// What `mem_cgroup_out_of_memory` prints when the cgroup has nothing it may kill:
+/// `dump_header` (the header, `dump_stack`, `mem_cgroup_print_oom_meminfo`, the task table),
+/// then `Out of memory and no killable processes...` (mm/oom_kill.c `out_of_memory`). A
+/// cgroup whose only tasks have `oom_score_adj` -1000 prints it on every charge that fails.
+const STORM_REPORT: &[&str] = &[
+    "agent invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=-1000",
+    "CPU: 3 PID: 48121 Comm: agent Not tainted 6.1.0-18-amd64 #1  Debian 6.1.76-1",
+    "Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014",
+    "Call Trace:",
+    " <TASK>",
+    " dump_stack_lvl+0x44/0x5c",
+    " dump_header+0x4a/0x211",
+    " out_of_memory.cold+0x5a/0x76",
+    " mem_cgroup_out_of_memory+0x13a/0x150",
+    " try_charge_memcg+0x6d8/0x7a0",
+    " </TASK>",
+    "memory: usage 262144kB, limit 262144kB, failcnt 91311",
+    "swap: usage 0kB, limit 9007199254740988kB, failcnt 0",
+    "Memory cgroup stats for /system.slice/agent.service:",
+    "anon 267890688",
+    "Tasks state (memory values in pages):",
+    "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+    "[  48121]     0 48121    70112    65402   577536        0         -1000 agent",
+    "Out of memory and no killable processes...",
+];
+
 /// A small deterministic generator (xorshift64*): the same workload on every run.
 struct Rng(u64);
 
@@ -213,6 +242,33 @@ fn workload(records: usize) -> Workload {
         chatter,
         oom_lines,
     }
+}
+
+/// `base` with `storm` records of [`STORM_REPORT`] repeated from one more host spread evenly
+/// through it, as a storm beside a fleet's ordinary traffic.
+fn with_storm(base: &[String], storm: usize) -> Vec<String> {
+    let mut out = Vec::with_capacity(base.len() + storm);
+    let every = (base.len() / storm.max(1)).max(1);
+    let mut storm_lines = STORM_REPORT.iter().cycle();
+    let mut uptime = 2000.0;
+    let mut left = storm;
+    for (i, record) in base.iter().enumerate() {
+        out.push(record.clone());
+        if left > 0 && i % every == 0 {
+            uptime += 0.000_01;
+            let line = storm_lines.next().copied().unwrap_or_default();
+            out.push(self::record(
+                99,
+                uptime,
+                &format!("[{uptime:>12.6}] {line}"),
+            ));
+            left -= 1;
+        }
+    }
+    for line in storm_lines.take(left) {
+        out.push(record(99, uptime, &format!("[{uptime:>12.6}] {line}")));
+    }
+    out
 }
 
 /// What a user would write instead: parse every record and try every report regex on it.
@@ -338,8 +394,13 @@ struct Pass {
 
 /// Runs the transform over `records` as a face does (one reused output buffer), then `finish`.
 fn run_oomlens(records: &[String]) -> Pass {
+    run_oomlens_with(records, FilterConfig::default())
+}
+
+/// [`run_oomlens`] with `config`.
+fn run_oomlens_with(records: &[String], config: FilterConfig) -> Pass {
     let heap = HeapWatch::start();
-    let mut transform = Transform::new(FilterConfig::default()).expect("default config");
+    let mut transform = Transform::new(config).expect("config");
     let mut out = Vec::new();
     let mut events = 0;
     let mut allocations_before = 0;
@@ -373,12 +434,17 @@ const NDJSON_CHUNK_BYTES: usize = 64 * 1024;
 /// the CLI does with its reads (the clock a millisecond a record on average, as above). The
 /// bytes are laid out before the clock starts.
 fn run_ndjson(records: &[String]) -> (Timing, u64) {
+    run_ndjson_with(records, FilterConfig::default())
+}
+
+/// [`run_ndjson`] with `config`.
+fn run_ndjson_with(records: &[String], config: FilterConfig) -> (Timing, u64) {
     let bytes: Vec<u8> = records
         .iter()
         .flat_map(|record| record.bytes().chain(std::iter::once(b'\n')))
         .collect();
     let bytes_per_record = bytes.len() / records.len().max(1);
-    let transform = Transform::new(FilterConfig::default()).expect("default config");
+    let transform = Transform::new(config).expect("config");
     let mut filter = NdjsonFilter::new(transform);
     let mut out = Vec::new();
     let stopwatch = Stopwatch::start();
@@ -432,6 +498,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut write: Option<PathBuf> = None;
     let mut write_chatter: Option<PathBuf> = None;
     let mut json_out: Option<PathBuf> = None;
+    let mut storm = 0;
+    let mut write_storm: Option<PathBuf> = None;
     while let Some(arg) = args.next() {
         let mut path = || args.next().map(PathBuf::from).ok_or(format!("{arg} FILE"));
         match arg.as_str() {
@@ -441,6 +509,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .and_then(|n| n.parse().ok())
                     .ok_or("--records N")?
             }
+            "--storm" => {
+                storm = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .ok_or("--storm N")?
+            }
+            "--write-storm" => write_storm = Some(path()?),
             "--write" => write = Some(path()?),
             "--write-chatter" => write_chatter = Some(path()?),
             "--json" => json_out = Some(path()?),
@@ -458,6 +533,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         write_ndjson(path, &load.chatter)?;
     }
 
+    let storm_rows = if storm > 0 {
+        storm_table(&load.records, storm, write_storm.as_deref())?
+    } else {
+        Vec::new()
+    };
     let full = best_of(|| run_oomlens(&load.records), |pass| &mut pass.time);
     let chatter = best_of(|| run_oomlens(&load.chatter), |pass| &mut pass.time);
     let (ndjson_full, ndjson_events) = best_of(|| run_ndjson(&load.records), |r| &mut r.0);
@@ -554,8 +634,73 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let results = json!({
             "workload": { "records": records, "bytes": bytes, "oom_lines": load.oom_lines },
             "rows": [core, ndjson, naive_row],
+            "storm": storm_rows,
         });
         std::fs::write(path, serde_json::to_string_pretty(&results)?)?;
     }
     Ok(())
+}
+
+/// Runs the workload with a storm of `storm` records beside it, folding on and off, prints
+/// records/s and events out, and returns the rows for `--json`.
+fn storm_table(
+    base: &[String],
+    storm: usize,
+    write: Option<&Path>,
+) -> Result<Vec<Value>, Box<dyn std::error::Error>> {
+    let records = with_storm(base, storm);
+    if let Some(path) = write {
+        write_ndjson(path, &records)?;
+    }
+    let mb = ndjson_bytes(&records) as f64 / 1e6;
+    let unfolded = FilterConfig {
+        storm_window_ms: 0,
+        ..FilterConfig::default()
+    };
+    println!(
+        "storm: {} records ({} of them a memory cgroup with nothing killable, {} lines a report), {mb:.1} MB, clock 1 ms a record",
+        records.len(),
+        storm,
+        STORM_REPORT.len()
+    );
+    println!("| run | records/s | MB/s | events out | peak heap |");
+    println!("|---|---|---|---|---|");
+    let mut rows = Vec::new();
+    for (name, config) in [
+        (
+            "storm folding on (default, 60 s windows)",
+            FilterConfig::default(),
+        ),
+        ("storm folding off (`storm_window_ms: 0`)", unfolded),
+    ] {
+        let pass = best_of(
+            || run_oomlens_with(&records, config.clone()),
+            |pass| &mut pass.time,
+        );
+        let (ndjson, ndjson_events) =
+            best_of(|| run_ndjson_with(&records, config.clone()), |r| &mut r.0);
+        let rate = records.len() as f64 / pass.time.wall;
+        println!(
+            "| core, record by record, {name} | {rate:.0} | {:.1} | {} | {} kB |",
+            mb / pass.time.wall,
+            pass.events,
+            pass.peak_heap_bytes / 1024
+        );
+        println!(
+            "| core, NDJSON 64 KiB chunks, {name} | {:.0} | {:.1} | {ndjson_events} | - |",
+            records.len() as f64 / ndjson.wall,
+            mb / ndjson.wall,
+        );
+        rows.push(json!({
+            "run": name,
+            "records": records.len(),
+            "storm_records": storm,
+            "records_per_s": rate,
+            "events": pass.events,
+            "ndjson_records_per_s": records.len() as f64 / ndjson.wall,
+            "ndjson_events": ndjson_events,
+            "peak_heap_bytes": pass.peak_heap_bytes,
+        }));
+    }
+    Ok(rows)
 }

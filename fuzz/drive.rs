@@ -1,9 +1,12 @@
 // Shared by the fuzz targets, `tests/fuzz_corpus.rs`, which replays the fuzz corpus on
 // stable Rust, and `tests/conservation.rs`: the same entry points, one definition.
 
-/// Feeds `data` to the record filter (as NDJSON records, with several configurations), to its
-/// NDJSON framing and to the text analyser, and checks the filter's conservation invariant and
-/// that the framing emits what the transform emits record by record.
+/// Feeds `data` to the record filter (as NDJSON records, with several configurations: storm
+/// folding with short windows and few keys, `require_kernel_provenance`), to its NDJSON
+/// framing and to the text analyser, and checks the filter's conservation invariant (every
+/// record passed or folded, and every folded record counted by exactly one event's
+/// `oom.lines`, storm follow-ups included) and that the framing emits what the transform
+/// emits record by record.
 pub fn drive(data: &[u8]) {
     use oomlens::filter::{Emitted, FilterConfig, RawLines, Transform};
 
@@ -17,6 +20,8 @@ pub fn drive(data: &[u8]) {
         FilterConfig {
             max_open_reports: 4,
             max_report_lines: 64,
+            storm_window_ms: 1_000,
+            max_storm_keys: 2,
             ..FilterConfig::default()
         },
     );
@@ -28,6 +33,9 @@ pub fn drive(data: &[u8]) {
             max_report_bytes: 4096,
             max_open_reports: 4,
             flush_timeout_ms: 50,
+            require_kernel_provenance: raw_lines == RawLines::Pass,
+            storm_window_ms: if raw_lines == RawLines::Embed { 0 } else { 200 },
+            max_storm_keys: 2,
             ..FilterConfig::default()
         };
         let Ok(mut transform) = Transform::new(config) else {
@@ -36,22 +44,34 @@ pub fn drive(data: &[u8]) {
         let mut out = Vec::new();
         let mut inputs_out = 0u64;
         let mut records = 0u64;
-        for (now, record) in data.split(|&b| b == b'\n').enumerate() {
-            records += 1;
-            transform.process(record, "fuzz", now as u64 * 10, &mut out);
+        let mut lines_in_events = 0u64;
+        let mut count = |out: &mut Vec<Emitted>, inputs_out: &mut u64| {
             for item in out.drain(..) {
                 match item {
-                    Emitted::Input => inputs_out += 1,
+                    Emitted::Input => *inputs_out += 1,
                     Emitted::Event(event) => {
                         let parsed: serde_json::Value =
                             serde_json::from_str(&event).expect("an event is JSON");
                         assert!(parsed.is_object(), "an event is a JSON object");
+                        let provenance = parsed["oom"]["provenance"].as_str();
+                        assert!(matches!(provenance, Some("kernel" | "unverified")));
+                        lines_in_events += parsed["oom"]["lines"].as_u64().unwrap_or(0);
                     }
                 }
             }
+        };
+        for (now, record) in data.split(|&b| b == b'\n').enumerate() {
+            records += 1;
+            transform.process(record, "fuzz", now as u64 * 10, &mut out);
+            count(&mut out, &mut inputs_out);
         }
         transform.finish(&mut out);
+        count(&mut out, &mut inputs_out);
         let counters = transform.counters();
+        assert_eq!(
+            lines_in_events, counters.records_folded,
+            "every folded record is counted by exactly one event"
+        );
         assert_eq!(counters.records_in, records);
         let folded = if raw_lines == RawLines::Pass {
             0

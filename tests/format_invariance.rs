@@ -76,8 +76,15 @@ impl Display for Verdict {
 }
 
 /// Event fields that say what the transport said (wall time, host, uptime, how many physical
-/// lines the report took), by JSON pointer: the only fields a rendering may change.
-const TRANSPORT_FIELDS: [&str; 4] = ["/@timestamp", "/host", "/oom/lines", "/oom/uptime_seconds"];
+/// lines the report took, whether the transport proves the kernel), by JSON pointer: the only
+/// fields a rendering may change.
+const TRANSPORT_FIELDS: [&str; 5] = [
+    "/@timestamp",
+    "/host",
+    "/oom/lines",
+    "/oom/uptime_seconds",
+    "/oom/provenance",
+];
 
 /// What the analyser made of one rendering: the verdicts, and the [`invariant_part`] of every
 /// event.

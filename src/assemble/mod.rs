@@ -1,7 +1,7 @@
 //! Where reports are assembled: lines from many interleaved streams in, one finished report per
 //! OOM kill out, holding at most the configured number of open reports and bytes.
 
-use crate::prefix::WallTime;
+use crate::prefix::{Provenance, WallTime};
 
 /// What the assembler knows about a report beyond its parsed lines.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,6 +30,24 @@ pub struct ReportContext {
     pub fragment: bool,
     /// How many lines a fragment report read that passed through (never in `lines`).
     pub passed_lines: u64,
+    /// The least proven of the report's lines: [`Provenance::Kernel`] only when every line
+    /// came by a transport that proves the kernel wrote it (never `NotKernel`: such a line
+    /// is never part of a report).
+    pub provenance: Provenance,
+    /// For an event that stands for a storm of repeated reports: how many, and when.
+    pub repeats: Option<Repeats>,
+}
+
+/// The reports a storm's follow-up event folds (set by the filter, after classification).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Repeats {
+    /// How many reports the event folds.
+    pub reports: u64,
+    /// The first and last folded report's wall-clock time and uptime, where known.
+    pub first_wall_time: Option<WallTime>,
+    pub first_uptime_s: Option<f64>,
+    pub last_wall_time: Option<WallTime>,
+    pub last_uptime_s: Option<f64>,
 }
 
 use std::collections::{BTreeMap, HashMap};
@@ -213,12 +231,9 @@ impl Assembler {
         // Every line time this call writes is `now_ms`.
         self.earliest_line_ms = self.earliest_line_ms.min(now_ms);
         // A daemon's syslog line can quote a kernel line word for word (containerd logs
-        // "TaskOOM … Killed process …"): only the kernel's own lines count.
-        if line
-            .program
-            .as_deref()
-            .is_some_and(|program| program != "kernel")
-        {
+        // "TaskOOM … Killed process …"), and anyone can write one (`logger -t kernel`): a line
+        // whose transport proves another writer never opens, joins or splits a report.
+        if line.provenance == Provenance::NotKernel {
             return Disposition::Foreign;
         }
         // A record may carry several kernel lines (a memory.stat dump sent as one record):
@@ -235,6 +250,7 @@ impl Assembler {
                 .map(|_| open.builder.clone());
             match open.builder.accept(first) {
                 Accept::Member(_) => {
+                    open.context.provenance = open.context.provenance.min(line.provenance);
                     if open.context.host.is_none() {
                         open.context.host.clone_from(&line.host);
                     }
@@ -262,7 +278,7 @@ impl Assembler {
                 }
             }
         } else if let Some(recent) = self.recent.get_mut(stream) {
-            if let Some(disposition) = recent.follow_up(first, now_ms, done) {
+            if let Some(disposition) = recent.follow_up(first, line.provenance, now_ms, done) {
                 return disposition;
             }
         }
@@ -358,6 +374,7 @@ impl Assembler {
             wall_time: line.wall_time,
             uptime_s: line.uptime_s,
             fragment,
+            provenance: line.provenance,
             ..ReportContext::default()
         };
         self.open.insert(
@@ -479,6 +496,7 @@ impl RecentKill {
     fn follow_up(
         &mut self,
         text: &str,
+        provenance: Provenance,
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Option<Disposition> {
@@ -505,6 +523,7 @@ impl RecentKill {
                         complete: true,
                         raw_lines: Vec::new(),
                         group_leader_pid: report.victims.first().map(|v| v.pid),
+                        provenance: self.context.provenance.min(provenance),
                         ..self.context.clone()
                     };
                     self.last_line_ms = now_ms;

@@ -21,8 +21,9 @@ pub mod time;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::assemble::ReportContext;
+use crate::assemble::{Repeats, ReportContext};
 use crate::classify::{allocation_reserve_kb, Diagnosis};
+use crate::prefix::WallTime;
 use crate::report::{
     BuddyOrder, HugepagePool, MemcgSection, MemcgStats, NodeState, OomReport, OomSummary,
     PageCounter, ReaperResult, ReportKind, SlabCache, TaskRow, Victim, ZoneState,
@@ -66,10 +67,14 @@ pub fn encode_event(
     let mut event = identity_fields(event, report, limiting)
         .with("oom", oom_fields(context, report, diagnosis, limiting))
         .0;
-    event.insert(
-        "message".to_owned(),
-        Value::from(diagnosis.explanation.as_str()),
-    );
+    let message = match &context.repeats {
+        Some(repeats) => format!(
+            "{} (repeated: {} reports like it folded into this event)",
+            diagnosis.explanation, repeats.reports
+        ),
+        None => diagnosis.explanation.clone(),
+    };
+    event.insert("message".to_owned(), Value::from(message));
     event
 }
 
@@ -153,7 +158,10 @@ fn non_empty(path: Option<&String>) -> Option<&str> {
 /// The cgroup whose limit was hit: the classifier's verdict, else the summary's `oom_memcg`,
 /// else `limit of <path>` (except Alibaba's literal `host`, which is no cgroup), else
 /// `Memory limit reached of cgroup <path>`.
-fn limiting_cgroup<'a>(report: &'a OomReport, diagnosis: &'a Diagnosis) -> Option<&'a str> {
+pub(crate) fn limiting_cgroup<'a>(
+    report: &'a OomReport,
+    diagnosis: &'a Diagnosis,
+) -> Option<&'a str> {
     let summary = report.summary.as_ref();
     non_empty(diagnosis.limiting_cgroup.as_ref())
         .or_else(|| non_empty(summary.and_then(|s| s.oom_memcg.as_ref())))
@@ -323,6 +331,21 @@ fn oom_fields(
             (context.passed_lines > 0).then(|| long(context.passed_lines)),
         )
         .with("uptime_seconds", uptime_s(context))
+        .with("provenance", context.provenance.as_str())
+        .with("repeats", context.repeats.as_ref().map(|r| long(r.reports)))
+        .with(
+            "first_timestamp",
+            repeats_time(context, |r| r.first_wall_time),
+        )
+        .with(
+            "last_timestamp",
+            repeats_time(context, |r| r.last_wall_time),
+        )
+        .with(
+            "first_uptime",
+            repeats_uptime(context, |r| r.first_uptime_s),
+        )
+        .with("last_uptime", repeats_uptime(context, |r| r.last_uptime_s))
         .with("kind", serde_form(&report.kind))
         .with("kill_message", report.kill_message.clone())
         .with("end_note", report.end_note.as_ref().map(serde_form))
@@ -361,6 +384,21 @@ fn oom_fields(
         )
         .with("kernel", kernel)
         .with("call_trace", call_trace)
+}
+
+/// A storm follow-up's first or last folded report's time, RFC 3339 UTC, where known.
+fn repeats_time(context: &ReportContext, pick: fn(&Repeats) -> Option<WallTime>) -> Option<String> {
+    let wall = context.repeats.as_ref().and_then(pick)?;
+    time::rfc3339_utc(&wall)
+}
+
+/// A storm follow-up's first or last folded report's uptime in seconds, where known.
+fn repeats_uptime(context: &ReportContext, pick: fn(&Repeats) -> Option<f64>) -> Option<f64> {
+    context
+        .repeats
+        .as_ref()
+        .and_then(pick)
+        .filter(|s| *s >= 0.0 && s.is_finite())
 }
 
 /// A struct's serde form with its `null` members left out (a factor's unknown node).
@@ -661,6 +699,7 @@ mod tests {
             truncated_by: None,
             raw_lines: Vec::new(),
             group_leader_pid: None,
+            provenance: crate::prefix::Provenance::Kernel,
             ..ReportContext::default()
         };
         let report = OomReport {
@@ -963,12 +1002,68 @@ mod tests {
             host_case(),
             allocation_failure_case(),
             group_kill_case(),
+            storm_follow_up_case(),
             (
                 ReportContext::default(),
                 OomReport::default(),
                 diagnosis(Cause::Unknown),
             ),
         ]
+    }
+
+    /// An allocation failure standing for a storm of them: the follow-up the filter emits.
+    fn storm_follow_up_case() -> (ReportContext, OomReport, Diagnosis) {
+        let (mut context, report, diagnosis) = allocation_failure_case();
+        let wall = |second| WallTime {
+            year: Some(2024),
+            month: 3,
+            day: 9,
+            hour: 1,
+            minute: 2,
+            second,
+            nanosecond: 0,
+            utc_offset_minutes: Some(0),
+        };
+        context.repeats = Some(Repeats {
+            reports: 41,
+            first_wall_time: Some(wall(3)),
+            first_uptime_s: Some(100.5),
+            last_wall_time: Some(wall(59)),
+            last_uptime_s: Some(156.25),
+        });
+        (context, report, diagnosis)
+    }
+
+    #[test]
+    fn storm_follow_up_says_how_many_reports_and_when() {
+        let (context, report, diagnosis) = storm_follow_up_case();
+        let event = encode(&context, &report, &diagnosis);
+        let oom = &event["oom"];
+        assert_eq!(oom["repeats"], 41);
+        assert_eq!(oom["first_timestamp"], "2024-03-09T01:02:03Z");
+        assert_eq!(oom["last_timestamp"], "2024-03-09T01:02:59Z");
+        assert_eq!(
+            (oom["first_uptime"].as_f64(), oom["last_uptime"].as_f64()),
+            (Some(100.5), Some(156.25))
+        );
+        assert!(event["message"].as_str().unwrap().contains("41 reports"));
+        let (context, report, diagnosis) = allocation_failure_case();
+        let single = encode(&context, &report, &diagnosis);
+        assert!(single["oom"].get("repeats").is_none());
+    }
+
+    #[test]
+    fn provenance_is_on_every_event() {
+        for (context, report, diagnosis) in all_cases() {
+            let event = encode(&context, &report, &diagnosis);
+            let expected = context.provenance.as_str();
+            assert_eq!(event["oom"]["provenance"], expected);
+        }
+        let (context, report, diagnosis) = memcg_case();
+        assert_eq!(
+            encode(&context, &report, &diagnosis)["oom"]["provenance"],
+            "kernel"
+        );
     }
 
     #[test]
@@ -1218,7 +1313,13 @@ mod tests {
                 keys.sort_unstable();
                 keys
             }),
-            Some(vec!["cause", "complete", "confidence", "kind"])
+            Some(vec![
+                "cause",
+                "complete",
+                "confidence",
+                "kind",
+                "provenance"
+            ])
         );
     }
 

@@ -52,6 +52,21 @@ pub struct FilterConfig {
     /// or `otel`, one OTLP/JSON logs request per event (OpenTelemetry log data model, names
     /// of the semantic conventions). Records passed through are never changed.
     pub schema: EventSchema,
+    // Trust and storms (issue 10): one block.
+    /// Only lines whose transport proves the kernel wrote them (`oom.provenance: kernel`: a
+    /// `/dev/kmsg` record or `dmesg -r` line of facility 0, a journald record with
+    /// `_TRANSPORT=kernel` and no `_PID`/`_UID`) form events; unverified lines (a `kernel:`
+    /// tag in a text file, which `logger -t kernel` writes too) pass through untouched and are
+    /// counted. Lines proven not to be the kernel's always pass through. Default `false`.
+    pub require_kernel_provenance: bool,
+    /// A report with no victim that repeats one emitted (same host, kind, cause, limiting
+    /// cgroup or failed allocation, trigger) within this many ms is folded into one follow-up
+    /// event per window, with `oom.repeats`; a report with a victim never is. 0 disables
+    /// folding. Default 60 000 ms.
+    pub storm_window_ms: u64,
+    /// Most report identities remembered for storm folding; one more forgets the oldest
+    /// (emitting its follow-up). Default 1 024.
+    pub max_storm_keys: u64,
 }
 
 impl Default for FilterConfig {
@@ -70,6 +85,9 @@ impl Default for FilterConfig {
             max_open_reports: 1024,
             flush_timeout_ms: 5_000,
             schema: EventSchema::Ecs,
+            require_kernel_provenance: false,
+            storm_window_ms: 60_000,
+            max_storm_keys: 1024,
         }
     }
 }
@@ -114,6 +132,7 @@ impl FilterConfig {
             ("max_report_bytes", self.max_report_bytes),
             ("max_line_bytes", self.max_line_bytes),
             ("max_open_reports", self.max_open_reports),
+            ("max_storm_keys", self.max_storm_keys),
         ];
         match caps.iter().find(|(_, v)| *v == 0) {
             Some((name, _)) => Err(ConfigError(format!("{name} must be greater than 0"))),
@@ -163,6 +182,17 @@ mod tests {
         let config = FilterConfig::from_json(r#"{"schema": "otel"}"#).unwrap();
         assert_eq!(config.schema, EventSchema::Otel);
         assert!(FilterConfig::from_json(r#"{"schema": "OTLP"}"#).is_err());
+    }
+
+    #[test]
+    fn from_json_reads_the_trust_and_storm_keys() {
+        let text =
+            r#"{"require_kernel_provenance": true, "storm_window_ms": 0, "max_storm_keys": 9}"#;
+        let config = FilterConfig::from_json(text).unwrap();
+        assert!(config.require_kernel_provenance);
+        assert_eq!((config.storm_window_ms, config.max_storm_keys), (0, 9));
+        let error = FilterConfig::from_json(r#"{"max_storm_keys": 0}"#).unwrap_err();
+        assert!(error.0.contains("max_storm_keys"), "{error}");
     }
 
     #[test]

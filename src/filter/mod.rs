@@ -3,6 +3,7 @@
 
 mod config;
 mod ndjson;
+mod storm;
 
 pub use config::{ConfigError, FilterConfig, RawLines};
 pub use ndjson::NdjsonFilter;
@@ -11,9 +12,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::assemble::{Assembler, Completed, Disposition, Limits};
-use crate::classify::{diagnose, Cause, Confidence};
+use crate::classify::{diagnose, Cause, Confidence, Diagnosis};
 use crate::encode::{encode_event, EventSchema};
-use crate::prefix::split_prefix;
+use crate::prefix::{of_record_fields, split_prefix, Provenance};
+use storm::{Classified, Storms};
 
 /// What the transform emits for the records it is given, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +35,23 @@ pub struct Counters {
     /// Records folded into reports: the sum of the events' `oom.lines`. With `raw_lines: pass`
     /// they are also emitted; otherwise `records_in = records_folded + passed-through records`.
     pub records_folded: u64,
-    /// Reports assembled (each emits an event; a `memory.oom.group` member's kill is an event
-    /// of the report that chose it, not a report of its own).
+    /// Reports assembled (each emits an event, unless folded into a storm's follow-up; a
+    /// `memory.oom.group` member's kill is an event of the report that chose it, not a
+    /// report of its own).
     pub reports: u64,
     pub events: u64,
     /// Records that could not be read (not JSON, not an object, no message): passed through.
     pub errors: u64,
+    /// Records that could open or join a report but whose transport proves another writer
+    /// than the kernel (a journald record from a process, a non-zero facility, another
+    /// program's tag): passed through, never part of a report.
+    pub not_kernel: u64,
+    /// Records of the same kind whose transport cannot prove the kernel, passed through
+    /// because of `require_kernel_provenance`.
+    pub unverified: u64,
+    /// Reports with no victim folded into a storm's follow-up event instead of an event of
+    /// their own (their lines count in the follow-up's `oom.lines`).
+    pub storm_folded: u64,
 }
 
 /// The streaming transform. Invariant: every record given to [`Transform::process`] is
@@ -46,7 +59,11 @@ pub struct Counters {
 pub struct Transform {
     config: FilterConfig,
     assembler: Assembler,
+    storms: Storms,
     counters: Counters,
+    /// The host time last given to a call that reads records or flushes: where `finish`
+    /// stands for storm windows.
+    last_now_ms: u64,
 }
 
 /// Records nested deeper than this are not parsed (they pass through): the Fluent Bit face
@@ -58,10 +75,13 @@ impl Transform {
     pub fn new(config: FilterConfig) -> Result<Self, ConfigError> {
         config.validate()?;
         let assembler = Assembler::new(limits(&config));
+        let storms = Storms::new(config.storm_window_ms, config.max_storm_keys);
         Ok(Self {
             config,
             assembler,
+            storms,
             counters: Counters::default(),
+            last_now_ms: 0,
         })
     }
 
@@ -77,6 +97,7 @@ impl Transform {
             self.emit_input(out);
             return;
         }
+        self.last_now_ms = now_ms;
         let mut done = Vec::new();
         self.assembler
             .flush(now_ms, self.config.flush_timeout_ms, &mut done);
@@ -85,8 +106,10 @@ impl Transform {
                 stream,
                 message,
                 host,
+                provenance,
             }) => {
                 let mut line = split_prefix(&message);
+                line.provenance = line.provenance.combined(provenance);
                 let stream = match &line.host {
                     Some(host) => format!("{stream}\u{1f}{host}"),
                     None => stream,
@@ -95,8 +118,21 @@ impl Transform {
                 if line.host.is_none() {
                     line.host = host;
                 }
-                self.assembler
-                    .push(&stream, &line, &message, now_ms, &mut done)
+                match line.provenance {
+                    // Never offered to the assembler: such a record cannot open, join or split
+                    // a report, nor take a recent kill's follow-up lines.
+                    Provenance::NotKernel => {
+                        self.counters.not_kernel += 1;
+                        Disposition::Foreign
+                    }
+                    Provenance::Unverified if self.config.require_kernel_provenance => {
+                        self.counters.unverified += 1;
+                        Disposition::Foreign
+                    }
+                    _ => self
+                        .assembler
+                        .push(&stream, &line, &message, now_ms, &mut done),
+                }
             }
             None => Disposition::Foreign,
         };
@@ -104,7 +140,8 @@ impl Transform {
             Disposition::Completed => done.pop(),
             Disposition::Foreign | Disposition::Folded | Disposition::Observed => None,
         };
-        self.emit_events(done, out);
+        self.emit_events(done, now_ms, out);
+        self.expire_storms(now_ms, out);
         let passes = matches!(disposition, Disposition::Foreign | Disposition::Observed);
         if !passes {
             self.counters.records_folded += 1;
@@ -112,33 +149,46 @@ impl Transform {
         if passes || self.config.raw_lines == RawLines::Pass {
             self.emit_input(out);
         }
-        self.emit_events(completed_here, out);
+        self.emit_events(completed_here, now_ms, out);
     }
 
-    /// Emits the reports that received no line for `flush_timeout_ms`, as incomplete.
+    /// Emits the reports that received no line for `flush_timeout_ms`, as incomplete, and
+    /// the follow-ups of storm windows that ended.
     pub fn flush(&mut self, now_ms: u64, out: &mut Vec<Emitted>) {
-        if self.assembler.is_idle() {
+        if self.assembler.is_idle() && self.storms.is_idle() {
             return;
         }
+        self.last_now_ms = now_ms;
         let mut done = Vec::new();
         self.assembler
             .flush(now_ms, self.config.flush_timeout_ms, &mut done);
-        self.emit_events(done, out);
+        self.emit_events(done, now_ms, out);
+        self.expire_storms(now_ms, out);
     }
 
-    /// When [`Transform::flush`] may next emit a report that stopped getting lines, in the
-    /// host milliseconds given to `process`: a host with no record to give calls `flush` then.
-    /// `None` while no report is open. Never after a report falls due; when it comes earlier,
-    /// `flush` emits nothing and this moves on.
+    /// When [`Transform::flush`] may next emit a report that stopped getting lines or a
+    /// storm's follow-up, in the host milliseconds given to `process`: a host with no record
+    /// to give calls `flush` then. `None` while no report is open and no follow-up waits.
+    /// Never after one falls due; when it comes earlier, `flush` emits nothing and this moves
+    /// on.
     pub fn next_flush_ms(&self) -> Option<u64> {
-        self.assembler.next_due_ms(self.config.flush_timeout_ms)
+        let report = self.assembler.next_due_ms(self.config.flush_timeout_ms);
+        let storm = self.storms.next_due_ms();
+        report.into_iter().chain(storm).min()
     }
 
-    /// End of input: emits every open report.
+    /// End of input: emits every open report, then every storm's pending follow-up.
     pub fn finish(&mut self, out: &mut Vec<Emitted>) {
         let mut done = Vec::new();
         self.assembler.finish(&mut done);
-        self.emit_events(done, out);
+        let mut classified: Vec<Classified> = Vec::new();
+        for completed in done {
+            if let Some(report) = self.classify(completed, self.last_now_ms, &mut classified) {
+                classified.push(report);
+            }
+        }
+        self.storms.finish(&mut classified);
+        self.emit_classified(classified, out);
     }
 
     /// Totals so far.
@@ -196,10 +246,12 @@ impl Transform {
         let host = HOST_FIELDS
             .iter()
             .find_map(|name| fields.get(*name).and_then(field_text));
+        let provenance = of_record_fields(&fields);
         Some(RecordLine {
             stream,
             message,
             host,
+            provenance,
         })
     }
 
@@ -208,20 +260,65 @@ impl Transform {
         out.push(Emitted::Input);
     }
 
+    /// Classifies finished reports and emits their events, except those a storm folds; the
+    /// storm follow-ups this ends come first.
     fn emit_events(
         &mut self,
         completed: impl IntoIterator<Item = Completed>,
+        now_ms: u64,
         out: &mut Vec<Emitted>,
     ) {
+        let mut classified = Vec::new();
         for report in completed {
-            let Some(event) = render_event(&report, self.config.schema) else {
-                continue;
-            };
-            if report.context.group_leader_pid.is_none() {
-                self.counters.reports += 1;
+            if let Some(report) = self.classify(report, now_ms, &mut classified) {
+                classified.push(report);
             }
+        }
+        self.emit_classified(classified, out);
+    }
+
+    /// Counts and classifies a finished report and offers it to the storm folding: returns
+    /// it when it is to be emitted, after appending the follow-ups that ends to `due`.
+    fn classify(
+        &mut self,
+        completed: Completed,
+        now_ms: u64,
+        due: &mut Vec<Classified>,
+    ) -> Option<Classified> {
+        let diagnosis = diagnose(&completed.report);
+        // A fragment whose lines passed through and that shows no OOM is no report.
+        if !shows_an_oom(&completed, &diagnosis) {
+            return None;
+        }
+        if completed.context.group_leader_pid.is_none() {
+            self.counters.reports += 1;
+        }
+        let report = Classified {
+            completed,
+            diagnosis,
+        };
+        let emitted = self.storms.offer(report, now_ms, due);
+        if emitted.is_none() {
+            self.counters.storm_folded += 1;
+        }
+        emitted
+    }
+
+    /// Emits the follow-ups of the storm windows that ended by `now_ms`.
+    fn expire_storms(&mut self, now_ms: u64, out: &mut Vec<Emitted>) {
+        if self.storms.is_idle() {
+            return;
+        }
+        let mut due = Vec::new();
+        self.storms.expire(now_ms, &mut due);
+        self.emit_classified(due, out);
+    }
+
+    fn emit_classified(&mut self, reports: Vec<Classified>, out: &mut Vec<Emitted>) {
+        for report in reports {
             self.counters.events += 1;
             self.counters.records_out += 1;
+            let event = render_classified(&report.completed, &report.diagnosis, self.config.schema);
             out.push(Emitted::Event(event));
         }
     }
@@ -234,6 +331,8 @@ struct RecordLine {
     message: String,
     /// The record's host, for the event where the message's own prefix names none.
     host: Option<String>,
+    /// What the record's own fields (journald's) prove about its message.
+    provenance: Provenance,
 }
 
 /// Record fields that name the host, as the shippers write them: Vector (`host`), journald
@@ -265,20 +364,32 @@ pub(crate) fn limits(config: &FilterConfig) -> Limits {
     }
 }
 
-/// The event of a finished report, serialised in `schema`'s shape; `None` for a fragment (a
-/// report opened without its header, whose lines passed through) that shows no OOM: no
-/// kill, no end note, and figures that do not decide a cause (sysrq-m prints the same
-/// Mem-Info with memory to spare).
+/// The event of a finished report, serialised in `schema`'s shape; `None` for a fragment
+/// that shows no OOM (see [`shows_an_oom`]).
 pub(crate) fn render_event(completed: &Completed, schema: EventSchema) -> Option<String> {
+    let diagnosis = diagnose(&completed.report);
+    shows_an_oom(completed, &diagnosis).then(|| render_classified(completed, &diagnosis, schema))
+}
+
+/// Whether a finished report is an event: always, but for a fragment (a report opened
+/// without its header, whose lines passed through) that shows no OOM: no kill, no end note,
+/// and figures that do not decide a cause (sysrq-m prints the same Mem-Info with memory to
+/// spare).
+fn shows_an_oom(completed: &Completed, diagnosis: &Diagnosis) -> bool {
     let report = &completed.report;
-    let diagnosis = diagnose(report);
-    let shows_an_oom = !report.victims.is_empty()
+    !completed.context.fragment
+        || !report.victims.is_empty()
         || report.end_note.is_some()
-        || (diagnosis.cause != Cause::Unknown && diagnosis.confidence != Confidence::Low);
-    if completed.context.fragment && !shows_an_oom {
-        return None;
-    }
-    Some(schema.render(encode_event(&completed.context, report, &diagnosis)))
+        || (diagnosis.cause != Cause::Unknown && diagnosis.confidence != Confidence::Low)
+}
+
+/// The event for a finished report and its diagnosis, serialised in `schema`'s shape.
+fn render_classified(completed: &Completed, diagnosis: &Diagnosis, schema: EventSchema) -> String {
+    schema.render(encode_event(
+        &completed.context,
+        &completed.report,
+        diagnosis,
+    ))
 }
 
 /// The deepest nesting of arrays and objects in JSON text, read without parsing it (strings
@@ -484,7 +595,12 @@ mod tests {
 
     #[test]
     fn next_flush_ms_is_when_the_oldest_report_falls_due() {
-        let mut t = transform();
+        // The header-only reports would open storm windows, whose ends are due too.
+        let config = FilterConfig {
+            storm_window_ms: 0,
+            ..FilterConfig::default()
+        };
+        let mut t = Transform::new(config).unwrap();
         let mut out = Vec::new();
         assert_eq!(t.next_flush_ms(), None, "no report open");
         for (host, now_ms) in [("a", 1_000), ("b", 3_000)] {
@@ -509,6 +625,270 @@ mod tests {
         assert!(out.is_empty());
         t.finish(&mut out);
         assert_eq!(events(&out).len(), 2);
+    }
+
+    /// `logger -t kernel "<line>"` as each transport carries it: journald JSON (and Fluent
+    /// Bit's `systemd` namings), a userspace write to /dev/kmsg (facility 1), `dmesg -r`, a
+    /// syslog line with a non-kern facility or a pid on the tag.
+    fn forgeries(line: &str) -> Vec<String> {
+        vec![
+            json!({"MESSAGE": line, "_TRANSPORT": "syslog", "SYSLOG_FACILITY": "1",
+                   "SYSLOG_IDENTIFIER": "kernel", "_PID": "4242", "_UID": "1000"})
+            .to_string(),
+            json!({"message": line, "_transport": "stdout", "_pid": "1"}).to_string(),
+            json!({"message": line, "TRANSPORT": "kernel", "SYSLOG_FACILITY": "1"}).to_string(),
+            json!({"message": line, "transport": "kernel", "pid": "7", "uid": "0"}).to_string(),
+            json!({ "message": format!("12,900,5000500,-;{line}") }).to_string(),
+            json!({ "message": format!("<12>[    5.000500] {line}") }).to_string(),
+            json!({ "message": format!("<13>Jan  1 00:00:05 web1 kernel: {line}") }).to_string(),
+            json!({ "message": format!("Jan  1 00:00:05 web1 kernel[4242]: {line}") }).to_string(),
+            json!({ "message": format!("user  :warn  : [    5.000500] {line}") }).to_string(),
+        ]
+    }
+
+    /// The kill line of [`REPORT`] without its stamp.
+    fn kill_text() -> &'static str {
+        REPORT[3].split_once("] ").unwrap().1
+    }
+
+    #[test]
+    fn forged_records_alone_give_no_event_and_are_counted() {
+        for forged in forgeries(kill_text()) {
+            let mut t = transform();
+            let out = run(&mut t, std::slice::from_ref(&forged));
+            assert_eq!(out, [Emitted::Input], "{forged}");
+            t.finish(&mut Vec::new());
+            assert_eq!(t.counters().events, 0, "{forged}");
+            assert_eq!(t.counters().not_kernel, 1, "{forged}");
+        }
+    }
+
+    #[test]
+    fn forged_records_inside_a_report_leave_its_event_as_it_was() {
+        let records: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({ "message": m }).to_string())
+            .collect();
+        let reference = events(&run(&mut transform(), &records));
+        for forged in forgeries(kill_text())
+            .into_iter()
+            .chain(forgeries(REPORT[0].split_once("] ").unwrap().1))
+        {
+            for at in 0..=records.len() {
+                let mut stream = records.clone();
+                stream.insert(at, forged.clone());
+                let mut t = transform();
+                let mut out = run(&mut t, &stream);
+                t.finish(&mut out);
+                assert_eq!(events(&out), reference, "{forged} at {at}");
+                let passed = out.iter().filter(|e| **e == Emitted::Input).count();
+                assert_eq!(passed, 1, "the forged record passes through");
+            }
+        }
+    }
+
+    #[test]
+    fn provenance_says_whether_every_line_proves_the_kernel() {
+        let kmsg: Vec<String> = REPORT
+            .iter()
+            .enumerate()
+            .map(|(seq, m)| {
+                let text = m.split_once("] ").unwrap().1;
+                json!({ "message": format!("4,{seq},5000000,-;{text}") }).to_string()
+            })
+            .collect();
+        let journald: Vec<String> = REPORT
+            .iter()
+            .map(|m| {
+                json!({"MESSAGE": m, "_TRANSPORT": "kernel", "SYSLOG_FACILITY": "0"}).to_string()
+            })
+            .collect();
+        let plain: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({ "message": m }).to_string())
+            .collect();
+        for (records, provenance) in [
+            (&kmsg, "kernel"),
+            (&journald, "kernel"),
+            (&plain, "unverified"),
+        ] {
+            let event = &events(&run(&mut transform(), records))[0];
+            assert_eq!(event["oom"]["provenance"], provenance);
+        }
+        // One unverified line is enough to make the report unverified.
+        let mut mixed = kmsg.clone();
+        mixed[1].clone_from(&plain[1]);
+        let event = &events(&run(&mut transform(), &mixed))[0];
+        assert_eq!(event["oom"]["provenance"], "unverified");
+    }
+
+    #[test]
+    fn require_kernel_provenance_passes_unverified_lines_untouched() {
+        let config = FilterConfig {
+            require_kernel_provenance: true,
+            ..FilterConfig::default()
+        };
+        let plain: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({ "message": m }).to_string())
+            .collect();
+        let mut t = Transform::new(config.clone()).unwrap();
+        let mut out = run(&mut t, &plain);
+        t.finish(&mut out);
+        assert_eq!(out, vec![Emitted::Input; plain.len()]);
+        assert_eq!(t.counters().unverified, plain.len() as u64);
+        let journald: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({"MESSAGE": m, "_TRANSPORT": "kernel"}).to_string())
+            .collect();
+        let mut t = Transform::new(config).unwrap();
+        let event = &events(&run(&mut t, &journald))[0];
+        assert_eq!(event["oom"]["provenance"], "kernel");
+    }
+
+    /// A memory cgroup OOM that kills nothing (header and counters, no kill line), as a
+    /// cgroup with nothing killable prints it again and again; closed by the next header.
+    fn no_victim_report(cgroup: &str, host: &str) -> Vec<String> {
+        [
+            "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0"
+                .to_owned(),
+            "memory: usage 204800kB, limit 204800kB, failcnt 26".to_owned(),
+            format!("Memory cgroup stats for {cgroup}:"),
+        ]
+        .into_iter()
+        .map(|m| json!({ "message": m, "host": host }).to_string())
+        .collect()
+    }
+
+    /// Runs `reports` through `t`, report `i` at `i * step_ms`, then finishes: the events.
+    fn run_reports(t: &mut Transform, reports: &[Vec<String>], step_ms: u64) -> Vec<Value> {
+        let mut out = Vec::new();
+        for (i, report) in reports.iter().enumerate() {
+            for record in report {
+                t.process(record.as_bytes(), "", i as u64 * step_ms, &mut out);
+            }
+        }
+        t.finish(&mut out);
+        assert!(out.iter().all(|e| *e != Emitted::Input), "{out:?}");
+        events(&out)
+    }
+
+    #[test]
+    fn a_storm_of_reports_without_victim_folds_into_one_follow_up() {
+        let mut t = transform();
+        let reports = vec![no_victim_report("/app", "h"); 50];
+        let events = run_reports(&mut t, &reports, 100);
+        assert_eq!(events.len(), 2, "the first report, then one follow-up");
+        assert!(events[0]["oom"].get("repeats").is_none());
+        assert_eq!(events[1]["oom"]["repeats"], 49);
+        let lines: u64 = events
+            .iter()
+            .map(|e| e["oom"]["lines"].as_u64().unwrap())
+            .sum();
+        assert_eq!(lines, 150);
+        assert_eq!(lines, t.counters().records_folded);
+        assert_eq!((t.counters().reports, t.counters().storm_folded), (50, 49));
+    }
+
+    #[test]
+    fn reports_with_a_victim_are_never_folded() {
+        let mut t = transform();
+        let report: Vec<String> = REPORT
+            .iter()
+            .map(|m| json!({ "message": m }).to_string())
+            .collect();
+        let events = run_reports(&mut t, &vec![report; 20], 1);
+        assert_eq!(events.len(), 20);
+        assert_eq!(t.counters().storm_folded, 0);
+    }
+
+    #[test]
+    fn each_storm_window_gets_one_follow_up() {
+        let config = FilterConfig {
+            storm_window_ms: 1_000,
+            ..FilterConfig::default()
+        };
+        let mut t = Transform::new(config).unwrap();
+        // 30 reports 100 ms apart: 3 s of storm, windows of 1 s.
+        let events = run_reports(&mut t, &vec![no_victim_report("/app", "h"); 30], 100);
+        let repeats: Vec<Option<u64>> = events
+            .iter()
+            .map(|e| e["oom"]["repeats"].as_u64())
+            .collect();
+        assert_eq!(repeats[0], None);
+        assert!(repeats[1..].iter().all(Option::is_some), "{repeats:?}");
+        assert!((3..=4).contains(&events.len()), "{repeats:?}");
+        let folded: u64 = repeats.iter().flatten().sum();
+        assert_eq!(folded + 1, 30);
+    }
+
+    #[test]
+    fn different_cgroups_and_hosts_are_different_storms() {
+        let mut t = transform();
+        let reports = [
+            no_victim_report("/a", "h"),
+            no_victim_report("/b", "h"),
+            no_victim_report("/a", "other"),
+            no_victim_report("/a", "h"),
+        ];
+        let events = run_reports(&mut t, &reports, 1);
+        assert_eq!(events.len(), 4, "three firsts and one follow-up");
+        assert_eq!(events[3]["oom"]["repeats"], 1);
+    }
+
+    #[test]
+    fn max_storm_keys_bounds_what_is_remembered() {
+        let config = FilterConfig {
+            max_storm_keys: 2,
+            ..FilterConfig::default()
+        };
+        let mut t = Transform::new(config).unwrap();
+        let mut reports = Vec::new();
+        for round in 0..3 {
+            for cgroup in ["/a", "/b", "/c"] {
+                let _ = round;
+                reports.push(no_victim_report(cgroup, "h"));
+            }
+        }
+        let events = run_reports(&mut t, &reports, 1);
+        // With room for two identities, each of three evicts another before it repeats.
+        assert_eq!(events.len(), 9);
+        assert_eq!(t.counters().storm_folded, 0);
+        let lines: u64 = events
+            .iter()
+            .map(|e| e["oom"]["lines"].as_u64().unwrap())
+            .sum();
+        assert_eq!(lines, t.counters().records_folded);
+    }
+
+    #[test]
+    fn a_storm_follow_up_falls_due_for_flush() {
+        let mut t = transform();
+        let mut out = Vec::new();
+        for (i, report) in vec![no_victim_report("/app", "h"); 3].iter().enumerate() {
+            for record in report {
+                t.process(record.as_bytes(), "", 1_000 + i as u64, &mut out);
+            }
+        }
+        t.flush(1_002 + 5_000, &mut out);
+        assert_eq!(events(&out).len(), 1, "the first report");
+        let due = t.next_flush_ms().unwrap();
+        assert!(due <= 1_000 + 60_000 + 5_000, "{due}");
+        t.flush(due, &mut out);
+        let all = events(&out);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[1]["oom"]["repeats"], 2);
+    }
+
+    #[test]
+    fn storm_window_ms_zero_folds_nothing() {
+        let config = FilterConfig {
+            storm_window_ms: 0,
+            ..FilterConfig::default()
+        };
+        let mut t = Transform::new(config).unwrap();
+        let events = run_reports(&mut t, &vec![no_victim_report("/app", "h"); 5], 1);
+        assert_eq!(events.len(), 5);
     }
 
     #[test]

@@ -102,6 +102,7 @@ impl LineJoiner {
 pub fn continues(open: &KernelLine, next: &KernelLine) -> bool {
     !next.prefixed
         && open.quote_depth == next.quote_depth
+        && open.provenance != super::Provenance::NotKernel
         && (open.prefixed || bare_wrap(&open.text, &next.text))
 }
 
@@ -183,9 +184,10 @@ fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
         || comma_between_words
     {
         Glue::Space
-    } else if prev.ends_with(['/', ',', '=', '(', '[']) || cont.starts_with([',', ')', ']', '=']) {
-        Glue::Tight
-    } else if inside_a_path(prev, cont) {
+    } else if prev.ends_with(['/', ',', '=', '(', '['])
+        || cont.starts_with([',', ')', ']', '='])
+        || inside_a_path(prev, cont)
+    {
         Glue::Tight
     } else {
         Glue::Space
@@ -486,6 +488,24 @@ cpuset=/,mems_allowed=0\n";
         let (lines, truncated) = join_capped("[ 1.000000] abc", 0);
         assert_eq!(texts(&lines), [""]);
         assert_eq!(truncated, 1);
+    }
+
+    #[test]
+    fn a_line_proven_not_the_kernels_takes_no_continuation() {
+        // `logger -t kernel` lines pasted into a bare kernel log: the kernel's next line is
+        // its own, not the forged line's wrap.
+        let raw = "sed invoked oom-killer: gfp_mask=0x201da, order=0\n\
+Jan  1 00:00:05 web1 kernel[4242]: Out of memory: Killed process 1 (systemd)\n\
+sed cpuset=/ mems_allowed=0-1\n";
+        let lines = join_all(raw);
+        assert_eq!(
+            texts(&lines),
+            [
+                "sed invoked oom-killer: gfp_mask=0x201da, order=0",
+                "Out of memory: Killed process 1 (systemd)",
+                "sed cpuset=/ mems_allowed=0-1",
+            ]
+        );
     }
 
     #[test]

@@ -5,10 +5,12 @@ mod clock;
 mod cursor;
 mod glued;
 pub mod join;
+mod provenance;
 mod quoted_printable;
 
 pub use glued::split_glued;
 pub use join::LineJoiner;
+pub use provenance::{of_record_fields, Provenance};
 pub use quoted_printable::{decode_quoted_printable, is_quoted_printable};
 
 use std::borrow::Cow;
@@ -54,6 +56,13 @@ pub struct KernelLine {
     /// Whether a time or record prefix was found. A line without one that follows a line
     /// with one is a continuation of it.
     pub prefixed: bool,
+    /// What the prefix proves about the line's writer: [`Provenance::NotKernel`] for another
+    /// program's tag, a `kernel[pid]:` tag (the kernel's records have no pid; journalctl and
+    /// syslog daemons print one for a process that claims the tag) or a facility other than
+    /// `kern`; [`Provenance::Kernel`] when the outermost prefix is one only the kernel's log
+    /// buffer gives (a `/dev/kmsg` record, `dmesg -r`'s `<PRI>`, `dmesg -x`'s `kern`) with
+    /// facility 0; else [`Provenance::Unverified`].
+    pub provenance: Provenance,
 }
 
 /// Strips every prefix found on real kernel logs from `raw`, detected per line.
@@ -89,6 +98,9 @@ pub fn split_prefix(raw: &str) -> KernelLine {
         }
     }
     line.text = kernel_text(rest, kmsg);
+    if line.program.as_deref().is_some_and(|p| p != "kernel") {
+        line.provenance = Provenance::NotKernel;
+    }
     line
 }
 
@@ -105,11 +117,21 @@ struct Layer<'a> {
     program: Option<&'a str>,
     /// A /dev/kmsg record, whose text is `\xNN`-escaped.
     kmsg: bool,
+    /// What the layer proves about the writer, when it proves anything.
+    provenance: Option<Provenance>,
 }
 
 impl KernelLine {
     /// Takes what a layer said; outer layers (absorbed first) win.
     fn absorb(&mut self, layer: &Layer<'_>) {
+        // Only the outermost layer can prove the kernel: `logger -t kernel '6,1,2,-;…'` writes
+        // a kmsg record's shape inside a syslog line. Any layer can disprove it.
+        let outermost = !self.prefixed && self.quote_depth == 0;
+        match layer.provenance {
+            Some(Provenance::NotKernel) => self.provenance = Provenance::NotKernel,
+            Some(Provenance::Kernel) if outermost => self.provenance = Provenance::Kernel,
+            _ => {}
+        }
         self.prefixed = true;
         self.wall_time = self.wall_time.or(layer.wall_time);
         self.uptime_s = self.uptime_s.or(layer.uptime_s);
@@ -187,8 +209,11 @@ fn facility_level(s: &str) -> Option<Layer<'_>> {
     cursor.skip_spaces();
     cursor.tag(":")?;
     cursor.skip(" ");
-    (FACILITIES.contains(&facility) && LEVELS.contains(&level)).then(|| Layer {
+    let code = FACILITIES.iter().position(|name| *name == facility)?;
+    // dmesg -x names the facility of the kernel buffer's record.
+    LEVELS.contains(&level).then(|| Layer {
         rest: cursor.rest(),
+        provenance: Some(Provenance::of_kernel_buffer_facility(code as u64)),
         ..Layer::default()
     })
 }
@@ -216,8 +241,12 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
     } else if first == b'<' {
         // Syslog as it travels, `<PRI>` first, which a bare receiver (`nc`, `socat`) writes
         // to its file as it comes; `<4>[ uptime]` (dmesg -r) is the kernel stamp's.
-        let after = after_console_level(s)?;
-        rfc5424_header(after).or_else(|| syslog_header(after, clock::syslog_date))
+        let (priority, after) = console_level(s)?;
+        let mut layer =
+            rfc5424_header(after).or_else(|| syslog_header(after, clock::syslog_date))?;
+        let by_priority = Provenance::of_text_facility(priority >> 3);
+        layer.provenance = Some(by_priority.combined(layer.provenance.unwrap_or_default()));
+        Some(layer)
     } else {
         None
     }
@@ -286,9 +315,11 @@ fn pipe_record(s: &str) -> Option<Layer<'_>> {
     // scanned to its end for a `|` that is not there.
     let tag = cursor.run(1, 48, |c| c != '|' && c != ' ')?;
     cursor.tag("|")?;
+    let tag = program_of(tag.strip_suffix(':').unwrap_or(tag))?;
     Some(Layer {
         rest: cursor.rest(),
-        program: Some(program_of(tag.strip_suffix(':').unwrap_or(tag))?),
+        program: Some(tag.program),
+        provenance: Some(tag.provenance),
         ..Layer::default()
     })
 }
@@ -306,12 +337,13 @@ fn dmesg_iso(s: &str) -> Option<Layer<'_>> {
 /// A syslog or journald header: a date read with `read_date`, then [`syslog_tail`].
 fn syslog_header<'a>(s: &'a str, read_date: fn(&str) -> Option<Dated<'_>>) -> Option<Layer<'a>> {
     let (wall_time, after_date) = read_date(s)?;
-    let (host, program, rest) = syslog_tail(after_date);
+    let (host, tag, rest) = syslog_tail(after_date);
     Some(Layer {
         rest,
         wall_time,
         host,
-        program,
+        program: tag.as_ref().map(|tag| tag.program),
+        provenance: tag.map(|tag| tag.provenance),
         ..Layer::default()
     })
 }
@@ -322,16 +354,18 @@ fn syslog_header<'a>(s: &'a str, read_date: fn(&str) -> Option<Dated<'_>>) -> Op
 /// message. A host never ends in `:`, so `kernel:` is never taken for one, and never holds a
 /// `[`: a date before a kernel stamp is a tool's (`dmesg | ts`), with no host. Busybox syslogd
 /// writes `host kern.warn kernel: `, OpenWrt `logread` `kern.warn kernel: ` (no host).
-fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
-    if let Some((program, message)) = tag_and_message(s) {
-        return (None, Some(program), message);
+fn syslog_tail(s: &str) -> (Option<&str>, Option<Tag<'_>>, &str) {
+    if let Some((tag, message)) = tag_and_message(s) {
+        return (None, Some(tag), message);
     }
     let (first, after_first) = split_word(s);
     // A host a poster redacted (`<coordinator>`, `[REDACTED]`, `***`) is still one where the
     // kernel's tag follows it (a tool's date before `[ uptime] CPU: 0 …` is not).
     if is_redacted(first) {
-        if let Some(message) = after_first.trim_start_matches(' ').strip_prefix("kernel: ") {
-            return (Some(first), Some("kernel"), message);
+        if let Some((tag, message)) = tag_and_message(after_first.trim_start_matches(' ')) {
+            if tag.program == "kernel" {
+                return (Some(first), Some(tag), message);
+            }
         }
     }
     if !is_host_name(first) {
@@ -342,21 +376,30 @@ fn syslog_tail(s: &str) -> (Option<&str>, Option<&str>, &str) {
     let host = Some(first).filter(|host| !host.is_empty());
     let after_host = after_first.trim_start_matches(' ');
     match tag_and_message(after_host) {
-        Some((program, message)) => (host, Some(program), message),
+        Some((tag, message)) => (host, Some(tag), message),
         None => (host, None, after_host),
     }
 }
 
-/// `tag[pid]: message`, optionally after a busybox `facility.priority` word: the program
-/// and the message, or `None` when `s` does not start with a tag.
-fn tag_and_message(s: &str) -> Option<(&str, &str)> {
+/// `tag[pid]: message`, optionally after a busybox `facility.priority` word: the tag (its
+/// provenance said by the facility too) and the message, or `None` when `s` does not start
+/// with a tag.
+fn tag_and_message(s: &str) -> Option<(Tag<'_>, &str)> {
     let (word, rest) = split_word(s);
-    let (word, rest) = if is_facility_priority(word) {
-        split_word(rest)
-    } else {
-        (word, rest)
+    let (facility, word, rest) = match facility_priority(word) {
+        Some(facility) => {
+            let (tag, rest) = split_word(rest);
+            (Some(facility), tag, rest)
+        }
+        None => (None, word, rest),
     };
-    Some((syslog_tag(word)?, rest))
+    let mut tag = syslog_tag(word)?;
+    if let Some(facility) = facility {
+        tag.provenance = tag
+            .provenance
+            .combined(Provenance::of_text_facility(facility));
+    }
+    Some((tag, rest))
 }
 
 /// Whether `word` can stand in a syslog header's host field: a name or address (ASCII
@@ -394,42 +437,66 @@ const PRIORITIES: [&str; 12] = [
     "debug", "none",
 ];
 
-/// Whether `word` is busybox's `facility.priority` (`kern.warn`) or, for a pair that has no
-/// name, `<PRI>`.
-fn is_facility_priority(word: &str) -> bool {
+/// The facility of busybox's `facility.priority` word (`kern.warn`) or, for a pair that has
+/// no name, of `<PRI>`; `None` when `word` is neither. `mark` is syslogd's own (24).
+fn facility_priority(word: &str) -> Option<u64> {
     if let Some(number) = word.strip_prefix('<').and_then(|w| w.strip_suffix('>')) {
-        return !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+        let digits = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+        return digits.then(|| number.parse::<u64>().map_or(u64::MAX, |pri| pri >> 3));
     }
-    word.split_once('.').is_some_and(|(facility, priority)| {
-        (FACILITIES.contains(&facility) || facility == "mark") && PRIORITIES.contains(&priority)
-    })
+    let (facility, priority) = word.split_once('.')?;
+    if !PRIORITIES.contains(&priority) {
+        return None;
+    }
+    match FACILITIES.iter().position(|name| *name == facility) {
+        Some(code) => Some(code as u64),
+        None => (facility == "mark").then_some(24),
+    }
 }
 
-/// The program named by a syslog tag word `prog[pid]:`, or `None` if `word` is not one.
-fn syslog_tag(word: &str) -> Option<&str> {
+/// A syslog tag: the program it names and what it proves about the writer.
+#[derive(Debug)]
+struct Tag<'a> {
+    program: &'a str,
+    /// [`Provenance::NotKernel`] for another program, or for `kernel[pid]`: the kernel's
+    /// records carry no pid, and journald (`journalctl`'s `SYSLOG_IDENTIFIER[_PID]:`) and
+    /// syslog daemons print the pid of a process that logs with the tag `kernel`.
+    provenance: Provenance,
+}
+
+/// The tag of a syslog tag word `prog[pid]:`, or `None` if `word` is not one.
+fn syslog_tag(word: &str) -> Option<Tag<'_>> {
     program_of(word.strip_suffix(':')?)
 }
 
-/// The program of a tag without its `:`, `prog` or `prog[pid]` (`prog[-]` where a template
-/// prints an unknown pid), or `None` if `tag` is not one.
-fn program_of(tag: &str) -> Option<&str> {
-    let program = match tag.strip_suffix(']') {
+/// The tag without its `:`, `prog` or `prog[pid]` (`prog[-]` where a template prints an
+/// unknown pid), or `None` if `tag` is not one.
+fn program_of(tag: &str) -> Option<Tag<'_>> {
+    let (program, has_pid) = match tag.strip_suffix(']') {
         Some(with_pid) => {
             let (program, pid) = with_pid.split_once('[')?;
-            let digits = pid.bytes().all(|b| b.is_ascii_digit());
-            (digits || pid == "-").then_some(program)?
+            let digits = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+            (digits || pid == "-").then_some((program, digits))?
         }
-        None => tag,
+        None => (tag, false),
     };
     let valid = !program.is_empty() && !program.contains([':', '[', ']']);
-    valid.then_some(program)
+    let provenance = if program != "kernel" || has_pid {
+        Provenance::NotKernel
+    } else {
+        Provenance::Unverified
+    };
+    valid.then_some(Tag {
+        program,
+        provenance,
+    })
 }
 
 /// A /dev/kmsg record header `prio,seq,usec,flags[,more];`; its microseconds are the
 /// uptime.
 fn kmsg_record(s: &str) -> Option<Layer<'_>> {
     let mut cursor = Cursor::new(s);
-    cursor.digits(1, 10)?;
+    let priority = cursor.digits(1, 10)?;
     cursor.tag(",")?;
     cursor.digits(1, usize::MAX)?;
     cursor.tag(",")?;
@@ -442,10 +509,14 @@ fn kmsg_record(s: &str) -> Option<Layer<'_>> {
         .ok()
         .map(|usec| usec / 1e6)
         .filter(|seconds| seconds.is_finite());
+    // The record's facility is the kernel buffer's own (devkmsg_read prints
+    // `(facility << 3) | level`).
+    let facility = priority.parse::<u64>().map_or(u64::MAX, |pri| pri >> 3);
     Some(Layer {
         rest: cursor.rest(),
         uptime_s,
         kmsg: true,
+        provenance: Some(Provenance::of_kernel_buffer_facility(facility)),
         ..Layer::default()
     })
 }
@@ -498,6 +569,16 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
     if !s.starts_with(['[', '<']) {
         return None;
     }
+    let mut layer = stamp_layer(s)?;
+    // `<N>` is the record's `(facility << 3) | level`, as the kernel prints it for syslog(2),
+    // `/proc/kmsg` and `dmesg -r` (print_syslog in kernel/printk/printk.c).
+    layer.provenance =
+        console_level(s).map(|(priority, _)| Provenance::of_kernel_buffer_facility(priority >> 3));
+    Some(layer)
+}
+
+/// [`kernel_stamp`]'s layer, before what its console level proves.
+fn stamp_layer(s: &str) -> Option<Layer<'_>> {
     let stamped = after_console_level(s)
         .filter(|rest| rest.starts_with('['))
         .unwrap_or(s);
@@ -551,11 +632,16 @@ fn after_stamp(after: &str) -> &str {
 
 /// What follows a console level `<N>` (Android, `dmesg -r`).
 fn after_console_level(s: &str) -> Option<&str> {
+    console_level(s).map(|(_, rest)| rest)
+}
+
+/// A console level or syslog priority `<N>`: its number and what follows it.
+fn console_level(s: &str) -> Option<(u64, &str)> {
     let mut cursor = Cursor::new(s);
     cursor.tag("<")?;
-    cursor.digits(1, 3)?;
+    let number = cursor.digits(1, 3)?.parse().ok()?;
     cursor.tag(">")?;
-    Some(cursor.rest())
+    Some((number, cursor.rest()))
 }
 
 /// What follows a PRINTK_CALLER id (`[  T460]` task, `[   C3]` CPU) that comes right after
@@ -808,6 +894,61 @@ mod tests {
             w.nanosecond,
             w.utc_offset_minutes,
         )
+    }
+
+    #[test]
+    fn provenance_of_each_prefix() {
+        use Provenance::*;
+        let cases = [
+            // /dev/kmsg: facility 0 is the kernel's, devkmsg_write never gives it to a writer.
+            ("6,1234,5000000,-;Out of memory: Killed process 1", Kernel),
+            (
+                "12,1234,5000000,-;Out of memory: Killed process 1",
+                NotKernel,
+            ),
+            ("<4>[    5.000000] Out of memory", Kernel),
+            ("<12>[    5.000000] Out of memory", NotKernel),
+            ("<4>Out of memory", Kernel),
+            ("kern  :warn  : [    5.000000] Out of memory", Kernel),
+            ("user  :warn  : [    5.000000] Out of memory", NotKernel),
+            // Text transports: `kernel:` proves nothing, anything else disproves.
+            ("Jan  1 00:00:05 web1 kernel: Out of memory", Unverified),
+            (
+                "Jan  1 00:00:05 web1 kernel[4242]: Out of memory",
+                NotKernel,
+            ),
+            (
+                "Jan  1 00:00:05 web1 containerd[9]: Out of memory",
+                NotKernel,
+            ),
+            ("<4>Jan  1 00:00:05 web1 kernel: Out of memory", Unverified),
+            ("<13>Jan  1 00:00:05 web1 kernel: Out of memory", NotKernel),
+            (
+                "<13>1 2024-01-01T00:00:05Z web1 kernel - - - Out of memory",
+                NotKernel,
+            ),
+            (
+                "Jan  1 00:00:05 web1 kern.warn kernel: Out of memory",
+                Unverified,
+            ),
+            (
+                "Jan  1 00:00:05 web1 user.warn kernel: Out of memory",
+                NotKernel,
+            ),
+            ("warning|kernel[-]|Out of memory", Unverified),
+            ("warning|kernel[77]|Out of memory", NotKernel),
+            ("[    5.000000] Out of memory", Unverified),
+            ("Out of memory", Unverified),
+            // A kmsg record's shape inside a line anyone can write proves nothing.
+            (
+                "Jan  1 00:00:05 web1 kernel: <4>[    5.000000] Out of memory",
+                Unverified,
+            ),
+            ("> 6,1234,5000000,-;Out of memory", Unverified),
+        ];
+        for (raw, provenance) in cases {
+            assert_eq!(split_prefix(raw).provenance, provenance, "{raw}");
+        }
     }
 
     #[test]

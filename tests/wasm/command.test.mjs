@@ -18,6 +18,8 @@ import {
   runNative,
   splitPassedAndEvents,
   stdoutLines,
+  stormRecords,
+  withForgeries,
 } from './helpers.mjs';
 
 const jco = join(here, 'node_modules', '.bin', 'jco');
@@ -114,5 +116,27 @@ describe('command component under jco run', () => {
       child.stdin.end();
       child.kill();
     }
+  });
+});
+
+describe('provenance and storms in the command component', () => {
+  test('forged records before every corpus line: the same events as without them', () => {
+    const records = corpusStream(journaldRecord);
+    const reference = splitPassedAndEvents(records, runNative(['filter'], ndjson(records)));
+    const forged = withForgeries(records);
+    const input = ndjson(forged);
+    const wasm = runWasm(['filter'], input);
+    assert.deepEqual(wasm, runNative(['filter'], input));
+    assert.deepEqual(splitPassedAndEvents(forged, wasm), reference);
+    assert.ok(reference.length > 0);
+  });
+
+  test('a storm folds as in the native CLI', () => {
+    const input = ndjson(stormRecords(2000));
+    const wasm = runWasm(['filter'], input);
+    assert.deepEqual(wasm, runNative(['filter'], input));
+    const events = wasm.filter((line) => line.includes('"oom"')).map((e) => JSON.parse(e));
+    assert.ok(events.length < 10, `${events.length} events for 2000 reports`);
+    assert.equal(events.reduce((sum, e) => sum + (e.oom.repeats ?? 1), 0), 2000);
   });
 });

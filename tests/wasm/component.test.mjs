@@ -10,6 +10,8 @@ import {
   artifacts,
   assertJsonObject,
   corpusLogs,
+  forgedRecord,
+  forgedTexts,
   hasVictim,
   journaldRecord,
   kmsgRecord,
@@ -21,6 +23,8 @@ import {
   runNative,
   splitPassedAndEvents,
   stdoutLines,
+  stormRecords,
+  withForgeries,
 } from './helpers.mjs';
 
 requireArtifact(artifacts.transpiled);
@@ -336,5 +340,66 @@ describe('ndjson-filter: NDJSON bytes in chunks', () => {
     assert.equal(ndjsonFilter.flush(10_500n).length, 0);
     const [event] = stdoutLines(Buffer.from(ndjsonFilter.flush(11_001n)).toString());
     assert.equal(assertJsonObject(event).oom.complete, false);
+  });
+});
+
+describe('provenance and storms in the component', () => {
+  test('forged records alone give no event and are counted', () => {
+    const records = [];
+    for (let n = 0; n < 11; n += 1) for (const text of forgedTexts) records.push(forgedRecord(n, text));
+    const { outputs, counters } = runTransform(records);
+    assert.deepEqual(outputs, records, 'every forged record passes through, nothing else');
+    assert.equal(counters.notKernel, BigInt(records.length));
+    assert.equal(counters.events, 0n);
+  });
+
+  test('a forged record before every line of every corpus log changes no event', () => {
+    for (const log of logs) {
+      const records = log.lines.map(journaldRecord);
+      const cli = runNative(['filter'], ndjson(records));
+      const reference = splitPassedAndEvents(records, cli);
+      const forged = withForgeries(records);
+      const { outputs } = runTransform(forged);
+      assert.deepEqual(outputs, runNative(['filter'], ndjson(forged)), `${log.name}: the CLI`);
+      const events = splitPassedAndEvents(forged, outputs);
+      assert.deepEqual(events, reference, `${log.name}: events`);
+      // Every forged record (one per line) passes, besides what passed without them.
+      const passed = (out, evs) => out.length - evs.length;
+      assert.equal(passed(outputs, events), passed(cli, reference) + records.length, log.name);
+    }
+  });
+
+  test('require_kernel_provenance: kernel-proven journald records still make events', () => {
+    const log = logs.find(hasVictim);
+    const records = log.lines.map(journaldRecord);
+    const { outputs } = runTransform(records, '{"require_kernel_provenance":true}');
+    const events = splitPassedAndEvents(records, outputs).map((e) => JSON.parse(e));
+    assert.ok(events.length > 0);
+    assert.ok(events.every((e) => e.oom.provenance === 'kernel'));
+    const plain = log.lines.map((line) => JSON.stringify({ message: line }));
+    const unverified = runTransform(plain, '{"require_kernel_provenance":true}');
+    assert.deepEqual(unverified.outputs, plain, 'unverified lines pass untouched');
+  });
+
+  test('a storm folds as in the native CLI, in process and in ndjson-filter', () => {
+    const records = stormRecords(500);
+    const cli = runNative(['filter'], ndjson(records));
+    const { outputs, counters } = runTransform(records);
+    assert.deepEqual(outputs, cli);
+    const events = splitPassedAndEvents(records, outputs).map((e) => JSON.parse(e));
+    assert.ok(events.length >= 2 && events.length < 10, `${events.length} events for 500 reports`);
+    const repeats = events.reduce((sum, e) => sum + (e.oom.repeats ?? 1), 0);
+    assert.equal(repeats, 500, 'every report is the first event or folded into a follow-up');
+    assert.equal(counters.stormFolded, 500n - BigInt(events.filter((e) => !e.oom.repeats).length));
+    const ndjsonFilter = filter.NdjsonFilter.fromJson('{}');
+    const bytes = new TextEncoder().encode(ndjson(records));
+    let out = '';
+    for (let at = 0; at < bytes.length; at += 4096) {
+      out += new TextDecoder().decode(ndjsonFilter.push(bytes.subarray(at, at + 4096), '', BigInt(recordTimeMs(at >> 8))));
+    }
+    out += new TextDecoder().decode(ndjsonFilter.finish('', BigInt(recordTimeMs(bytes.length))));
+    assert.deepEqual(stdoutLines(out), cli, 'ndjson-filter equals the CLI');
+    const framed = splitPassedAndEvents(records, stdoutLines(out)).map((e) => JSON.parse(e));
+    assert.equal(framed.reduce((sum, e) => sum + (e.oom.repeats ?? 1), 0), 500);
   });
 });

@@ -14,6 +14,8 @@ import {
   artifacts,
   assertJsonObject,
   corpusLogs,
+  forgedRecord,
+  forgedTexts,
   kmsgRecord,
   ndjson,
   ordinaryRecords,
@@ -133,6 +135,48 @@ function drainWithTicks(filterInstance, fn, fromS, stepS = 10) {
   }
   assert.fail('ticks never drained the outbox');
 }
+
+describe('provenance in the Fluent Bit module', () => {
+  // Fluent Bit's systemd input keeps journald's fields (Lowercase and Strip_Underscores rename
+  // them); its kmsg input keeps only the level, so there a kernel-claimed line is unverified.
+  test('forged records before every corpus line: the same events as the CLI without them', () => {
+    for (const log of corpusLogs()) {
+      const fb = instantiate();
+      try {
+        // All at one time, as `feed` gives them: the CLI's reference has no timeouts either.
+        const records = log.lines.map(kmsgRecord);
+        const outputs = [];
+        records.forEach((record, i) => {
+          const forged = forgedRecord(i, forgedTexts[i % forgedTexts.length], 'h1');
+          const result = fb.call('oomlens_filter', TAG, T0_S, forged);
+          assert.ok(result.isInput, `${log.name}: a forged record did not pass: ${forged}`);
+          const { text } = fb.call('oomlens_filter', TAG, T0_S, record);
+          if (text !== '') outputs.push(text);
+        });
+        outputs.push(...drainWithTicks(fb, 'oomlens_filter', T0_S + 3600));
+        const cli = runNative(['filter'], ndjson(records));
+        assert.deepEqual(
+          splitPassedAndEvents(records, outputs),
+          splitPassedAndEvents(records, cli),
+          `${log.name}: events`,
+        );
+      } finally {
+        fb.close();
+      }
+    }
+  });
+
+  test('kmsg-input records say provenance unverified', () => {
+    const fb = instantiate();
+    try {
+      const results = feed(fb, 'oomlens_filter', rhel7.lines.slice(0, killIndex + 1));
+      const event = JSON.parse(results[killIndex].text);
+      assert.equal(event.oom.provenance, 'unverified');
+    } finally {
+      fb.close();
+    }
+  });
+});
 
 describe('Fluent Bit module', () => {
   test('exports the filter presets and malloc/free for the host', () => {

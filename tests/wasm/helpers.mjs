@@ -157,3 +157,61 @@ export const ordinaryRecords = [
   '{"message":""}',
   '{}',
 ];
+
+/**
+ * Kernel lines a forger writes (`logger -t kernel`, a write to /dev/kmsg): a report's header,
+ * its summary and its kill line. As tests/forgery/mod.rs, for the faces.
+ */
+export const forgedTexts = [
+  'systemd invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
+  'oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/,task=systemd,pid=1,uid=0',
+  'Out of memory: Killed process 1 (systemd) total-vm:9000kB, anon-rss:8000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0',
+];
+
+/**
+ * `text` forged through transport `n` (any integer; one of 11 shapes): journald JSON from a
+ * process (and Fluent Bit's systemd namings), a userspace /dev/kmsg write read by journald,
+ * raw and by `dmesg -r` and `dmesg -x`, syslog with a user facility or a pid on the kernel
+ * tag. Each claims the stream of records whose host is `host`.
+ */
+export function forgedRecord(n, text, host = 'h1') {
+  const shapes = [
+    () => ({ MESSAGE: text, _TRANSPORT: 'syslog', SYSLOG_FACILITY: '1', SYSLOG_IDENTIFIER: 'kernel', _PID: '4242', _UID: '1000', host }),
+    () => ({ message: text, _transport: 'stdout', syslog_identifier: 'kernel', _pid: '77', _uid: '1000', host }),
+    () => ({ MESSAGE: text, TRANSPORT: 'journal', PID: '77', host }),
+    () => ({ message: text, transport: 'kernel', syslog_facility: '3', host }),
+    () => ({ MESSAGE: text, _TRANSPORT: 'kernel', SYSLOG_FACILITY: '1', host }),
+    () => ({ message: `12,99999,5000500,-;${text}`, host }),
+    () => ({ message: `<14>[    5.000500] ${text}`, host }),
+    () => ({ message: `<13>Jan  1 00:00:05 ${host} kernel: ${text}` }),
+    () => ({ message: `Jan  1 00:00:05 ${host} kernel[4242]: ${text}` }),
+    () => ({ message: `Jan  1 00:00:05 ${host} user.notice kernel: ${text}` }),
+    () => ({ message: `user  :notice: [    5.000500] ${text}`, host }),
+  ];
+  return JSON.stringify(shapes[n % shapes.length]());
+}
+
+/** `records` with a forged record before each one (every transport and text in turn). */
+export function withForgeries(records, host = 'h1') {
+  return records.flatMap((record, i) => [
+    forgedRecord(i, forgedTexts[Math.floor(i / 11) % forgedTexts.length], host),
+    record,
+  ]);
+}
+
+/**
+ * A storm: `repeats` memory cgroup OOMs with nothing killable, as journald records of host
+ * `h1` (header, counters, stats, "no killable processes"), what mem_cgroup_out_of_memory
+ * prints on every failed charge of such a cgroup.
+ */
+export function stormRecords(repeats) {
+  const report = [
+    'agent invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=-1000',
+    'memory: usage 262144kB, limit 262144kB, failcnt 91311',
+    'Memory cgroup stats for /system.slice/agent.service:',
+    'Out of memory and no killable processes...',
+  ];
+  const lines = [];
+  for (let i = 0; i < repeats; i += 1) lines.push(...report);
+  return lines.map(journaldRecord);
+}

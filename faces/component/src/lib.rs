@@ -186,6 +186,9 @@ fn to_wit_counters(c: core::Counters) -> wit::Counters {
         reports: c.reports,
         events: c.events,
         errors: c.errors,
+        not_kernel: c.not_kernel,
+        unverified: c.unverified,
+        storm_folded: c.storm_folded,
     }
 }
 
@@ -223,6 +226,9 @@ fn to_wit(config: FilterConfig) -> wit::Config {
             EventSchema::Ecs => wit::EventSchema::Ecs,
             EventSchema::Otel => wit::EventSchema::Otel,
         },
+        require_kernel_provenance: config.require_kernel_provenance,
+        storm_window_ms: config.storm_window_ms,
+        max_storm_keys: config.max_storm_keys,
     }
 }
 
@@ -244,6 +250,9 @@ fn from_wit(config: wit::Config) -> FilterConfig {
             wit::EventSchema::Ecs => EventSchema::Ecs,
             wit::EventSchema::Otel => EventSchema::Otel,
         },
+        require_kernel_provenance: config.require_kernel_provenance,
+        storm_window_ms: config.storm_window_ms,
+        max_storm_keys: config.max_storm_keys,
     }
 }
 
@@ -257,6 +266,9 @@ mod tests {
             raw_lines: RawLines::Embed,
             max_open_reports: 7,
             flush_timeout_ms: 0,
+            require_kernel_provenance: true,
+            storm_window_ms: 5,
+            max_storm_keys: 3,
             message_fields: vec!["log".into()],
             ..FilterConfig::default()
         };
