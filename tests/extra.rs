@@ -166,3 +166,363 @@ fn reports_out_of_time_order_are_separate_events() {
         .collect();
     assert_eq!(pids, [7093, 321688, 281482]);
 }
+extra_case!(
+    h01_docker_memcg_rhel7_syslog_two_lines_doris,
+    "h01-docker-memcg-rhel7-syslog-two-lines-doris"
+);
+extra_case!(
+    h02_no_killable_deadlocked_panic_5_10_wide_padded,
+    "h02-no-killable-deadlocked-panic-5.10-wide-padded"
+);
+extra_case!(
+    h03_host_burst_killed_lines_glued_login_5_10,
+    "h03-host-burst-killed-lines-glued-login-5.10"
+);
+extra_case!(
+    h04_boot_zone_fragment_dma32_below_min_5_10,
+    "h04-boot-zone-fragment-dma32-below-min-5.10"
+);
+extra_case!(
+    h05_zone_fragment_boost_highatomic_both_below_min,
+    "h05-zone-fragment-boost-highatomic-both-below-min"
+);
+extra_case!(
+    h06_rpi4_armv7_6_x_fragment_dma_cma_only,
+    "h06-rpi4-armv7-6.x-fragment-dma-cma-only"
+);
+extra_case!(
+    h07_ltp_memcg_zero_limit_rhel7_syslog_midstack,
+    "h07-ltp-memcg-zero-limit-rhel7-syslog-midstack"
+);
+extra_case!(
+    h09_host_sacrifice_child_dmesgt_grep_b100,
+    "h09-host-sacrifice-child-dmesgT-grep-B100"
+);
+extra_case!(
+    h10_host_global_dmesgt_wrapped_rows_comma_numbers,
+    "h10-host-global-dmesgT-wrapped-rows-comma-numbers"
+);
+extra_case!(
+    h100_k8s_pod_slice_limit_iso_kernlog_oom_group_duplicate_killed,
+    "h100-k8s-pod-slice-limit-iso-kernlog-oom-group-duplicate-killed"
+);
+extra_case!(
+    h101_systemd_run_scope_own_limit_redacted_host_angle_brackets,
+    "h101-systemd-run-scope-own-limit-redacted-host-angle-brackets"
+);
+extra_case!(
+    h102_docker_cgv2_own_limit_host_ellipsis_elided_summary_arm64_journal,
+    "h102-docker-cgv2-own-limit-host-ellipsis-elided-summary-arm64-journal"
+);
+extra_case!(
+    h103_ltp_oom01_global_qp_triple_quote_wrapped_headerless_5_8_next,
+    "h103-ltp-oom01-global-qp-triple-quote-wrapped-headerless-5.8-next"
+);
+extra_case!(
+    h11_global_oom_docker_task_memcg_summary_only_grep,
+    "h11-global-oom-docker-task-memcg-summary-only-grep"
+);
+extra_case!(
+    h12_docker_memcg_burst_reaper_syslog_5_x,
+    "h12-docker-memcg-burst-reaper-syslog-5.x"
+);
+extra_case!(
+    h13_k8s_lxc_pod_parent_summary_elided_quoted,
+    "h13-k8s-lxc-pod-parent-summary-elided-quoted"
+);
+extra_case!(
+    h14_rpi_nerves_4_19_collapsed_table_kill_reboot,
+    "h14-rpi-nerves-4.19-collapsed-table-kill-reboot"
+);
+extra_case!(
+    h15_rpi3_4_9_syslog_table_tail_kill_then_reboot,
+    "h15-rpi3-4.9-syslog-table-tail-kill-then-reboot"
+);
+extra_case!(
+    h16_manual_sysrq_compulsory_panic_3_16_console,
+    "h16-manual-sysrq-compulsory-panic-3.16-console"
+);
+extra_case!(
+    h17_host_order1_compaction_disabled_heads_5_10_tail_and_next,
+    "h17-host-order1-compaction-disabled-heads-5.10-tail-and-next"
+);
+extra_case!(
+    h18_host_cut_timestamp_summary_systemd_user_5_10,
+    "h18-host-cut-timestamp-summary-systemd-user-5.10"
+);
+extra_case!(
+    h19_fragment_normal_zone_boost_below_min_sparc64,
+    "h19-fragment-normal-zone-boost-below-min-sparc64"
+);
+extra_case!(
+    h20_fragment_dma32_held_by_lowmem_reserve_normal_below_min_syslog,
+    "h20-fragment-dma32-held-by-lowmem-reserve-normal-below-min-syslog"
+);
+extra_case!(
+    h21_fragment_normal_below_min_all_unreclaimable_4_x_syslog,
+    "h21-fragment-normal-below-min-all-unreclaimable-4.x-syslog"
+);
+extra_case!(
+    h23_ppc64_xenon_6_17_64k_pagealloc_irq_headercut_x0a_escapes,
+    "h23-ppc64-xenon-6.17-64k-pagealloc-irq-headercut-x0a-escapes"
+);
+extra_case!(
+    h24_ppc64_3_10_cma_atomic_failure_email_quoted_wrapped_buddy,
+    "h24-ppc64-3.10-cma-atomic-failure-email-quoted-wrapped-buddy"
+);
+extra_case!(
+    h26_k8s_pod_parent_rhel7_693_kill_vs_killed_pid,
+    "h26-k8s-pod-parent-rhel7-693-kill-vs-killed-pid"
+);
+extra_case!(
+    h27_manual_sysrq_no_kill_i915_purge_notes,
+    "h27-manual-sysrq-no-kill-i915-purge-notes"
+);
+extra_case!(
+    h28_numa_cpuset_mempolicy_journalctl_egrep_trimmed_summary,
+    "h28-numa-cpuset-mempolicy-journalctl-egrep-trimmed-summary"
+);
+extra_case!(
+    h32_memcg_no_killable_storm_journal_6_17,
+    "h32-memcg-no-killable-storm-journal-6.17"
+);
+extra_case!(
+    h33_host_rhel9_french_dmesgt_annotated_doc_elided,
+    "h33-host-rhel9-french-dmesgT-annotated-doc-elided"
+);
+extra_case!(
+    h34_frag_order2_dma32_no_order2_blocks_email_elided_4_5,
+    "h34-frag-order2-dma32-no-order2-blocks-email-elided-4.5"
+);
+extra_case!(
+    h35_unknown_order2_blocks_present_above_min_email_4_4,
+    "h35-unknown-order2-blocks-present-above-min-email-4.4"
+);
+extra_case!(
+    h36_order2_kthreadd_header_and_kill_bare_incident_doc,
+    "h36-order2-kthreadd-header-and-kill-bare-incident-doc"
+);
+extra_case!(
+    h38_memcg_own_user_slice_cg_ebpf_line_in_go_comment,
+    "h38-memcg-own-user-slice-cg-ebpf-line-in-go-comment"
+);
+extra_case!(
+    h39_systemd_run_scope_own_journalctl_short_unix_two_kills,
+    "h39-systemd-run-scope-own-journalctl-short-unix-two-kills"
+);
+extra_case!(
+    h41_host_russian_locale_journal_xorg_purge_foreign_reaper,
+    "h41-host-russian-locale-journal-xorg-purge-foreign-reaper"
+);
+extra_case!(
+    h42_sparc64_stack_tail_meminfo_normal_boost_below_min_cut,
+    "h42-sparc64-stack-tail-meminfo-normal-boost-below-min-cut"
+);
+extra_case!(
+    h43_panic_on_oom_crash_log_elided_dma32_below_min_rhel8,
+    "h43-panic-on-oom-crash-log-elided-dma32-below-min-rhel8"
+);
+extra_case!(
+    h44_panic_only_libkrun_guest_console,
+    "h44-panic-only-libkrun-guest-console"
+);
+extra_case!(
+    h45_panic_only_sle15_5_14_trailing_space,
+    "h45-panic-only-sle15-5.14-trailing-space"
+);
+extra_case!(
+    h47_host_dmesg_iso_timeformat_grep_oom,
+    "h47-host-dmesg-iso-timeformat-grep-oom"
+);
+extra_case!(
+    h48_asahi_arm64_16k_memcg_swapin_header_cut_bare,
+    "h48-asahi-arm64-16k-memcg-swapin-header-cut-bare"
+);
+extra_case!(
+    h49_kmsg_pod_parent_summary_hand_wrapped_at_commas,
+    "h49-kmsg-pod-parent-summary-hand-wrapped-at-commas"
+);
+extra_case!(
+    h50_kmsg_guaranteed_pod_parent_summary_only,
+    "h50-kmsg-guaranteed-pod-parent-summary-only"
+);
+extra_case!(
+    h51_kmsg_two_summaries_own_container_then_pod,
+    "h51-kmsg-two-summaries-own-container-then-pod"
+);
+extra_case!(
+    h52_docker_memcg_no_killable_oom_kill_disable_5_19_gcp_tpu,
+    "h52-docker-memcg-no-killable-oom-kill-disable-5.19-gcp-tpu"
+);
+extra_case!(
+    h53_arm64_docker_v2_memcg_journal_xe_headercut_memstat_continuation,
+    "h53-arm64-docker-v2-memcg-journal-xe-headercut-memstat-continuation"
+);
+extra_case!(
+    h54_docker_memsw_limit_rhel7_693_debug_full_and_second,
+    "h54-docker-memsw-limit-rhel7-693-debug-full-and-second"
+);
+extra_case!(
+    h55_numa_mempolicy_cxl_offline_email_wrapped_6_10,
+    "h55-numa-mempolicy-cxl-offline-email-wrapped-6.10"
+);
+extra_case!(
+    h56_numa_mempolicy_abbreviated_llama_server_doc,
+    "h56-numa-mempolicy-abbreviated-llama-server-doc"
+);
+extra_case!(
+    h57_numa_mempolicy_two_lines_no_victim_table_doc,
+    "h57-numa-mempolicy-two-lines-no-victim-table-doc"
+);
+extra_case!(
+    h59_systemd_run_scope_own_summary_wrapped_unicode_ellipsis,
+    "h59-systemd-run-scope-own-summary-wrapped-unicode-ellipsis"
+);
+extra_case!(
+    h60_mglru_memcg_run_service_email_indented_lone_killed_first,
+    "h60-mglru-memcg-run-service-email-indented-lone-killed-first"
+);
+extra_case!(
+    h61_systemd_run_shell_scope_dmesgt_grep_two_lines,
+    "h61-systemd-run-shell-scope-dmesgT-grep-two-lines"
+);
+extra_case!(
+    h62_arm64_6_1_user_slice_own_dmesg_cut_c16_no_timestamps,
+    "h62-arm64-6.1-user-slice-own-dmesg-cut-c16-no-timestamps"
+);
+extra_case!(
+    h63_s390x_5_4_kvm_order3_header_trace_kernel_prefix,
+    "h63-s390x-5.4-kvm-order3-header-trace-kernel-prefix"
+);
+extra_case!(
+    h64_frag_order3_kernel_stack_4_4_email_double_quoted,
+    "h64-frag-order3-kernel-stack-4.4-email-double-quoted"
+);
+extra_case!(
+    h65_memcg_v1_order3_folio_email_wrapped_interjection_6_8,
+    "h65-memcg-v1-order3-folio-email-wrapped-interjection-6.8"
+);
+extra_case!(
+    h66_frag_order3_nvidia_modeset_buddy_only_no_zone_lines,
+    "h66-frag-order3-nvidia-modeset-buddy-only-no-zone-lines"
+);
+extra_case!(
+    h67_glued_syslog_one_line_linuxjournal_rhel7_memcg_sacrifice_child,
+    "h67-glued-syslog-one-line-linuxjournal-rhel7-memcg-sacrifice-child"
+);
+extra_case!(
+    h68_glued_dmesg_tail_one_line_netflix_60s_perl,
+    "h68-glued-dmesg-tail-one-line-netflix-60s-perl"
+);
+extra_case!(
+    h69_manual_sysrq_order_minus1_printk_caller_oom_serial_prefix,
+    "h69-manual-sysrq-order-minus1-printk-caller-oom-serial-prefix"
+);
+extra_case!(
+    h70_manual_sysrq_no_eligible_request_ignored_email,
+    "h70-manual-sysrq-no-eligible-request-ignored-email"
+);
+extra_case!(
+    h71_host_cma_i386_3_18_quoted_printable_email_interjection,
+    "h71-host-cma-i386-3.18-quoted-printable-email-interjection"
+);
+extra_case!(
+    h72_k8s_init_cp_hardwrapped_task_in_headerless_4_x,
+    "h72-k8s-init-cp-hardwrapped-task-in-headerless-4.x"
+);
+extra_case!(
+    h73_docker_travis_cassandra_hardwrapped_3_x_no_kill,
+    "h73-docker-travis-cassandra-hardwrapped-3.x-no-kill"
+);
+extra_case!(
+    h74_k8s_pod_limit_rhel7_backport_empty_constraint_syslog,
+    "h74-k8s-pod-limit-rhel7-backport-empty-constraint-syslog"
+);
+extra_case!(
+    h75_kata_qemu_in_pod_cgroup_email_quoted_elided,
+    "h75-kata-qemu-in-pod-cgroup-email-quoted-elided"
+);
+extra_case!(
+    h76_k8s_pod_limit_dmesgt_chinese_weekday_summary_only,
+    "h76-k8s-pod-limit-dmesgT-chinese-weekday-summary-only"
+);
+extra_case!(
+    h77_numa_mempolicy_rfc_nrss_column_patch_email,
+    "h77-numa-mempolicy-rfc-nrss-column-patch-email"
+);
+extra_case!(
+    h78_numa_mempolicy_vllm_retyped_summary_chinese_notes,
+    "h78-numa-mempolicy-vllm-retyped-summary-chinese-notes"
+);
+extra_case!(
+    h79_android_hi3650_order2_gfp_dma_fragmentation_logcat_prefix_4_1,
+    "h79-android-hi3650-order2-gfp-dma-fragmentation-logcat-prefix-4.1"
+);
+extra_case!(
+    h80_memcg_panic_on_oom_2_euleros_3_10_no_memcg_info_24g_free,
+    "h80-memcg-panic-on-oom-2-euleros-3.10-no-memcg-info-24G-free"
+);
+extra_case!(
+    h81_lkp_dmesg_x_order2_cma_fragmentation_4_8_email_quoted,
+    "h81-lkp-dmesg-x-order2-cma-fragmentation-4.8-email-quoted"
+);
+extra_case!(
+    h82_kdump_crash_kernel_headerless_zone_lines_no_killable_email,
+    "h82-kdump-crash-kernel-headerless-zone-lines-no-killable-email"
+);
+extra_case!(
+    h83_arm64_am62x_rt_order2_cma_only_blocks_quoted_printable_6_6,
+    "h83-arm64-am62x-rt-order2-cma-only-blocks-quoted-printable-6.6"
+);
+extra_case!(
+    h86_rpi4_armv7_6_x_headerless_dma_all_cma_lowmem_below_min,
+    "h86-rpi4-armv7-6.x-headerless-dma-all-cma-lowmem-below-min"
+);
+extra_case!(
+    h87_memcg_kill_process_lines_only_journal_yarn_java,
+    "h87-memcg-kill-process-lines-only-journal-yarn-java"
+);
+extra_case!(
+    h88_docker_kmem_limit_burst_then_vmalloc_failure_syslog_4_15,
+    "h88-docker-kmem-limit-burst-then-vmalloc-failure-syslog-4.15"
+);
+extra_case!(
+    h89_k8s_bare_memcg_killed_line_then_next_header_5_4,
+    "h89-k8s-bare-memcg-killed-line-then-next-header-5.4"
+);
+extra_case!(
+    h90_fedora_anaconda_swapoff_host_oom_nested_quote_flowed_wrap_4_16,
+    "h90-fedora-anaconda-swapoff-host-oom-nested-quote-flowed-wrap-4.16"
+);
+extra_case!(
+    h91_k8s_guaranteed_pod_limit_pause_killed_qp_nested_quote,
+    "h91-k8s-guaranteed-pod-limit-pause-killed-qp-nested-quote"
+);
+extra_case!(
+    h92_cgv2_parent_test_memory_min_qp_nested_indented,
+    "h92-cgv2-parent-test-memory-min-qp-nested-indented"
+);
+extra_case!(
+    h93_btrfs_extent_map_slab_global_oom_qp_140m_qemu_6_6,
+    "h93-btrfs-extent-map-slab-global-oom-qp-140M-qemu-6.6"
+);
+extra_case!(
+    h94_ltp_memcg_4kb_limit_headerless_trace_tail_rhel7_syslog,
+    "h94-ltp-memcg-4kB-limit-headerless-trace-tail-rhel7-syslog"
+);
+extra_case!(
+    h95_frag_order2_fork_dma32_4k8k_only_first_event_4_4_next,
+    "h95-frag-order2-fork-dma32-4k8k-only-first-event-4.4-next"
+);
+extra_case!(
+    h97_arm_3_14_html_ordered_list_numbers_commas_lost_header_only,
+    "h97-arm-3.14-html-ordered-list-numbers-commas-lost-header-only"
+);
+extra_case!(
+    h98_gfp_nowait_order0_pagealloc_failure_normal_at_min_bcache_4_9_rc5,
+    "h98-gfp-nowait-order0-pagealloc-failure-normal-at-min-bcache-4.9-rc5"
+);
+extra_case!(
+    h99_grep_command_glued_to_syslog_kill_line_redacted_host_br,
+    "h99-grep-command-glued-to-syslog-kill-line-redacted-host-br"
+);

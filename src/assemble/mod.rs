@@ -123,6 +123,10 @@ impl OpenReport {
         let Some(last) = self.last_line.take() else {
             return false;
         };
+        // A blank line ends the line before it, as the text joiner ends it.
+        if !next.prefixed && next.text.trim().is_empty() {
+            return false;
+        }
         let mut line = last.line.clone();
         let joinable = !next.text.contains('\n')
             && crate::prefix::join::continues(&last.line, next)
@@ -266,6 +270,10 @@ impl Assembler {
                 }
                 Accept::Foreign => {
                     open.last_line = None;
+                    // A blank line (a code fence, an elision mark) is no sign of the kernel.
+                    if line.text.trim().is_empty() {
+                        return Disposition::Foreign;
+                    }
                     if open.builder.is_complete() {
                         open.builder.went_on();
                         self.close(stream, true, None, done);

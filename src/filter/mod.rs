@@ -8,6 +8,8 @@ mod storm;
 pub use config::{ConfigError, FilterConfig, RawLines};
 pub use ndjson::NdjsonFilter;
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -64,6 +66,10 @@ pub struct Transform {
     /// The host time last given to a call that reads records or flushes: where `finish`
     /// stands for storm windows.
     last_now_ms: u64,
+    /// Per record stream, the host the prefix of its last prefixed line named: a
+    /// continuation line (no prefix) belongs to that host's report. At most
+    /// `max_open_reports` entries.
+    prefix_hosts: HashMap<String, String>,
 }
 
 /// Records nested deeper than this are not parsed (they pass through): the Fluent Bit face
@@ -82,6 +88,7 @@ impl Transform {
             storms,
             counters: Counters::default(),
             last_now_ms: 0,
+            prefix_hosts: HashMap::new(),
         })
     }
 
@@ -110,10 +117,7 @@ impl Transform {
             }) => {
                 let mut line = split_prefix(&message);
                 line.provenance = line.provenance.combined(provenance);
-                let stream = match &line.host {
-                    Some(host) => format!("{stream}\u{1f}{host}"),
-                    None => stream,
-                };
+                let stream = self.line_stream(stream, &line);
                 // The event names the host the line's prefix names, else the record's.
                 if line.host.is_none() {
                     line.host = host;
@@ -253,6 +257,31 @@ impl Transform {
             host,
             provenance,
         })
+    }
+
+    /// The stream a line is assembled in: its record's, with the host its prefix names (so
+    /// interleaved hosts of one syslog file do not mix), or, for a line with no prefix (a
+    /// wrapped line's continuation), the host the record stream's last prefixed line named.
+    fn line_stream(&mut self, record_stream: String, line: &crate::prefix::KernelLine) -> String {
+        let with_host = |host: &str| format!("{record_stream}\u{1f}{host}");
+        match (&line.host, line.prefixed) {
+            (Some(host), _) => {
+                if self.prefix_hosts.len() as u64 >= self.config.max_open_reports {
+                    self.prefix_hosts.clear();
+                }
+                self.prefix_hosts
+                    .insert(record_stream.clone(), host.clone());
+                with_host(host)
+            }
+            (None, true) => {
+                self.prefix_hosts.remove(&record_stream);
+                record_stream
+            }
+            (None, false) => match self.prefix_hosts.get(&record_stream) {
+                Some(host) => with_host(host),
+                None => record_stream,
+            },
+        }
     }
 
     fn emit_input(&mut self, out: &mut Vec<Emitted>) {

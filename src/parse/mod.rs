@@ -242,6 +242,7 @@ impl ReportBuilder {
                 report.victims.push(victim);
             }
         }
+        name_unnamed_victims(&mut report);
         report
     }
 
@@ -516,6 +517,29 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
             }
         }
         KillLine::SharedMm | KillLine::MessageOnly(_) => {}
+    }
+}
+
+/// Gives a victim whose kill line was cut before its comm (`Killed process 62769 (`) the name
+/// the report prints for the same task elsewhere: the summary's `task=` (mm/oom_kill.c
+/// `dump_oom_summary` describes the victim), else its row in the task table (`dump_tasks`).
+fn name_unnamed_victims(report: &mut OomReport) {
+    let summary = report.summary.as_ref();
+    for victim in report.victims.iter_mut().filter(|v| v.comm.is_empty()) {
+        let from_summary = summary
+            .filter(|s| s.pid.is_none_or(|pid| pid == victim.pid))
+            .and_then(|s| s.task.clone())
+            .filter(|task| !task.is_empty());
+        let from_table = || {
+            report
+                .tasks
+                .iter()
+                .find(|row| row.pid == victim.pid)
+                .map(|row| row.name.clone())
+        };
+        if let Some(name) = from_summary.or_else(from_table) {
+            victim.comm = name;
+        }
     }
 }
 
@@ -1661,6 +1685,25 @@ mod tests {
         builder.accept(lines[1]);
         builder.accept(lines[2]);
         assert_eq!(builder.accept(lines[1]), Accept::BeginsNext);
+    }
+
+    #[test]
+    fn victim_cut_before_its_comm_is_named_from_the_summary_or_the_task_table() {
+        let mut builder = ReportBuilder::new();
+        for line in [
+            "Tasks state (memory values in pages):",
+            "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+            "[  62769]     0 62769     1000      900    40960        0             0 cp",
+            "Killed process 62769 (",
+        ] {
+            builder.accept(line);
+        }
+        assert_eq!(builder.finished().victims[0].comm, "cp");
+        let mut builder = ReportBuilder::new();
+        builder
+            .accept("oom-kill:constraint=CONSTRAINT_MEMORY_POLICY,nodemask=7,task=VLLM::EngineCor");
+        builder.accept("Out of memory: Killed process 1044797 total-vm:944314492kB");
+        assert_eq!(builder.finished().victims[0].comm, "VLLM::EngineCor");
     }
 
     #[test]
