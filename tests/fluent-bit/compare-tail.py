@@ -2,7 +2,7 @@
 """A real Fluent Bit's `tail` input and the oomlens wasm filter against `oomlens filter` and
 `oomlens analyze`, over every fixture log (by hand: CI has no Fluent Bit; see README.md).
 
-    FLUENT_BIT=/path/to/fluent-bit tests/fluent-bit/compare-tail.py [--keep DIR] [--no-heartbeat]
+    FLUENT_BIT=/path/to/fluent-bit tests/fluent-bit/compare-tail.py [--keep DIR] [--no-heartbeat] [--together]
 
 FLUENT_BIT is a fluent-bit (>= 4.1) built with FLB_WASM and the `tail`, `dummy` inputs, the
 `wasm` filter and the `file` output. Without it the script prints `SKIP: FLUENT_BIT not set`
@@ -24,7 +24,9 @@ essence (cause, confidence, process.pid, oom.kind, oom.trigger, oom.cgroup, oom.
 (a) `oomlens filter` fed the same lines as records {"log": line} and (b) `oomlens analyze` on
 the original fixture. Exits 1 when any fixture differs. --keep DIR keeps each run's copy,
 configuration, output and log; --no-heartbeat leaves the tick input out (then the reports cut
-at a log's end never come out, and those fixtures differ: a check that the check can fail).
+at a log's end never come out, and those fixtures differ: a check that the check can fail);
+--together also runs every fixture in one Fluent Bit, a tail input each, and compares all its
+events with those of `oomlens filter` on each fixture, in any order and under any tag.
 """
 
 import json
@@ -179,7 +181,8 @@ def oomlens_analyze(oomlens, path):
     return events_of(json.loads(line) for line in out.splitlines() if line.strip())
 
 
-def fluent_bit_config(module, config_dir, copy, out_dir, heartbeat):
+def fluent_bit_config(module, config_dir, copies, out_dir, heartbeat):
+    """The example's configuration with a `tail` input per copy, tagged `kern.fNNN`."""
     tick = """
 [INPUT]
     Name   dummy
@@ -187,20 +190,24 @@ def fluent_bit_config(module, config_dir, copy, out_dir, heartbeat):
     Dummy  {"tick":1}
     Rate   1
 """
+    tails = "".join(
+        f"""
+[INPUT]
+    Name             tail
+    Tag              kern.f{index:03d}
+    Path             {copy}
+    Read_from_Head   On
+    Buffer_Max_Size  1M
+    Refresh_Interval 1
+"""
+        for index, copy in enumerate(copies)
+    )
     return f"""
 [SERVICE]
     Flush      1
     Grace      1
     Log_Level  info
-
-[INPUT]
-    Name             tail
-    Tag              kern.file
-    Path             {copy}
-    Read_from_Head   On
-    Buffer_Max_Size  1M
-    Refresh_Interval 1
-{tick if heartbeat else ""}
+{tails}{tick if heartbeat else ""}
 [FILTER]
     Name              wasm
     Match             kern.*
@@ -219,24 +226,22 @@ def fluent_bit_config(module, config_dir, copy, out_dir, heartbeat):
 
 
 def read_output(path):
-    """out_file's default format, `TAG: [TIME, {RECORD}]` a line: the records, how many came
-    with the heartbeat's tag (events a tick released), and the lines not in that format."""
-    records, ticked, bad = [], 0, []
+    """out_file's default format, `TAG: [TIME, {RECORD}]` a line: the (tag, record) pairs and
+    the lines not in that format."""
+    records, bad = [], []
     if not path.exists():
-        return records, ticked, bad
+        return records, bad
     for line in path.read_text(errors="replace").splitlines():
         tag, _, rest = line.partition(": ")
         try:
-            records.append(json.loads(rest)[1])
-            ticked += tag == "kern.tick"
+            records.append((tag, json.loads(rest)[1]))
         except (json.JSONDecodeError, IndexError, TypeError, KeyError):
             bad.append(line)
-    return records, ticked, bad
+    return records, bad
 
 
-def run_fluent_bit(fluent_bit, module, copy, work, heartbeat):
-    """One Fluent Bit reading one copy: its output records, events released by a tick, bad
-    lines, and its log."""
+def run_fluent_bit(fluent_bit, module, copies, work, heartbeat):
+    """One Fluent Bit reading the copies: its (tag, record) pairs out, bad lines, its log."""
     config_dir = work / "oomlens"
     config_dir.mkdir(parents=True)
     config = json.loads((EXAMPLE / "oomlens.json").read_text())
@@ -244,18 +249,18 @@ def run_fluent_bit(fluent_bit, module, copy, work, heartbeat):
     (config_dir / "oomlens.json").write_text(json.dumps(config))
     out_dir = work / "out"
     out_dir.mkdir()
-    (work / "fluent-bit.conf").write_text(fluent_bit_config(module, config_dir, copy, out_dir, heartbeat))
+    (work / "fluent-bit.conf").write_text(fluent_bit_config(module, config_dir, copies, out_dir, heartbeat))
     out = out_dir / "out.txt"
     with (work / "fluent-bit.log").open("wb") as log:
         process = subprocess.Popen(
             [fluent_bit, "-c", str(work / "fluent-bit.conf")], stdout=log, stderr=log
         )
-        # The copy is read at once; a report cut at its end comes out at the first tick
-        # after flush_timeout_ms. Stop once the output has not grown for longer than that.
+        # The copies are read at once; a report cut at a copy's end comes out at a tick after
+        # flush_timeout_ms (one event a tick). Stop once the output has been quiet for longer.
         quiet_s = FLUSH_TIMEOUT_MS / 1000 + 2.5
         started = last_change = time.monotonic()
         last_size = -1
-        while time.monotonic() - last_change < quiet_s and time.monotonic() - started < 120:
+        while time.monotonic() - last_change < quiet_s and time.monotonic() - started < 300:
             time.sleep(0.25)
             size = out.stat().st_size if out.exists() else 0
             if size != last_size:
@@ -310,19 +315,25 @@ def main(argv):
         started = time.monotonic()
         with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
             runs = list(
-                pool.map(lambda p: run_fluent_bit(fluent_bit, module, p[3], p[4], heartbeat), prepared)
+                pool.map(lambda p: run_fluent_bit(fluent_bit, module, [p[3]], p[4], heartbeat), prepared)
             )
         elapsed = time.monotonic() - started
+        together = None
+        if "--together" in argv:
+            work = tmp / "together"
+            copies = [p[3] for p in prepared]
+            together = run_fluent_bit(fluent_bit, module, copies, work, heartbeat)
 
     rows, differ, bad, warnings, ticked = [], [], [], [], 0
     totals = {d: {"fixtures": 0, "events": 0, "filter": 0, "analyze": 0} for d in FIXTURE_DIRS}
-    for (log, lines, undone, _, _), (outputs, by_tick, bad_lines, fb_log) in zip(prepared, runs):
+    for (log, lines, undone, _, _), (tagged, bad_lines, fb_log) in zip(prepared, runs):
+        outputs = [record for _, record in tagged]
         fb = events_of(outputs)
         filtered = oomlens_filter(oomlens, lines)
         analyzed = oomlens_analyze(oomlens, log)
         name = str(log.relative_to(REPO))
         bad += bad_lines
-        ticked += by_tick
+        ticked += sum(1 for tag, record in tagged if tag == "kern.tick")
         warnings += [
             f"{log.name}: {line}"
             for line in fb_log.splitlines()
@@ -340,7 +351,7 @@ def main(argv):
                 f"{'yes' if fb == filtered else describe(fb, filtered)} | "
                 f"{'yes' if fb == analyzed else describe(fb, analyzed)} |"
             )
-        rows.append((name, len(lines), len(outputs), len(fb), undone))
+        rows.append((name, len(lines), len(outputs), len(fb), undone, filtered))
 
     records_in = sum(r[1] for r in rows)
     records_out = sum(r[2] for r in rows)
@@ -349,7 +360,7 @@ def main(argv):
           f"{ticked} of them events released by the heartbeat"
           f"{'' if heartbeat else ' (heartbeat off: --no-heartbeat)'}")
     undone = {}
-    for name, _, _, _, what in rows:
+    for name, _, _, _, what, _ in rows:
         for w in what:
             undone.setdefault(w, []).append(Path(name).name.split("-")[0] if "corpus" in name else Path(name).stem)
     for w, names in undone.items():
@@ -379,7 +390,41 @@ def main(argv):
         print("| fixture that differs | events (Fluent Bit) | vs filter | vs analyze |")
         print("|---|---|---|---|")
         print("\n".join(differ))
+    if together:
+        differ += report_together(together, [row[5] for row in rows])
     return 1 if differ or bad else 0
+
+
+def report_together(run, expected_by_fixture):
+    """All fixtures in one Fluent Bit, a `tail` input (and so a stream) each: the events out
+    must be those of `oomlens filter` on each, in any order and under any tag, since an event
+    takes the place of whichever record the module drops next (a report line of another
+    stream, or a tick). Returns the differences."""
+    tagged, bad, _log = run
+    events = [(tag, e) for tag, r in tagged for e in events_of([r])]
+    expected = [json.dumps(e, sort_keys=True) for es in expected_by_fixture for e in es]
+    got = [json.dumps(e, sort_keys=True) for _, e in events]
+    own = sum(
+        1
+        for tag, e in events
+        if tag.startswith("kern.f")
+        and json.dumps(e, sort_keys=True)
+        in [json.dumps(x, sort_keys=True) for x in expected_by_fixture[int(tag[6:])]]
+    )
+    ticked = sum(1 for tag, _ in events if tag == "kern.tick")
+    print()
+    print(
+        f"--together: one Fluent Bit, {len(expected_by_fixture)} tail inputs: {len(got)} events "
+        f"({own} under their own fixture's tag, {ticked} under the tick's, "
+        f"{len(got) - own - ticked} under another fixture's), {len(expected)} expected"
+    )
+    missing = sorted(set(expected) - set(got))
+    extra = sorted(set(got) - set(expected))
+    same = sorted(expected) == sorted(got)
+    print(f"same events as `oomlens filter` on each: {'yes' if same else 'no'}")
+    for text, what in [(m, "missing") for m in missing] + [(x, "unexpected") for x in extra]:
+        print(f"  {what}: {text[:160]}")
+    return [] if same and not bad else ["together"]
 
 
 if __name__ == "__main__":
