@@ -2,7 +2,8 @@
 """A real Fluent Bit's `tail` input and the oomlens wasm filter against `oomlens filter` and
 `oomlens analyze`, over every fixture log (by hand: CI has no Fluent Bit; see README.md).
 
-    FLUENT_BIT=/path/to/fluent-bit tests/fluent-bit/compare-tail.py [--keep DIR] [--no-heartbeat] [--together]
+    FLUENT_BIT=/path/to/fluent-bit tests/fluent-bit/compare-tail.py \
+        [--keep DIR] [--no-heartbeat] [--together]
 
 FLUENT_BIT is a fluent-bit (>= 4.1) built with FLB_WASM and the `tail`, `dummy` inputs, the
 `wasm` filter and the `file` output. Without it the script prints `SKIP: FLUENT_BIT not set`
@@ -11,22 +12,23 @@ OOMLENS (default target/release/oomlens) may be set in the environment too.
 
 Each fixture (tests/fixtures/corpus, tests/fixtures/extra, tests/kernel/captures) is first
 written as `analyze` reads it: a quoted-printable mail body decoded, records glued into one
-physical line cut apart at their prefixes, a log exported newest first reversed (the same
-rules as src/prefix/quoted_printable.rs, src/prefix/glued.rs and
-src/analyze.rs `reads_newest_first`, reimplemented here simply). One Fluent Bit then reads
-every copy with a `tail` input of its own (one record per physical line, Read_from_Head on, no
-DB, a tag per fixture, so each is a stream of its own), through the `wasm` filter as
+physical line cut apart, a log exported newest first reversed (the rules of
+src/prefix/quoted_printable.rs, src/prefix/glued.rs and src/analyze.rs `reads_newest_first`,
+reimplemented here simply). One Fluent Bit per fixture then reads that copy with a `tail`
+input (one record per physical line, Read_from_Head on, no DB), through the `wasm` filter as
 examples/fluent-bit/fluent-bit.conf configures it (`Function_Name oomlens_filter`,
 `Event_Format json`, `Wasm_Stack_Size 256K`, examples/fluent-bit/oomlens.json under
 `Accessible_Paths`), with the example's `.tick` heartbeat so that a report cut at the end of a
 log comes out after flush_timeout_ms, into a `file` output. Its events are compared, on their
 essence (cause, confidence, process.pid, oom.kind, oom.trigger, oom.cgroup, oom.evidence), with
 (a) `oomlens filter` fed the same lines as records {"log": line} and (b) `oomlens analyze` on
-the original fixture. Exits 1 when any fixture differs. --keep DIR keeps each run's copy,
-configuration, output and log; --no-heartbeat leaves the tick input out (then the reports cut
-at a log's end never come out, and those fixtures differ: a check that the check can fail);
---together also runs every fixture in one Fluent Bit, a tail input each, and compares all its
-events with those of `oomlens filter` on each fixture, in any order and under any tag.
+the original fixture. Exits 1 when any fixture differs.
+
+--keep DIR keeps each run's copy, configuration, output and log. --no-heartbeat leaves the
+tick input out (then the reports cut at a log's end never come out, and those fixtures differ:
+a check that the check can fail). --together also runs every fixture in one Fluent Bit, a
+`tail` input each, and compares all its events with those of `oomlens filter` on each fixture,
+in any order and under any tag.
 """
 
 import json
@@ -63,7 +65,9 @@ ISO_TIME = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?
 MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 # A log UI's table cell (Kibana: `Jun 25, 2021 @ 12:42:13.029 | kernel | ...`).
 TABLE_TIME = re.compile(r"^[\s|]*([A-Z][a-z]{2}) ([0-9]{1,2}), ([0-9]{4}) @ ([0-9:.]+)")
-SYSLOG_TIME = re.compile(r"^\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)  ?([0-9]{1,2}) ([0-9:]{8})")
+SYSLOG_TIME = re.compile(
+    r"^\s*(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)  ?([0-9]{1,2}) ([0-9:]{8})"
+)
 
 KEYS = ["cause", "confidence", "pid", "kind", "trigger", "cgroup", "evidence"]
 
@@ -190,8 +194,7 @@ def fluent_bit_config(module, config_dir, copies, out_dir, heartbeat):
     Dummy  {"tick":1}
     Rate   1
 """
-    tails = "".join(
-        f"""
+    tails = "".join(f"""
 [INPUT]
     Name             tail
     Tag              kern.f{index:03d}
@@ -199,9 +202,7 @@ def fluent_bit_config(module, config_dir, copies, out_dir, heartbeat):
     Read_from_Head   On
     Buffer_Max_Size  1M
     Refresh_Interval 1
-"""
-        for index, copy in enumerate(copies)
-    )
+""" for index, copy in enumerate(copies))
     return f"""
 [SERVICE]
     Flush      1
@@ -249,7 +250,9 @@ def run_fluent_bit(fluent_bit, module, copies, work, heartbeat):
     (config_dir / "oomlens.json").write_text(json.dumps(config))
     out_dir = work / "out"
     out_dir.mkdir()
-    (work / "fluent-bit.conf").write_text(fluent_bit_config(module, config_dir, copies, out_dir, heartbeat))
+    (work / "fluent-bit.conf").write_text(
+        fluent_bit_config(module, config_dir, copies, out_dir, heartbeat)
+    )
     out = out_dir / "out.txt"
     with (work / "fluent-bit.log").open("wb") as log:
         process = subprocess.Popen(
@@ -284,7 +287,9 @@ def describe(a, b):
     for i, (x, y) in enumerate(zip(a, b)):
         for key in KEYS:
             if x[key] != y[key]:
-                return f"event {i + 1}: {key} {json.dumps(x[key])[:80]} vs {json.dumps(y[key])[:80]}"
+                return (
+                    f"event {i + 1}: {key} {json.dumps(x[key])[:80]} vs {json.dumps(y[key])[:80]}"
+                )
     return "same"
 
 
@@ -293,7 +298,9 @@ def main(argv):
     if not fluent_bit:
         print("SKIP: FLUENT_BIT not set (a fluent-bit >= 4.1 built with FLB_WASM; CI has none)")
         return 0
-    module = Path(os.environ.get("MODULE", REPO / "target/wasm32-wasip1/release/oomlens_fluent_bit.wasm"))
+    module = Path(
+        os.environ.get("MODULE", REPO / "target/wasm32-wasip1/release/oomlens_fluent_bit.wasm")
+    )
     oomlens = Path(os.environ.get("OOMLENS", REPO / "target/release/oomlens"))
     for needed in (module, oomlens):
         if not needed.exists():
@@ -315,7 +322,9 @@ def main(argv):
         started = time.monotonic()
         with ThreadPoolExecutor(PARALLEL_RUNS) as pool:
             runs = list(
-                pool.map(lambda p: run_fluent_bit(fluent_bit, module, [p[3]], p[4], heartbeat), prepared)
+                pool.map(
+                    lambda p: run_fluent_bit(fluent_bit, module, [p[3]], p[4], heartbeat), prepared
+                )
             )
         elapsed = time.monotonic() - started
         together = None
@@ -337,7 +346,9 @@ def main(argv):
         warnings += [
             f"{log.name}: {line}"
             for line in fb_log.splitlines()
-            if "[error]" in line or "[ warn]" in line and "shutdown" not in line or "oomlens:" in line
+            if "[error]" in line
+            or ("[ warn]" in line and "shutdown" not in line)
+            or "oomlens:" in line
         ]
         total = totals[str(log.parent.relative_to(REPO))]
         total["fixtures"] += 1
@@ -355,14 +366,21 @@ def main(argv):
 
     records_in = sum(r[1] for r in rows)
     records_out = sum(r[2] for r in rows)
-    print(f"{version(fluent_bit)}, module {module.stat().st_size} bytes, {time.strftime('%Y-%m-%d')}")
-    print(f"{len(rows)} Fluent Bit runs ({PARALLEL_RUNS} at a time) in {elapsed:.1f} s; {records_in} lines in, {records_out} records out, "
-          f"{ticked} of them events released by the heartbeat"
-          f"{'' if heartbeat else ' (heartbeat off: --no-heartbeat)'}")
+    print(
+        f"{version(fluent_bit)}, module {module.stat().st_size} bytes, {time.strftime('%Y-%m-%d')}"
+    )
+    print(
+        f"{len(rows)} Fluent Bit runs ({PARALLEL_RUNS} at a time) in {elapsed:.1f} s; "
+        f"{records_in} lines in, {records_out} records out, "
+        f"{ticked} of them events released by the heartbeat"
+        f"{'' if heartbeat else ' (heartbeat off: --no-heartbeat)'}"
+    )
     undone = {}
     for name, _, _, _, what, _ in rows:
         for w in what:
-            undone.setdefault(w, []).append(Path(name).name.split("-")[0] if "corpus" in name else Path(name).stem)
+            undone.setdefault(w, []).append(
+                Path(name).name.split("-")[0] if "corpus" in name else Path(name).stem
+            )
     for w, names in undone.items():
         print(f"input undone as analyze does ({w}): {', '.join(names)}")
     if bad:
@@ -382,7 +400,9 @@ def main(argv):
         )
     print(
         f"| all | {sum(t['fixtures'] for t in totals.values())} "
-        + " ".join(f"| {sum(t[k] for t in totals.values())}" for k in ("events", "filter", "analyze"))
+        + " ".join(
+            f"| {sum(t[k] for t in totals.values())}" for k in ("events", "filter", "analyze")
+        )
         + " |"
     )
     if differ:
