@@ -102,13 +102,7 @@ pub fn analyze_text_as(text: &str, schema: EventSchema) -> Vec<String> {
     let mut analyzer = TextAnalyzer::new(&config);
     let mut events = Vec::new();
     // A report copied from a raw mail body: decoded whole, since its soft breaks join lines.
-    let decoded;
-    let text = if crate::prefix::is_quoted_printable(text) {
-        decoded = crate::prefix::decode_quoted_printable(text);
-        decoded.as_str()
-    } else {
-        text
-    };
+    let text = crate::prefix::undo_quoted_printable(text);
     let lines: Vec<&str> = text.lines().collect();
     if reads_newest_first(&lines) {
         for line in lines.iter().rev() {

@@ -25,14 +25,8 @@ fn fixture_logs() -> Vec<PathBuf> {
 /// paste does to text (a quoted-printable mail body, records glued into one line) is undone,
 /// as `analyze` undoes it before it reads lines.
 fn records_of(text: &str) -> Vec<String> {
-    let decoded;
-    let text = if oomlens::prefix::is_quoted_printable(text) {
-        decoded = oomlens::prefix::decode_quoted_printable(text);
-        decoded.as_str()
-    } else {
-        text
-    };
-    text.lines()
+    oomlens::prefix::undo_quoted_printable(text)
+        .lines()
         .flat_map(oomlens::prefix::split_glued)
         .map(|line| json!({ "message": line }).to_string())
         .collect()

@@ -741,11 +741,9 @@ mod tests {
         assert_eq!(layout.reserve_pages(&meminfo.zones[0], None), 15659);
     }
 
-    #[test]
-    fn lowmem_reserve_raises_the_effective_watermark_corpus_008() {
-        // Node 1 DMA32 free:60288kB min:8996kB, lowmem_reserve[]: 0 0 12828 12828.
-        let mut report = OomReport::default();
-        report.meminfo.zones = vec![
+    /// Corpus 008's node 1: DMA, DMA32 and Normal with their `lowmem_reserve[]` lines.
+    fn corpus_008_node_1_zones() -> Vec<ZoneState> {
+        vec![
             zone(Some(1), "DMA", (15896, 40, 52), &[0, 3216, 16045, 16045]),
             zone(
                 Some(1),
@@ -754,7 +752,14 @@ mod tests {
                 &[0, 0, 12828, 12828],
             ),
             zone(Some(1), "Normal", (35848, 35880, 49016), &[0, 0, 0, 0]),
-        ];
+        ]
+    }
+
+    #[test]
+    fn lowmem_reserve_raises_the_effective_watermark_corpus_008() {
+        // Node 1 DMA32 free:60288kB min:8996kB, lowmem_reserve[]: 0 0 12828 12828.
+        let mut report = OomReport::default();
+        report.meminfo.zones = corpus_008_node_1_zones();
         let zones = eligible_zones(&report, Some(MOVABLE_RANK), None);
         let dma32 = zones.iter().find(|z| z.zone.zone == "DMA32").unwrap();
         assert_eq!(dma32.reserve_kb, 51312);
@@ -771,17 +776,11 @@ mod tests {
     #[test]
     fn allocation_reserve_is_the_entry_for_the_allocation_zone_corpus_008() {
         let mut report = OomReport::default();
-        report.meminfo.zones = vec![
-            zone(Some(1), "DMA", (15896, 40, 52), &[0, 3216, 16045, 16045]),
-            zone(
-                Some(1),
-                "DMA32",
-                (60288, 8996, 12288),
-                &[0, 0, 12828, 12828],
-            ),
-            zone(Some(1), "Normal", (35848, 35880, 49016), &[0, 0, 0, 0]),
-            zone(Some(1), "Movable", (1, 1, 1), &[0, 0, 0, 0]),
-        ];
+        report.meminfo.zones = corpus_008_node_1_zones();
+        report
+            .meminfo
+            .zones
+            .push(zone(Some(1), "Movable", (1, 1, 1), &[0, 0, 0, 0]));
         // GFP_KERNEL (0xcc0): highest zone Normal, lowmem_reserve[2].
         report.trigger = trigger("0xcc0", &[]);
         assert_eq!(

@@ -11,7 +11,7 @@ mod quoted_printable;
 pub use glued::split_glued;
 pub use join::LineJoiner;
 pub use provenance::{of_record_fields, Provenance};
-pub use quoted_printable::{decode_quoted_printable, is_quoted_printable};
+pub use quoted_printable::undo_quoted_printable;
 
 use std::borrow::Cow;
 

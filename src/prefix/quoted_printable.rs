@@ -5,6 +5,15 @@
 //! ends inside a soft-broken run written `=0A`. Read as it is, such a report loses its order,
 //! its zone figures and its cgroup paths.
 
+/// `text` decoded when it reads as quoted-printable ([`is_quoted_printable`]), else as it is.
+pub fn undo_quoted_printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_quoted_printable(text) {
+        std::borrow::Cow::Owned(decode_quoted_printable(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Whether `text` reads as quoted-printable: at least two soft line breaks (a line ending in a
 /// lone `=`) and an encoded `=` (`=3D`), which every kernel report line with a `key=value`
 /// holds once encoded. Plain kernel text has neither: it never ends a line with `=`.
