@@ -1,7 +1,7 @@
 //! The one-line explanation for a person: who was killed, and why, with the key figure.
 
 use super::cgroup::{kube_level, KubeLevel};
-use super::rules::{Finding, Verdict};
+use super::verdict::{Finding, Verdict};
 use super::zones::format_node_list;
 use crate::report::{OomReport, ReportKind};
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::cgroup::{kube_level, KubeLevel};
 use super::explain::human_kb;
-use super::rules::{Finding, Verdict};
+use super::verdict::{Finding, Verdict};
 use super::zones::page_kb;
 use super::{Cause, Factor};
 use crate::report::OomReport;

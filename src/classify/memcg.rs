@@ -2,7 +2,8 @@
 //! task's own cgroup or an ancestor of it.
 
 use super::cgroup::{self, is_ancestor, kube_level, normalize, same_cgroup, Identity, KubeLevel};
-use super::rules::{find_frame, Finding, MemcgFinding, Verdict, MEMCG_FRAMES};
+use super::trace::{find_frame, MEMCG_FRAMES};
+use super::verdict::{Finding, MemcgFinding, Verdict};
 use super::{Cause, Confidence};
 use crate::report::{OomReport, PageCounter};
 

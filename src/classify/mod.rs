@@ -4,11 +4,16 @@
 mod cgroup;
 mod explain;
 mod factors;
+mod fragmentation;
+mod global;
 mod memcg;
+mod numa;
 mod remediation;
 mod rules;
 #[cfg(test)]
 mod testkit;
+mod trace;
+mod verdict;
 mod zones;
 
 use serde::Serialize;
@@ -138,8 +143,8 @@ pub fn diagnose(report: &OomReport) -> Diagnosis {
     let remediation = remediation::remediation(report, &verdict, &factors);
     let explanation = explain::sentence(report, &verdict);
     let (limiting_cgroup, exhausted_nodes) = match &verdict.finding {
-        rules::Finding::Memcg(finding) => (finding.limiting.clone(), Vec::new()),
-        rules::Finding::Numa(finding) => (None, finding.exhausted.iter().copied().collect()),
+        verdict::Finding::Memcg(finding) => (finding.limiting.clone(), Vec::new()),
+        verdict::Finding::Numa(finding) => (None, finding.exhausted.iter().copied().collect()),
         _ => (None, Vec::new()),
     };
     let mut evidence = verdict.evidence;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::cgroup::{docker_container_id, kube_level, last_component, normalize, KubeLevel};
 use super::explain::human_kb;
-use super::rules::{Finding, FragmentationFinding, MemcgFinding, NumaFinding, Verdict};
+use super::verdict::{Finding, FragmentationFinding, MemcgFinding, NumaFinding, Verdict};
 use super::zones::format_node_list;
 use super::{Factor, Remediation};
 use crate::report::OomReport;

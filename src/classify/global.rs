@@ -1,0 +1,103 @@
+//! The lines that show an OOM (or an allocation failure) was global, not a memory cgroup's.
+
+use super::trace::{find_frame, ALLOCATOR_FRAMES, MEMCG_FRAMES};
+use crate::report::{EndNote, OomReport};
+
+/// Lines that show an OOM (or allocation failure) was global, not a memory cgroup's.
+#[derive(Debug, Default)]
+pub(super) struct GlobalSignals {
+    /// Printed only for global OOMs or failures: the summary's constraint, `limit of host`,
+    /// `Out of memory:`, `page allocation failure`, Mem-Info.
+    pub(super) strong: Vec<String>,
+    /// Suggestive only: the page allocator's path into the OOM killer in the call trace.
+    pub(super) weak: Vec<String>,
+}
+
+impl GlobalSignals {
+    pub(super) fn of(report: &OomReport) -> Self {
+        let mut signals = Self::default();
+        if let Some(summary) = &report.summary {
+            let constraint = summary.constraint.as_deref().map(str::trim);
+            match (constraint, summary.global_oom) {
+                (Some(c), true) => signals
+                    .strong
+                    .push(format!("oom-kill: constraint={c}, global_oom")),
+                (Some(c), false) => signals.strong.push(format!("oom-kill: constraint={c}")),
+                (None, true) => signals.strong.push("oom-kill: global_oom".into()),
+                (None, false) => {}
+            }
+        }
+        if report
+            .memcg
+            .limit_cgroup
+            .as_deref()
+            .is_some_and(|limit| limit.trim() == "host")
+        {
+            let task = report.memcg.task_cgroup.as_deref().unwrap_or("?");
+            signals.strong.push(format!(
+                "Task in {task} killed as a result of limit of host: a global (host) OOM on Alibaba Cloud Linux"
+            ));
+        }
+        if let Some(message) = report
+            .kill_message
+            .as_deref()
+            .filter(|m| m.trim_start().starts_with("Out of memory"))
+        {
+            signals.strong.push(format!(
+                "kill message `{}` (not `Memory cgroup out of memory`)",
+                message.trim()
+            ));
+        }
+        // mm/oom_kill.c: `check_panic_on_oom` panics for panic_on_oom=1 only when the OOM is
+        // unconstrained (CONSTRAINT_NONE); `out_of_memory` panics with nothing to kill only
+        // for a global OOM (before 4.19 with the no-killable text, since then as a deadlock).
+        match (report.end_note, report.panicked) {
+            (Some(EndNote::SystemWidePanic), _) => signals.strong.push(
+                "system-wide panic_on_oom panicked: the kernel does so only for an unconstrained, machine-wide OOM (CONSTRAINT_NONE)".into(),
+            ),
+            (Some(EndNote::Deadlocked), _) | (Some(EndNote::NoKillable), true) => signals.strong.push(
+                "the kernel panicked with nothing to kill: it does so only for a global OOM, not a memory cgroup's".into(),
+            ),
+            (Some(EndNote::NoKillable), false)
+                if find_frame(report, &MEMCG_FRAMES).is_none()
+                    && !report.went_on_after_no_killable =>
+            {
+                signals.weak.push(
+                    "no killable processes, and no memory cgroup charge path (try_charge, mem_cgroup_out_of_memory) in a call trace".into(),
+                );
+            }
+            _ => {}
+        }
+        if report.kind == crate::report::ReportKind::AllocationFailure {
+            signals.strong.push(
+                "page allocation failure: the page allocator failed; nothing was killed".into(),
+            );
+        }
+        if report.meminfo.present || !report.meminfo.zones.is_empty() {
+            signals.strong.push(
+                "Mem-Info printed: show_mem runs for global OOMs, not for memory cgroup OOMs"
+                    .into(),
+            );
+        }
+        let into_oom = find_frame(report, &["out_of_memory"]);
+        if let Some(allocator) = find_frame(report, &ALLOCATOR_FRAMES) {
+            let path = if into_oom.is_some() {
+                format!("call trace: {allocator} → out_of_memory with no mem_cgroup frame")
+            } else {
+                format!("call trace: {allocator} with no mem_cgroup frame")
+            };
+            signals.weak.push(path);
+        }
+        signals
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.strong.is_empty() && self.weak.is_empty()
+    }
+
+    pub(super) fn into_evidence(self) -> Vec<String> {
+        let mut evidence = self.strong;
+        evidence.extend(self.weak);
+        evidence
+    }
+}

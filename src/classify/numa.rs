@@ -1,0 +1,236 @@
+//! Rule 3a: the nodes an allocation was confined to ran out while others had memory.
+
+use std::collections::BTreeSet;
+
+use super::verdict::{Finding, NumaFinding, Verdict};
+use super::zones::{
+    self, allocation_zone, eligible_zones, format_node_list, nodes_seen, parse_node_list, ZoneEval,
+};
+use super::{explain::human_kb, Cause, Confidence};
+use crate::report::OomReport;
+
+/// The nodes the allocation may use as printed (mems_allowed, else nodemask), for filtering
+/// zones; `None` when neither is printed (all nodes).
+pub(super) fn allowed_nodes(report: &OomReport) -> Option<BTreeSet<u32>> {
+    let summary = report.summary.as_ref();
+    let mems = report
+        .trigger
+        .mems_allowed
+        .as_deref()
+        .or_else(|| summary.and_then(|s| s.mems_allowed.as_deref()))
+        .and_then(parse_node_list);
+    let nodemask = summary
+        .and_then(|s| s.nodemask.as_deref())
+        .or(report.trigger.nodemask.as_deref())
+        .and_then(parse_node_list);
+    match (mems, nodemask) {
+        (Some(mems), Some(mask)) => Some(mems.intersection(&mask).copied().collect()),
+        (mems, mask) => mems.or(mask),
+    }
+}
+
+/// Whether `nodes` leaves out a node that exists: one the report prints, or node 0, which
+/// every Linux machine has, so a mask without it (`nodemask=1`) is a strict subset even when
+/// the excerpt prints no per-node lines.
+fn leaves_out_nodes(nodes: &BTreeSet<u32>, seen: &BTreeSet<u32>) -> bool {
+    !nodes.contains(&0) || seen.iter().any(|node| !nodes.contains(node))
+}
+
+/// Rule 3a, a NUMA node OOM: the kernel says the OOM was constrained to some nodes
+/// (CONSTRAINT_CPUSET, CONSTRAINT_MEMORY_POLICY), or the old format shows a cpuset's
+/// `mems_allowed` or a header `nodemask=` leaving out nodes the report shows.
+pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
+    let summary = report.summary.as_ref();
+    let constraint = summary.and_then(|s| s.constraint.as_deref()).map(str::trim);
+    let seen = nodes_seen(&report.meminfo);
+    let cpuset = report
+        .trigger
+        .cpuset
+        .as_deref()
+        .or_else(|| summary.and_then(|s| s.cpuset.as_deref()))
+        .map(str::trim);
+    let mems_text = report
+        .trigger
+        .mems_allowed
+        .as_deref()
+        .or_else(|| summary.and_then(|s| s.mems_allowed.as_deref()));
+    let mems = mems_text.and_then(parse_node_list);
+    let nodemask_text = summary
+        .and_then(|s| s.nodemask.as_deref())
+        .or(report.trigger.nodemask.as_deref());
+    let nodemask = nodemask_text.and_then(parse_node_list);
+    let leaves_out = |nodes: &BTreeSet<u32>| leaves_out_nodes(nodes, &seen);
+    let seen_text = format_node_list(&seen);
+    // What a mask leaves out: nodes the report prints, else node 0 (`nodemask=1` with the
+    // per-node lines cut from the excerpt).
+    let left_out = |nodes: &BTreeSet<u32>, shown: String| {
+        if seen.iter().any(|n| !nodes.contains(n)) {
+            shown
+        } else {
+            "leaves out node 0, which every machine has".to_string()
+        }
+    };
+
+    let mut evidence = Vec::new();
+    let (allowed, by_mempolicy, decisive) = match constraint {
+        Some("CONSTRAINT_MEMORY_POLICY") => {
+            evidence.push(format!(
+                "oom-kill: constraint=CONSTRAINT_MEMORY_POLICY, nodemask={}: the task's memory policy confines it to some nodes",
+                nodemask_text.unwrap_or("?")
+            ));
+            (nodemask.or(mems), true, true)
+        }
+        Some("CONSTRAINT_CPUSET") => {
+            evidence.push(format!(
+                "oom-kill: constraint=CONSTRAINT_CPUSET, cpuset={}, mems_allowed={}: the cpuset confines the task to these nodes",
+                cpuset.unwrap_or("?"),
+                mems_text.unwrap_or("?")
+            ));
+            (mems, false, true)
+        }
+        Some(_) => return None,
+        None => match (nodemask, mems) {
+            (Some(mask), _) if leaves_out(&mask) => {
+                evidence.push(format!(
+                    "nodemask={} in the header {}: a memory policy confines the allocation",
+                    format_node_list(&mask),
+                    left_out(
+                        &mask,
+                        format!("leaves out nodes the report shows ({seen_text})")
+                    )
+                ));
+                (Some(mask), true, false)
+            }
+            (_, Some(mems)) if leaves_out(&mems) && cpuset != Some("/") => {
+                evidence.push(format!(
+                    "mems_allowed={} (cpuset {}) {}",
+                    format_node_list(&mems),
+                    cpuset.unwrap_or("?"),
+                    left_out(
+                        &mems,
+                        format!("is a strict subset of the NUMA nodes seen ({seen_text})")
+                    )
+                ));
+                (Some(mems), false, false)
+            }
+            _ => return None,
+        },
+    };
+
+    let class = allocation_zone(&report.trigger);
+    let allowed_set = allowed.clone().unwrap_or_default();
+    let zones = eligible_zones(report, class, allowed.as_ref());
+    let mut exhausted = BTreeSet::new();
+    let mut headline = None;
+    for node in allowed_set.iter() {
+        let node_zones: Vec<&ZoneEval> = zones
+            .iter()
+            .filter(|z| z.zone.node == Some(*node))
+            .collect();
+        if !node_zones.is_empty() && node_zones.iter().all(|z| z.below_low()) {
+            exhausted.insert(*node);
+        }
+    }
+    for zone in &zones {
+        let text = zone.watermark_evidence();
+        if headline.is_none() && zone.below_low() {
+            headline = Some(text.clone());
+        }
+        evidence.push(text);
+    }
+    let from_figures = !exhausted.is_empty();
+    if zones.is_empty() {
+        if !allowed_set.is_empty() {
+            let why = if decisive {
+                "the constraint says they ran out"
+            } else {
+                "taken to be the ones that ran out"
+            };
+            // Zones printed for the allowed nodes that the allocation may not use (a
+            // movable-only node for a GFP_HIGHUSER allocation) are not "no figures".
+            let unusable: Vec<String> = report
+                .meminfo
+                .zones
+                .iter()
+                .filter(|z| z.node.is_some_and(|n| allowed_set.contains(&n)))
+                .map(zones::zone_label)
+                .collect();
+            evidence.push(if unusable.is_empty() {
+                format!(
+                    "no zone figures for node(s) {}: {why}",
+                    format_node_list(&allowed_set)
+                )
+            } else {
+                format!(
+                    "no zone of node(s) {} can serve this allocation ({} cannot): {why}",
+                    format_node_list(&allowed_set),
+                    unusable.join(", ")
+                )
+            });
+            exhausted.clone_from(&allowed_set);
+        }
+    } else if !from_figures && !decisive {
+        // The allowed nodes still had memory: the restriction did not cause this OOM.
+        return None;
+    }
+
+    let page = zones::page_kb(&report.meminfo);
+    let machine_free_kb = report
+        .meminfo
+        .counter("free")
+        .map(|pages| pages.saturating_mul(page));
+    if let Some(free_kb) = machine_free_kb {
+        let allowed_free = zones
+            .iter()
+            .map(|z| z.watermarks.free_kb)
+            .fold(0u64, u64::saturating_add);
+        let pages = report.meminfo.counter("free").unwrap_or(0);
+        evidence.push(if zones.is_empty() {
+            format!(
+                "Mem-Info free:{pages} pages ({}) machine-wide",
+                human_kb(free_kb)
+            )
+        } else {
+            format!(
+                "Mem-Info free:{pages} pages ({}) machine-wide, against {} free on the allowed nodes",
+                human_kb(free_kb),
+                human_kb(allowed_free)
+            )
+        });
+    }
+    for zone in report.meminfo.zones.iter().filter(|z| {
+        z.node.is_some_and(|n| !allowed_set.contains(&n))
+            && z.watermarks.is_some_and(|wm| wm.free_kb > wm.low_kb)
+    }) {
+        if let Some(wm) = zone.watermarks {
+            evidence.push(format!(
+                "{} free {}kB > low {}kB: memory left outside the allowed nodes",
+                zones::zone_label(zone),
+                wm.free_kb,
+                wm.low_kb
+            ));
+        }
+    }
+
+    let confidence = if decisive || from_figures {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    Some(Verdict::new(
+        Cause::NumaNodeOom,
+        confidence,
+        evidence,
+        Finding::Numa(NumaFinding {
+            allowed: allowed_set,
+            seen,
+            exhausted,
+            cpuset: (!by_mempolicy)
+                .then(|| cpuset.map(str::to_string))
+                .flatten(),
+            by_mempolicy,
+            machine_free_kb,
+            headline,
+        }),
+    ))
+}
