@@ -526,3 +526,7 @@ extra_case!(
     h99_grep_command_glued_to_syslog_kill_line_redacted_host_br,
     "h99-grep-command-glued-to-syslog-kill-line-redacted-host-br"
 );
+extra_case!(
+    h25_ppc64le_5_10_vmalloc_zero_bytes_plenty_free_unknown,
+    "h25-ppc64le-5.10-vmalloc-zero-bytes-plenty-free-unknown"
+);

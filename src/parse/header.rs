@@ -63,15 +63,20 @@ pub(crate) fn oom_header(text: &str) -> Option<OomHeader<'_>> {
     (comm.len() <= COMM_MAX).then_some(OomHeader { comm, fields })
 }
 
-/// Reads `<comm>: page allocation failure: order:N, mode:…[, nodemask=…][,cpuset=…,mems_allowed=…]`.
+/// Reads `<comm>: page allocation failure: order:N, mode:…[, nodemask=…][,cpuset=…,mems_allowed=…]`,
+/// and the same `warn_alloc` header mm/vmalloc.c prints: `<comm>: vmalloc: allocation failure:
+/// N bytes, mode:…` (≤ 6.0) and `<comm>: vmalloc error: size N, [page order N, ]…, mode:…`.
 pub(crate) fn alloc_failure(text: &str) -> Option<AllocFailure<'_>> {
-    const MARKER: &str = ": page allocation failure";
-    if !text.contains(MARKER) {
-        return None;
-    }
-    let at = text.find(MARKER)?;
+    const MARKERS: [&str; 3] = [
+        ": page allocation failure",
+        ": vmalloc: allocation failure",
+        ": vmalloc error",
+    ];
+    let (at, marker) = MARKERS
+        .iter()
+        .find_map(|marker| text.find(marker).map(|at| (at, *marker)))?;
     let comm = text.get(..at)?.trim();
-    let rest = text.get(at.saturating_add(MARKER.len())..)?;
+    let rest = text.get(at.saturating_add(marker.len())..)?;
     let fields = rest.strip_prefix(':').or_else(|| rest.strip_prefix('.'))?;
     (comm.len() <= COMM_MAX).then_some(AllocFailure { comm, fields })
 }
@@ -430,6 +435,19 @@ mod tests {
         let (trigger, _) = trigger_of(failure.fields);
         assert_eq!(trigger.order, Some(2));
         assert_eq!(trigger.gfp_mask.as_deref(), Some("0x2000d1"));
+    }
+
+    #[test]
+    fn vmalloc_failures_are_allocation_failure_headers() {
+        let line = alloc_failure("kworker/u16:2: vmalloc: allocation failure: 0 bytes, mode:0xdc0(GFP_KERNEL|__GFP_ZERO), nodemask=(null),cpuset=/,mems_allowed=0").unwrap();
+        assert_eq!(line.comm, "kworker/u16:2");
+        let mut trigger = Trigger::default();
+        read_fields(&mut trigger, line.fields);
+        assert_eq!(trigger.gfp_mask.as_deref(), Some("0xdc0"));
+        assert_eq!(trigger.order, None);
+        let newer = alloc_failure("modprobe: vmalloc error: size 8192, page order 1, failed to allocate pages, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), nodemask=(null)").unwrap();
+        assert_eq!(newer.comm, "modprobe");
+        assert!(alloc_failure("vmalloc: allocation failure is a phrase").is_none());
     }
 
     #[test]

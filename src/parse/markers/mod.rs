@@ -15,6 +15,8 @@ mod skip;
 pub const OPENING_MARKERS: &[&str] = &[
     "invoked oom-killer",
     "page allocation failure",
+    "vmalloc: allocation failure",
+    "vmalloc error: size",
     "oom-kill:",
     "Kill process",
     "Killed process",
