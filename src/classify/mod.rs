@@ -775,6 +775,7 @@ mod tests {
     fn corpus_013_order2_dma_allocation_failure_is_fragmentation() {
         let report = Given::alloc_failure()
             .header("sManagerService", 1361, "0x2000d1", &[], 2)
+            .release("4.1.18-g09f547b")
             .stack(&["dump_backtrace", "show_stack", "dump_stack", "warn_alloc_failed", "__alloc_pages_nodemask", "alloc_kmem_pages_node", "copy_process.part.46", "do_fork", "SyS_clone"])
             .mem_info(&[("active_anon", 491_074), ("inactive_anon", 118_072), ("slab_reclaimable", 11_788), ("slab_unreclaimable", 28_068), ("free", 118_678)])
             .zone(None, "DMA", 470_628, 6800, 29_116, 30_816)

@@ -91,6 +91,12 @@ impl Given {
         self
     }
 
+    /// The kernel release of the `CPU: …` line.
+    pub(super) fn release(mut self, release: &str) -> Self {
+        self.0.kernel.release = Some(release.into());
+        self
+    }
+
     pub(super) fn nodemask(mut self, nodemask: &str) -> Self {
         self.0.trigger.nodemask = Some(nodemask.into());
         self

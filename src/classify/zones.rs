@@ -177,6 +177,21 @@ impl ZoneLayout {
     }
 }
 
+/// Whether the report's kernel release (`CPU: … 4.1.18 …`) is older than `major.minor`;
+/// false when the release is not printed or not read.
+pub(super) fn kernel_older_than(report: &OomReport, major: u32, minor: u32) -> bool {
+    let Some(release) = report.kernel.release.as_deref() else {
+        return false;
+    };
+    let mut numbers = release
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|part| part.parse::<u32>().ok());
+    match (numbers.next().flatten(), numbers.next().flatten()) {
+        (Some(x), Some(y)) => (x, y) < (major, minor),
+        _ => false,
+    }
+}
+
 /// The page size in kB: as the parser read it, else the smallest buddy block, else 4.
 pub(super) fn page_kb(meminfo: &MemInfo) -> u64 {
     meminfo
@@ -499,12 +514,16 @@ impl BlockCheck {
 }
 
 /// Checks `buddy` for an allocation of `order`; `None` for orders below 1 or beyond reason.
+/// `discount_lower_orders` runs the pre-4.4 order-aware watermark check as well (4.4's
+/// "mm, page_alloc: only enforce watermarks for order-0 allocations" replaced it with the
+/// search for one free block of the order); later kernels fail only for want of a block.
 pub(super) fn block_check(
     buddy: &BuddyList,
     order: u32,
     page_kb: u64,
     watermarks: &ZoneWatermarks,
     access: BlockAccess,
+    discount_lower_orders: bool,
 ) -> Option<BlockCheck> {
     if order == 0 || order > MAX_CHECKED_ORDER || page_kb == 0 {
         return None;
@@ -526,7 +545,7 @@ pub(super) fn block_check(
     let mut remaining = i128::from(watermarks.free_kb) / page - ((1i128 << order) - 1);
     let mut min = i128::from(watermarks.min_kb) / page;
     let mut failed_check = None;
-    for lower in 0..order {
+    for lower in (0..order).filter(|_| discount_lower_orders) {
         let block_kb = page_kb.checked_shl(lower)?;
         let count = buddy
             .orders
@@ -923,6 +942,34 @@ mod tests {
     }
 
     #[test]
+    fn order_discount_applies_before_4_4_only() {
+        // corpus 013's DMA zone: two 16kB blocks free, most of it in order 0 and 1.
+        let list = buddy("68324*4kB (UEM) 24706*8kB (UER) 2*16kB (U) 0*32kB 0*64kB");
+        let wm = ZoneWatermarks {
+            free_kb: 470_628,
+            min_kb: 6800,
+            low_kb: 29_116,
+            high_kb: 30_816,
+        };
+        let old = block_check(&list, 2, 4, &wm, BlockAccess::default(), true).unwrap();
+        assert!(old.fails(), "4.1: the order-aware check fails");
+        let new = block_check(&list, 2, 4, &wm, BlockAccess::default(), false).unwrap();
+        assert!(!new.fails(), "4.4+: one free 16kB block serves it");
+        let mut report = OomReport::default();
+        for (release, older) in [
+            ("4.1.18-g09f547b", true),
+            ("4.4.0-21-generic", false),
+            ("6.1.0-13-amd64", false),
+            ("3.10.0-1160.el7.x86_64", true),
+        ] {
+            report.kernel.release = Some(release.into());
+            assert_eq!(kernel_older_than(&report, 4, 4), older, "{release}");
+        }
+        report.kernel.release = None;
+        assert!(!kernel_older_than(&report, 4, 4));
+    }
+
+    #[test]
     fn buddy_without_large_blocks_fails_seed_5() {
         let list = buddy("1325*4kB (UME) 966*8kB (UME) 675*16kB (UME) 0*32kB (M) 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB");
         let wm = ZoneWatermarks {
@@ -931,7 +978,7 @@ mod tests {
             low_kb: 19864,
             high_kb: 23836,
         };
-        let check = block_check(&list, 3, 4, &wm, BlockAccess::default()).unwrap();
+        let check = block_check(&list, 3, 4, &wm, BlockAccess::default(), true).unwrap();
         assert_eq!(check.needed_kb, 32);
         assert_eq!(check.usable_kb, 0);
         assert!(check.fails());
@@ -946,14 +993,14 @@ mod tests {
             low_kb: 49120,
             high_kb: 58944,
         };
-        let check = block_check(&list, 3, 4, &wm, BlockAccess::default()).unwrap();
+        let check = block_check(&list, 3, 4, &wm, BlockAccess::default(), true).unwrap();
         assert_eq!(check.usable_kb, 0);
         assert_eq!(check.reserved_kb, 64 + 192 + 128 + 512 + 1024);
         let atomic = BlockAccess {
             highatomic: true,
             cma: false,
         };
-        let check = block_check(&list, 3, 4, &wm, atomic).unwrap();
+        let check = block_check(&list, 3, 4, &wm, atomic, true).unwrap();
         assert_eq!(check.usable_kb, 1920);
     }
 
@@ -967,7 +1014,7 @@ mod tests {
             low_kb: 29116,
             high_kb: 30816,
         };
-        let check = block_check(&list, 2, 4, &wm, BlockAccess::default()).unwrap();
+        let check = block_check(&list, 2, 4, &wm, BlockAccess::default(), true).unwrap();
         assert_eq!(check.usable_kb, 32, "two 16kB blocks are usable ...");
         let failed = check.failed_check.expect("... but far below min / 2^order");
         assert_eq!(failed.after_order, 1);
@@ -986,9 +1033,12 @@ mod tests {
             low_kb: 55872,
             high_kb: 67044,
         };
-        let check = block_check(&list, 3, 4, &wm, BlockAccess::default()).unwrap();
+        let check = block_check(&list, 3, 4, &wm, BlockAccess::default(), true).unwrap();
         assert!(!check.fails());
-        assert_eq!(block_check(&list, 0, 4, &wm, BlockAccess::default()), None);
+        assert_eq!(
+            block_check(&list, 0, 4, &wm, BlockAccess::default(), true),
+            None
+        );
     }
 
     #[test]
@@ -1001,10 +1051,10 @@ mod tests {
             low_kb: 140,
             high_kb: 150,
         };
-        let failing = block_check(&list, 1, 4, &wm, BlockAccess::default()).unwrap();
+        let failing = block_check(&list, 1, 4, &wm, BlockAccess::default(), true).unwrap();
         assert!(failing.failed_check.is_some());
         let list = buddy("22*4kB (U) 1*8kB (U)");
-        let passing = block_check(&list, 1, 4, &wm, BlockAccess::default()).unwrap();
+        let passing = block_check(&list, 1, 4, &wm, BlockAccess::default(), true).unwrap();
         assert_eq!(passing.failed_check, None, "17 > 16 passes");
     }
 
