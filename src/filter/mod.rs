@@ -117,11 +117,6 @@ impl Transform {
             }) => {
                 let mut line = split_prefix(&message);
                 line.provenance = line.provenance.combined(provenance);
-                let stream = self.line_stream(stream, &line);
-                // The event names the host the line's prefix names, else the record's.
-                if line.host.is_none() {
-                    line.host = host;
-                }
                 match line.provenance {
                     // Never offered to the assembler: such a record cannot open, join or split
                     // a report, nor take a recent kill's follow-up lines.
@@ -133,9 +128,17 @@ impl Transform {
                         self.counters.unverified += 1;
                         Disposition::Foreign
                     }
-                    _ => self
-                        .assembler
-                        .push(&stream, &line, &message, now_ms, &mut done),
+                    // Only a line the assembler reads moves its stream's host: a forged record
+                    // between a line and its continuation must not take the continuation.
+                    _ => {
+                        let stream = self.line_stream(stream, &line);
+                        // The event names the host the line's prefix names, else the record's.
+                        if line.host.is_none() {
+                            line.host = host;
+                        }
+                        self.assembler
+                            .push(&stream, &line, &message, now_ms, &mut done)
+                    }
                 }
             }
             None => Disposition::Foreign,
