@@ -7,22 +7,29 @@
 //! 2021]`, a syslog `Oct 14 10:22:40 host kernel:`), so the line is cut before every such
 //! prefix that follows text.
 
-use once_cell::sync::Lazy;
-use regex::Regex;
+use super::{clock, split_prefix};
 
-use super::split_prefix;
+/// The length of the record prefix that starts `s`, if one does: a dmesg uptime stamp, a
+/// `dmesg -T` stamp, or a syslog (RFC 3164 or RFC 3339) date, host and `kernel:` tag. Read by
+/// the prefix layer's own date readers, so what is cut is what `split_prefix` reads.
+fn record_start(s: &str) -> Option<usize> {
+    let rest = match *s.as_bytes().first()? {
+        b'[' => clock::uptime_stamp(s)
+            .map(|(_, rest)| rest)
+            .or_else(|| clock::human_stamp(s).map(|(_, rest)| rest))?,
+        b'0'..=b'9' => kernel_tag_after_host(clock::rfc3339_date(s)?.1)?,
+        b'A'..=b'Z' => kernel_tag_after_host(clock::syslog_date(s)?.1)?,
+        _ => return None,
+    };
+    Some(s.len().saturating_sub(rest.len()))
+}
 
-/// The record prefixes a glued line is cut before: a dmesg uptime stamp (3 to 9 decimals, as
-/// pasted), a `dmesg -T` stamp, a syslog (RFC 3164 or RFC 3339) kernel prefix.
-static RECORD_START: Lazy<Option<Regex>> = Lazy::new(|| {
-    Regex::new(concat!(
-        r"\[ *[0-9]{1,10}\.[0-9]{3,9}\]",
-        r"|\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} [0-9]{4}\]",
-        r"|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)  ?[0-9]{1,2} [0-9]{2}:[0-9]{2}:[0-9]{2} \S+ kernel:",
-        r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\S* \S+ kernel:",
-    ))
-    .ok()
-});
+/// What follows `host kernel:` after a syslog date, when that is what the date is followed by.
+fn kernel_tag_after_host(after_date: &str) -> Option<&str> {
+    let (host, after_host) = after_date.split_once(' ')?;
+    (!host.is_empty()).then_some(())?;
+    after_host.strip_prefix("kernel:")
+}
 
 /// The records of one physical line, in order: the whole line when nothing is glued to it.
 /// A cut is made before a record prefix only where it stands in the message of the record
@@ -30,29 +37,34 @@ static RECORD_START: Lazy<Option<Regex>> = Lazy::new(|| {
 /// syslog prefix before a dmesg stamp, stays whole). Every byte of `raw` is in exactly one
 /// piece.
 pub fn split_glued(raw: &str) -> Vec<&str> {
-    // The fast path: a line with at most one place a prefix could start is one record.
-    let candidates = raw.bytes().filter(|&b| b == b'[' || b == b':').count();
+    // The fast path: a line with at most one place a prefix could end is one record.
+    let candidates = raw.bytes().filter(|&b| b == b']' || b == b':').count();
     if candidates < 2 {
         return vec![raw];
     }
-    let Some(start) = RECORD_START.as_ref() else {
-        return vec![raw];
-    };
     let mut pieces = Vec::new();
-    let mut from = 0;
-    for found in start.find_iter(raw) {
-        let at = found.start();
-        if at == from {
+    let mut from = 0usize;
+    // No prefix starts inside one just read.
+    let mut read_to = 0usize;
+    for (at, c) in raw.char_indices().skip(1) {
+        if at < read_to || !(c == '[' || c.is_ascii_digit() || c.is_ascii_uppercase()) {
             continue;
         }
+        let Some(tail) = raw.get(at..) else {
+            continue;
+        };
+        let Some(len) = record_start(tail) else {
+            continue;
+        };
+        read_to = at.saturating_add(len);
         // A stamp that the record's own prefix holds (a syslog prefix before a dmesg stamp,
         // `cat -n` numbers) is not where another record starts: only one inside the message.
+        let token = tail.get(..len).unwrap_or_default().trim_end();
         let record = raw.get(from..).unwrap_or_default();
-        if !split_prefix(record).text.contains(found.as_str()) {
-            continue;
+        if split_prefix(record).text.contains(token) {
+            pieces.push(raw.get(from..at).unwrap_or_default());
+            from = at;
         }
-        pieces.push(raw.get(from..at).unwrap_or_default());
-        from = at;
     }
     pieces.push(raw.get(from..).unwrap_or_default());
     pieces
