@@ -114,6 +114,17 @@ struct LastLine {
     ended_with_space: bool,
 }
 
+impl LastLine {
+    /// `line` as an open report's last line, `before` the report as it was without it.
+    fn new(before: ReportBuilder, line: KernelLine, raw: &str) -> Self {
+        Self {
+            before,
+            line,
+            ended_with_space: crate::prefix::join::ends_with_space(raw),
+        }
+    }
+}
+
 impl OpenReport {
     /// Reads `next` as the continuation of the report's last line, when the joining rule of
     /// text mode says it is one and the joined line still belongs to the report; returns
@@ -140,11 +151,7 @@ impl OpenReport {
             let mut builder = last.before.clone();
             if matches!(builder.accept(&line.text), Accept::Member(_)) {
                 self.builder = builder;
-                self.last_line = Some(LastLine {
-                    before: last.before,
-                    line,
-                    ended_with_space: crate::prefix::join::ends_with_space(raw),
-                });
+                self.last_line = Some(LastLine::new(last.before, line, raw));
                 return true;
             }
         }
@@ -261,11 +268,7 @@ impl Assembler {
                     for part in parts {
                         let _ = open.builder.accept(part);
                     }
-                    open.last_line = before.map(|before| LastLine {
-                        before,
-                        line: line.clone(),
-                        ended_with_space: crate::prefix::join::ends_with_space(raw),
-                    });
+                    open.last_line = before.map(|before| LastLine::new(before, line.clone(), raw));
                     return self.fold(stream, raw, now_ms, done);
                 }
                 Accept::Foreign => {
@@ -301,11 +304,7 @@ impl Assembler {
                 let _ = open.builder.accept(part);
             }
             if join.is_some() && !line.text.contains('\n') {
-                open.last_line = Some(LastLine {
-                    before: ReportBuilder::new(),
-                    line: line.clone(),
-                    ended_with_space: crate::prefix::join::ends_with_space(raw),
-                });
+                open.last_line = Some(LastLine::new(ReportBuilder::new(), line.clone(), raw));
             }
         }
         self.fold(stream, raw, now_ms, done)

@@ -188,12 +188,7 @@ impl Transform {
     pub fn finish(&mut self, out: &mut Vec<Emitted>) {
         let mut done = Vec::new();
         self.assembler.finish(&mut done);
-        let mut classified: Vec<Classified> = Vec::new();
-        for completed in done {
-            if let Some(report) = self.classify(completed, self.last_now_ms, &mut classified) {
-                classified.push(report);
-            }
-        }
+        let mut classified = self.classify_all(done, self.last_now_ms);
         self.storms.finish(&mut classified);
         self.emit_classified(classified, out);
     }
@@ -300,13 +295,24 @@ impl Transform {
         now_ms: u64,
         out: &mut Vec<Emitted>,
     ) {
+        let classified = self.classify_all(completed, now_ms);
+        self.emit_classified(classified, out);
+    }
+
+    /// Classifies finished reports in order, each followed by what it emits: the storm
+    /// follow-ups it ends, then itself unless a storm folds it.
+    fn classify_all(
+        &mut self,
+        completed: impl IntoIterator<Item = Completed>,
+        now_ms: u64,
+    ) -> Vec<Classified> {
         let mut classified = Vec::new();
         for report in completed {
             if let Some(report) = self.classify(report, now_ms, &mut classified) {
                 classified.push(report);
             }
         }
-        self.emit_classified(classified, out);
+        classified
     }
 
     /// Counts and classifies a finished report and offers it to the storm folding: returns
