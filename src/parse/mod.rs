@@ -78,11 +78,15 @@ pub fn opening_kind(text: &str) -> Option<LineKind> {
     if !may_open_report(text.as_bytes()) {
         return None;
     }
-    let line = text
-        .split('\n')
-        .map(str::trim)
-        .find(|line| !line.is_empty())?;
+    let line = first_line(text)?;
     classify(line)?.opening_kind()
+}
+
+/// The first non-blank line of a record's text, trimmed: the one that decides where it goes.
+fn first_line(text: &str) -> Option<&str> {
+    text.split('\n')
+        .map(str::trim)
+        .find(|line| !line.is_empty())
 }
 
 /// Whether `text` can open a report from inside, its header missing (scrolled away, cut from
@@ -91,11 +95,7 @@ pub fn opening_kind(text: &str) -> Option<LineKind> {
 /// too, with no OOM at all: such a report's lines must pass through, and only a kill or
 /// figures that decide make it an event (see [`crate::assemble::ReportContext::fragment`]).
 pub fn opens_fragment(text: &str) -> bool {
-    let Some(line) = text
-        .split('\n')
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-    else {
+    let Some(line) = first_line(text) else {
         return false;
     };
     match classify(line) {
@@ -229,20 +229,16 @@ impl ReportBuilder {
     /// in order: the first `oom_reaper` line, the summary's `task=…,pid=…` (when the line was
     /// not cut), or the `Kill process … or sacrifice child` selection; [`Victim::source`] says
     /// which.
-    pub fn finish(self) -> OomReport {
-        self.finished()
+    pub fn finish(mut self) -> OomReport {
+        complete_victims(&mut self.report);
+        self.report
     }
 
     /// The report [`Self::finish`] would return, leaving the builder as it is (the assembler
     /// keeps it to fold the lines printed right after a kill).
     pub fn finished(&self) -> OomReport {
         let mut report = self.report.clone();
-        if report.kind == ReportKind::OomKill && report.victims.is_empty() {
-            if let Some(victim) = fallback_victim(&report) {
-                report.victims.push(victim);
-            }
-        }
-        name_unnamed_victims(&mut report);
+        complete_victims(&mut report);
         report
     }
 
@@ -518,6 +514,17 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
         }
         KillLine::SharedMm | KillLine::MessageOnly(_) => {}
     }
+}
+
+/// The victims a finished report names: the fallback victim when no Killed line was read,
+/// and each victim's name where its kill line lost it.
+fn complete_victims(report: &mut OomReport) {
+    if report.kind == ReportKind::OomKill && report.victims.is_empty() {
+        if let Some(victim) = fallback_victim(report) {
+            report.victims.push(victim);
+        }
+    }
+    name_unnamed_victims(report);
 }
 
 /// Gives a victim whose kill line was cut before its comm (`Killed process 62769 (`) the name
