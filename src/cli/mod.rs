@@ -35,15 +35,27 @@ filter options:
   --schema ecs|otel        the events' shape (default ecs)
   --flush-timeout-ms N     emit a report that got no line for N ms (default 5000)
   --max-open-reports N     --max-report-lines N   --max-report-bytes N   --max-line-bytes N
+  --require-kernel-provenance
+                           only lines whose transport proves the kernel form events
+  --storm-window-ms N      fold victimless repeats of a report within N ms (default
+                           60000; 0: never)
+  --max-storm-keys N       most report identities remembered for folding (default 1024)
+
+-h, --help prints this; -V, --version the version.
 ";
 
 /// Runs the command with `args` (without the program name) and returns its exit code:
 /// 0 on success, 1 when input or output failed, 2 on a usage or configuration error.
 pub fn run(args: &[String]) -> ExitCode {
     let result = match args.split_first() {
+        // `oomlens analyze --help` asks for help, not for a file named --help.
+        Some((_, rest)) if rest.iter().any(|arg| is_help(arg)) => {
+            print!("{USAGE}");
+            Ok(())
+        }
         Some((command, rest)) if command == "analyze" => analyze(rest),
         Some((command, rest)) if command == "filter" => filter(rest),
-        Some((flag, _)) if flag == "--help" || flag == "-h" => {
+        Some((flag, _)) if is_help(flag) => {
             print!("{USAGE}");
             Ok(())
         }
@@ -66,6 +78,10 @@ pub fn run(args: &[String]) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+fn is_help(arg: &str) -> bool {
+    arg == "--help" || arg == "-h"
 }
 
 /// Why a command could not run to its end.
@@ -297,6 +313,9 @@ fn filter_config(args: &[String]) -> Result<FilterConfig, Failure> {
             "--max-report-lines" => config.max_report_lines = number(value()?)?,
             "--max-report-bytes" => config.max_report_bytes = number(value()?)?,
             "--max-line-bytes" => config.max_line_bytes = number(value()?)?,
+            "--require-kernel-provenance" => config.require_kernel_provenance = true,
+            "--storm-window-ms" => config.storm_window_ms = number(value()?)?,
+            "--max-storm-keys" => config.max_storm_keys = number(value()?)?,
             other => return Err(Failure::Usage(format!("unknown option {other}"))),
         }
     }
