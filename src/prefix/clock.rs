@@ -280,17 +280,35 @@ pub(super) fn weekday_iso_date(line: &str) -> Option<Dated<'_>> {
 
 /// C `ctime`'s `Sat Sep 11 12:24:42 2021`, `Thu Dec  7 ...`, in any locale (`Di Aug 12 ...`,
 /// `mar. août 12 ...`, `六 9月 11 ...`): the day name is any word, the month name goes
-/// through [`month_number`].
+/// through [`month_number`]. Locales whose date puts the day first (`dim. 19 avril ...`,
+/// seen from `dmesg -T` under `fr_FR`) are read too.
 fn ctime_fields<'a>(cursor: &mut Cursor<'a>) -> Option<DateFields<'a>> {
     let word = |c: char| !c.is_whitespace() && c != '[' && c != ']';
     cursor.run(1, 16, word)?;
     cursor.spaces(1, 2)?;
-    let mut fields = DateFields {
-        month: month_number(cursor.run(1, 16, word)?),
-        ..DateFields::default()
+    let mut fields = DateFields::default();
+    let mut day_first = *cursor;
+    let mut read_day_first = || {
+        let day = day_first.digits(1, 2)?;
+        day_first.skip(".");
+        day_first.spaces(1, 2)?;
+        Some((
+            day,
+            day_first.run(1, 16, |c| c.is_alphabetic() || c == '.')?,
+        ))
     };
-    cursor.spaces(1, 2)?;
-    fields.day = cursor.digits(1, 2)?;
+    match read_day_first() {
+        Some((day, month)) => {
+            (fields.day, fields.month) = (day, month_number(month));
+            *cursor = day_first;
+        }
+        // `Sat Sep 11`, and numbered months, which are digits too (`六 9月 11`).
+        None => {
+            fields.month = month_number(cursor.run(1, 16, word)?);
+            cursor.spaces(1, 2)?;
+            fields.day = cursor.digits(1, 2)?;
+        }
+    }
     cursor.tag(" ")?;
     time_of_day(cursor, &mut fields, &[])?;
     cursor.tag(" ")?;
@@ -622,6 +640,14 @@ mod tests {
             Some(None)
         );
         assert_eq!(rfc3339_date("2024-07-20 19:51:03 h"), None);
+    }
+
+    #[test]
+    fn human_stamp_day_before_month_in_french() {
+        let (wall, rest) = human_stamp("[dim. 19 avril 18:03:30 2026] oom-kill:x").unwrap();
+        let wall = wall.unwrap();
+        assert_eq!((wall.month, wall.day, wall.hour), (4, 19, 18));
+        assert_eq!(rest, " oom-kill:x");
     }
 
     #[test]
