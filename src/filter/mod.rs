@@ -411,13 +411,14 @@ pub(crate) fn render_event(completed: &Completed, schema: EventSchema) -> Option
 
 /// Whether a finished report is an event: always, but for a fragment (a report opened
 /// without its header, whose lines passed through) that shows no OOM: no kill, no end note,
-/// and figures that do not decide a cause (sysrq-m prints the same Mem-Info with memory to
-/// spare).
+/// no frame of the OOM killer in its stack, and figures that do not decide a cause (sysrq-m
+/// prints the same Mem-Info with memory to spare).
 fn shows_an_oom(completed: &Completed, diagnosis: &Diagnosis) -> bool {
     let report = &completed.report;
     !completed.context.fragment
         || !report.victims.is_empty()
         || report.end_note.is_some()
+        || crate::parse::ran_the_oom_killer(report)
         || (diagnosis.cause != Cause::Unknown && diagnosis.confidence != Confidence::Low)
 }
 
@@ -516,6 +517,45 @@ mod tests {
         assert_eq!(events[0]["oom"]["fragment"], true);
         assert_eq!(events[0]["oom"]["passed_lines"], 3);
         assert_eq!(transform.counters().records_folded, 0);
+    }
+
+    #[test]
+    fn stack_cut_above_dump_header_passes_through_and_adds_a_memcg_event() {
+        let records = messages(&[
+            "kernel: Hardware name: innotek GmbH VirtualBox/VirtualBox, BIOS VirtualBox 12/01/2006",
+            "kernel: Call Trace:",
+            "kernel: dump_stack_lvl+0x34/0x48",
+            "kernel: dump_header+0x4a/0x201",
+            "kernel: out_of_memory.cold+0xa/0x7e",
+            "kernel: mem_cgroup_out_of_memory+0x13a/0x150",
+            "kernel: try_charge_memcg+0x6df/0x7a0",
+        ]);
+        let mut transform = transform();
+        let mut out = run(&mut transform, &records);
+        transform.finish(&mut out);
+        let inputs = out.iter().filter(|e| matches!(e, Emitted::Input)).count();
+        assert_eq!(inputs, records.len(), "a fragment's records pass through");
+        let events = events(&out);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["oom"]["cause"], "cgroup_limit");
+        assert_eq!(events[0]["oom"]["fragment"], true);
+    }
+
+    #[test]
+    fn panic_on_oom_stack_alone_gives_no_event() {
+        // panic() called from out_of_memory: the stack after a report, not a report.
+        let records = messages(&[
+            "[ 14.326661]  <TASK>",
+            "[ 14.326726]  dump_stack_lvl+0x44/0x5c",
+            "[ 14.326836]  panic+0x118/0x2f4",
+            "[ 14.326919]  out_of_memory.cold+0x67/0x7e",
+            "[ 14.327009]  mem_cgroup_out_of_memory+0x134/0x150",
+        ]);
+        let mut transform = transform();
+        let mut out = run(&mut transform, &records);
+        transform.finish(&mut out);
+        assert!(events(&out).is_empty());
+        assert_eq!(out.len(), records.len());
     }
 
     #[test]

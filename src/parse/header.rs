@@ -241,20 +241,25 @@ pub(crate) fn apply_cpu_line(line: &CpuLine<'_>, kernel: &mut KernelInfo, trigge
 }
 
 /// Lines of `dump_stack` that carry nothing to keep: `Call Trace:`, `<TASK>`, `Workqueue:`,
-/// Android's `TGID:`.
+/// Android's `TGID:`, and 32-bit ARM's `Backtrace:` and `Exception stack(0x… to 0x…)`
+/// (arch/arm/kernel/traps.c, `dump_backtrace` and `dump_mem`).
 pub(crate) fn is_stack_marker(text: &str) -> bool {
     matches!(
         text,
-        "Call Trace:" | "Call trace:" | "<TASK>" | "</TASK>" | "<IRQ>" | "</IRQ>"
+        "Call Trace:" | "Call trace:" | "Backtrace:" | "<TASK>" | "</TASK>" | "<IRQ>" | "</IRQ>"
     ) || text.starts_with("Workqueue: ")
         || text.starts_with("TGID: ")
+        || text.starts_with("Exception stack(0x")
 }
 
 /// A stack frame, in any of its forms, and the function it names, if it names one:
 /// `dump_stack+0x63/0x90`, `? find_next_bit+0x18/0x20`,
 /// `[<ffffffff81401c43>] dump_stack+0x63/0x90`, `oom_kill_process.cold+0xb/0x10`,
-/// `nvkms_alloc+0x27/0x60 [nvidia_modeset]`. The function name drops compiler clone suffixes
-/// (`.cold`, `.constprop.0`, `.isra.20`) so it matches the source.
+/// `nvkms_alloc+0x27/0x60 [nvidia_modeset]`, and 32-bit ARM's
+/// `[<c0104540>] (out_of_memory+0x0/0x348) from [<c0107dbc>] (__alloc_pages_nodemask+0x748/0x76c)`
+/// (arch/arm/kernel/traps.c `dump_backtrace_entry` before 5.x: the frame's own function,
+/// then its caller, which is the next frame's). The function name drops compiler clone
+/// suffixes (`.cold`, `.constprop.0`, `.isra.20`) so it matches the source.
 pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
     let (bracketed, rest) = match text.strip_prefix("[<") {
         Some(rest) => {
@@ -266,6 +271,15 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
         }
         None => (false, text),
     };
+    if let Some(arm) = rest.strip_prefix('(').filter(|_| bracketed) {
+        let (symbol, caller) = arm.split_once(')')?;
+        let caller = caller.trim();
+        if !caller.is_empty() && !caller.starts_with("from [<") {
+            return None;
+        }
+        let name = frame_function(symbol);
+        return Some(name.map(|name| name.split('.').next().unwrap_or(name)));
+    }
     let symbol = rest.strip_prefix("? ").unwrap_or(rest);
     let name = frame_function(symbol);
     if name.is_none() && !bracketed {
@@ -298,14 +312,32 @@ fn frame_function(symbol: &str) -> Option<&str> {
     (valid_name && hex(offset) && size_len > 0 && valid_suffix).then_some(name)
 }
 
-/// Register dumps and `Code:` lines that follow a user-space fault in the trace.
+/// Register dumps and `Code:` lines that follow a user-space fault in the trace, and the
+/// saved registers 32-bit ARM prints under a frame (` r6:000200da r5:00000000 …`,
+/// arch/arm/lib/backtrace.S).
 pub(crate) fn is_register_line(text: &str) -> bool {
     const PREFIXES: [&str; 21] = [
         "RIP: ", "RSP: ", "RAX: ", "RDX: ", "RBP: ", "R10: ", "R13: ", "Code: ", "FS: ", "CS: ",
         "CR2: ", "DR0: ", "DR3: ", "DR6: ", "EIP: ", "EAX: ", "ESI: ", "DS: ", "CR0: ", "pc : ",
         "lr : ",
     ];
-    PREFIXES.iter().any(|prefix| text.starts_with(prefix))
+    PREFIXES.iter().any(|prefix| text.starts_with(prefix)) || is_arm_saved_registers(text)
+}
+
+/// ` r8:c3ada000 r7:00000000 …`: every word an ARM register name and eight hex digits.
+fn is_arm_saved_registers(text: &str) -> bool {
+    let register = |word: &str| {
+        word.split_once(':').is_some_and(|(name, value)| {
+            let numbered = name
+                .strip_prefix('r')
+                .is_some_and(|n| matches!(n.len(), 1 | 2) && n.bytes().all(|b| b.is_ascii_digit()));
+            (numbered || matches!(name, "sl" | "fp" | "ip" | "sp" | "lr" | "pc"))
+                && value.len() == 8
+                && value.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    };
+    let mut words = text.split_ascii_whitespace().peekable();
+    words.peek().is_some() && words.all(register)
 }
 
 /// Raw stack words printed before the trace by ≤ 4.x kernels:
@@ -563,8 +595,33 @@ mod tests {
             Some(None)
         );
         assert_eq!(stack_frame("eth0: link up"), None);
+        assert_eq!(stack_frame("[<c0105f10>] (pgd_alloc) garbage"), None);
         assert_eq!(stack_frame(".L12+0x1/0x2"), None);
         assert_eq!(stack_frame("x+0x1/0x2 trailing words"), None);
+    }
+
+    #[test]
+    fn arm32_backtrace_entry_names_the_frame_not_its_caller() {
+        assert_eq!(
+            stack_frame("[<c0104540>] (out_of_memory+0x0/0x348) from [<c0107dbc>] (__alloc_pages_nodemask+0x748/0x76c)"),
+            Some(Some("out_of_memory"))
+        );
+        assert_eq!(
+            stack_frame("[<c0104174>] (dump_header.isra.7+0x0/0x170) from [<c0104788>] (out_of_memory+0x248/0x348)"),
+            Some(Some("dump_header"))
+        );
+        assert_eq!(
+            stack_frame("[<c00524c4>] (do_DataAbort+0x0/0xa0)"),
+            Some(Some("do_DataAbort"))
+        );
+        assert!(is_stack_marker("Backtrace:"));
+        assert!(is_stack_marker("Exception stack(0xc3adbfb0 to 0xc3adbff8)"));
+        assert!(is_register_line(
+            "r8:c3ada000 r7:00000000 r6:0002eed7 r5:00000000 r4:dc9aeac0"
+        ));
+        assert!(is_register_line("sl:c0a2b3c4 fp:00000000"));
+        assert!(!is_register_line("r8:c3ada000 eth0 up"));
+        assert!(!is_register_line("r100:c3ada000"));
     }
 
     #[test]

@@ -90,8 +90,9 @@ fn first_line(text: &str) -> Option<&str> {
 }
 
 /// Whether `text` can open a report from inside, its header missing (scrolled away, cut from
-/// a paste): `Mem-Info:` or a zone's watermark line, which lib/show_mem.c (`__show_mem`,
-/// `show_free_areas`) prints for every global OOM and allocation failure. sysrq-m prints them
+/// a paste): a stack frame of the OOM killer's own functions, or `Mem-Info:` or a zone's
+/// watermark line, which lib/show_mem.c (`__show_mem`, `show_free_areas`) prints for every
+/// global OOM and allocation failure. sysrq-m prints them
 /// too, with no OOM at all: such a report's lines must pass through, and only a kill or
 /// figures that decide make it an event (see [`crate::assemble::ReportContext::fragment`]).
 pub fn opens_fragment(text: &str) -> bool {
@@ -99,7 +100,7 @@ pub fn opens_fragment(text: &str) -> bool {
         return false;
     };
     match classify(line) {
-        Some(Shape::MemInfoStart) => true,
+        Some(Shape::MemInfoStart | Shape::OomFrame(_)) => true,
         Some(Shape::Area(meminfo::AreaLine::Zone(zone))) => zone.watermarks.is_some(),
         _ => false,
     }
@@ -469,6 +470,7 @@ impl ReportBuilder {
             Shape::Suppressed(count) => {
                 report.headers_suppressed = report.headers_suppressed.saturating_add(count)
             }
+            Shape::OomFrame(function) => report.call_trace.push(function.to_string()),
             Shape::StackMarker | Shape::SlabStart | Shape::ProfileStart | Shape::KillNote => {}
         }
         kind
@@ -590,6 +592,9 @@ enum Shape<'a> {
     Hardware(&'a str),
     /// `Call Trace:`, `<TASK>`, `Workqueue:`, `TGID:`.
     StackMarker,
+    /// A stack frame of the OOM killer's own (see [`OOM_KILLER_FRAMES`]) outside the stack
+    /// section: the frame (a function name).
+    OomFrame(&'a str),
     /// `COMPACTION is disabled!!!`
     Compaction,
     TaskIn(memcg::TaskIn<'a>),
@@ -670,6 +675,7 @@ impl Shape<'_> {
             | Shape::Cpu(_)
             | Shape::Hardware(_)
             | Shape::StackMarker
+            | Shape::OomFrame(_)
             | Shape::Compaction => Section::Stack,
             Shape::TaskIn(_) | Shape::LimitOf(_) | Shape::LimitReached(_) | Shape::Counter(..) => {
                 Section::Memcg
@@ -714,7 +720,7 @@ fn classify(text: &str) -> Option<Shape<'_>> {
             .map(Shape::Cpu)
             .or_else(|| (text == "COMPACTION is disabled!!!").then_some(Shape::Compaction))
             .or_else(|| header::is_stack_marker(text).then_some(Shape::StackMarker)),
-        b'W' | b'<' => header::is_stack_marker(text).then_some(Shape::StackMarker),
+        b'W' | b'<' | b'B' | b'E' => header::is_stack_marker(text).then_some(Shape::StackMarker),
         b'H' => text
             .strip_prefix("Hardware name: ")
             .map(|name| Shape::Hardware(name.trim())),
@@ -777,7 +783,36 @@ fn classify_by_marker(text: &str) -> Option<Shape<'_>> {
     if let Some(line) = meminfo::area_line(text) {
         return Some(Shape::Area(line));
     }
+    if let Some(function) = oom_killer_frame(text) {
+        return Some(Shape::OomFrame(function));
+    }
     kill::callbacks_suppressed(text).map(Shape::Suppressed)
+}
+
+/// Functions of mm/oom_kill.c that only print a report: `dump_header` (every report, the
+/// no-killable one too) and `oom_kill_process`, its caller for a kill. A reliable frame of
+/// one is a report's stack even when the lines above it, its header among them, were cut
+/// away. Not `out_of_memory`: the panic_on_oom stack (`panic` called from `out_of_memory`,
+/// `check_panic_on_oom`) has it too, after the report.
+const OOM_KILLER_FRAMES: [&str; 2] = ["dump_header", "oom_kill_process"];
+
+/// Whether `report`'s stack holds a frame of the OOM killer's own functions
+/// ([`OOM_KILLER_FRAMES`]): the kernel ran the OOM killer, whatever else was cut away.
+pub fn ran_the_oom_killer(report: &OomReport) -> bool {
+    report
+        .call_trace
+        .iter()
+        .any(|function| OOM_KILLER_FRAMES.contains(&function.as_str()))
+}
+
+/// The function of a reliable stack frame of [`OOM_KILLER_FRAMES`] (`? dump_header…`,
+/// the unreliable form, is not one).
+fn oom_killer_frame(text: &str) -> Option<&str> {
+    if text.starts_with("? ") || !OOM_KILLER_FRAMES.iter().any(|f| text.contains(f)) {
+        return None;
+    }
+    let function = header::stack_frame(text)??;
+    OOM_KILLER_FRAMES.contains(&function).then_some(function)
 }
 
 fn end_note(text: &str) -> Option<Shape<'_>> {

@@ -29,11 +29,14 @@ pub const OPENING_MARKERS: &[&str] = &[
     "Memory cgroup stats for",
     "deadlocked on memory",
     "Manual OOM execution",
-    // A fragment of a report whose header is missing starts at show_mem's `Mem-Info:` or a
-    // zone's watermark line (`min:%lukB low:%lukB`): see `super::opens_fragment`.
+    // A fragment of a report whose header is missing starts at show_mem's `Mem-Info:`, a
+    // zone's watermark line (`min:%lukB low:%lukB`): see `super::opens_fragment`, ...
     "Mem-Info",
     "Mem-info",
     "kB low:",
+    // ... or at a frame of the OOM killer's own functions (`super::OOM_KILLER_FRAMES`).
+    "dump_header",
+    "oom_kill_process",
 ];
 
 /// Every line the kernel prints right after a kill (a `memory.oom.group` member's kill, the
