@@ -231,6 +231,8 @@ pub struct MemInfo {
     pub swap_cache_pages: Option<u64>,
     pub ram_pages: Option<u64>,
     pub reserved_pages: Option<u64>,
+    /// `N pages HighMem/MovableOnly`: RAM only highmem or movable allocations may use.
+    pub highmem_movable_pages: Option<u64>,
     /// Page size in kB, from the smallest buddy block (4 on x86); `None` when no buddy list.
     pub page_size_kb: Option<u64>,
 }

@@ -168,6 +168,11 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             Finding::Host { headline },
         );
     }
+    if let Some(plenty) = plenty_free(report, class) {
+        evidence.extend(memory_state_evidence(report));
+        evidence.push(plenty);
+        return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+    }
     if has_any {
         evidence.extend(memory_state_evidence(report));
         let (confidence, note) = if has_strong {
@@ -192,6 +197,34 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         unknown_evidence(report),
         Finding::Unknown,
     )
+}
+
+/// Why Mem-Info's own totals rule out a host OOM when no zone line tells: free pages (less
+/// free CMA for an allocation that may not take it) are at least half the RAM. The
+/// allocator gives up only when every zone it may use is below its min watermark, and the
+/// min watermarks of all zones together are `min_free_kbytes` (mm/page_alloc.c
+/// `__setup_per_zone_wmarks`; at most 256 MiB unless set by hand), a small part of
+/// memory. So the allocation could not use where the memory was: zones above its class,
+/// which 6.x `__show_mem` does not print, or none of its class populated. Not when RAM
+/// holds HighMem/MovableOnly pages the allocation may not use (32-bit lowmem), where free
+/// memory may all be out of its reach.
+fn plenty_free(report: &OomReport, class: Option<usize>) -> Option<String> {
+    let meminfo = &report.meminfo;
+    let ram = meminfo.ram_pages.filter(|&ram| ram > 0)?;
+    let out_of_reach = meminfo.highmem_movable_pages.unwrap_or(0);
+    if out_of_reach > 0 && !zones::may_use_highmem(class) {
+        return None;
+    }
+    let cma = match zones::may_use_cma(&report.trigger) {
+        Some(true) => 0,
+        _ => meminfo.counter("free_cma").unwrap_or(0),
+    };
+    let usable = meminfo.counter("free")?.saturating_sub(cma);
+    (usable.saturating_mul(2) >= ram).then(|| {
+        format!(
+            "the figures contradict a host OOM: {usable} of {ram} pages RAM were free (less free_cma), far above the min watermarks the allocator fails below; the allocation could not use where that memory was"
+        )
+    })
 }
 
 /// Node reclaim state, swap, Mem-Info totals and the largest task: what a host OOM left.
@@ -287,6 +320,55 @@ mod tests {
                 "? mem_cgroup_iter",
                 "__alloc_pages_slowpath",
             ])
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn half_the_ram_free_with_no_zone_line_contradicts_a_host_oom() {
+        // 6.7 riscv64: a GFP_DMA32 failure on a machine with no populated DMA32; __show_mem
+        // printed no zone of its class, and the counters show nearly all memory free.
+        let report = Given::alloc_failure()
+            .header(
+                "(udev-worker)",
+                145,
+                "0x104",
+                &["GFP_DMA32", "__GFP_ZERO"],
+                0,
+            )
+            .stack(&["warn_alloc", "__alloc_pages"])
+            .mem_info(&[("free", 1_984_989), ("free_cma", 0)])
+            .ram(2_097_152)
+            .highmem(0)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "the figures contradict a host OOM: 1984989 of 2097152 pages RAM were free (less free_cma), far above the min watermarks the allocator fails below; the allocation could not use where that memory was");
+    }
+
+    #[test]
+    fn free_highmem_out_of_a_lowmem_allocations_reach_is_no_contradiction() {
+        // 32-bit: most free memory may be HighMem, which GFP_KERNEL may not use.
+        let report = Given::oom()
+            .header("x", 1, "0xd0", &["GFP_KERNEL"], 0)
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .mem_info(&[("free", 600_000)])
+            .ram(1_000_000)
+            .highmem(700_000)
+            .killed("Out of memory", 1, "x")
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn free_cma_does_not_count_for_an_unmovable_allocation() {
+        let report = Given::oom()
+            .header("x", 1, "0xcc0", &["GFP_KERNEL"], 0)
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .mem_info(&[("free", 600_000), ("free_cma", 500_000)])
+            .ram(1_000_000)
+            .killed("Out of memory", 1, "x")
             .build();
         assert_eq!(diagnose(&report).cause, Cause::HostOom);
     }

@@ -276,6 +276,12 @@ impl Given {
         self
     }
 
+    /// `N pages HighMem/MovableOnly`.
+    pub(super) fn highmem(mut self, pages: u64) -> Self {
+        self.0.meminfo.highmem_movable_pages = Some(pages);
+        self
+    }
+
     /// A task-table row (rss in pages); rows are kept largest first, as the parser keeps them.
     pub(super) fn task(mut self, pid: u32, rss_pages: u64, name: &str) -> Self {
         self.0.tasks.push(TaskRow {

@@ -75,6 +75,12 @@ fn zone_from_bits(mask: u64) -> usize {
     }
 }
 
+/// Whether an allocation of `class` (a rank from [`allocation_zone`]) may use HighMem and
+/// Movable zones; unknown (`None`) counts as may not.
+pub(super) fn may_use_highmem(class: Option<usize>) -> bool {
+    class.is_some_and(|rank| rank >= HIGHMEM_RANK)
+}
+
 /// Whether the allocation may take free CMA pages. mm/page_alloc.c `gfp_to_alloc_flags_cma`
 /// sets ALLOC_CMA only when `gfp_migratetype(gfp_mask)` is MIGRATE_MOVABLE: `__GFP_MOVABLE`
 /// (0x08) without `__GFP_RECLAIMABLE` (0x10), bits every kernel shares. From the full hex mask,

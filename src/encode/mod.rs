@@ -920,6 +920,7 @@ mod tests {
                 swap_cache_pages: Some(0),
                 ram_pages: Some(8_388_478),
                 reserved_pages: Some(150_000),
+                highmem_movable_pages: Some(0),
                 page_size_kb: Some(4),
             },
             unreclaimable_slab: vec![SlabCache {

@@ -54,6 +54,8 @@ pub(crate) enum Tail {
     SwapTotalKb(Option<u64>),
     RamPages(Option<u64>),
     ReservedPages(Option<u64>),
+    /// `N pages HighMem/MovableOnly` (`N pages HighMem` before 3.x).
+    HighMemPages(Option<u64>),
     /// `pages cma reserved`, `pages hwpoisoned`, `pages HighMem…`, `pages shared`,
     /// `Swap cache stats:`: printed, not kept.
     Other,
@@ -306,12 +308,10 @@ pub(crate) fn tail(text: &str) -> Option<Tail> {
         "pages in swap cache" => Some(Tail::SwapCachePages(value)),
         "pages RAM" => Some(Tail::RamPages(value)),
         "pages reserved" => Some(Tail::ReservedPages(value)),
-        "pages cma reserved"
-        | "pages hwpoisoned"
-        | "pages HighMem/MovableOnly"
-        | "pages HighMem"
-        | "pages shared"
-        | "pages non-shared" => Some(Tail::Other),
+        "pages HighMem/MovableOnly" | "pages HighMem" => Some(Tail::HighMemPages(value)),
+        "pages cma reserved" | "pages hwpoisoned" | "pages shared" | "pages non-shared" => {
+            Some(Tail::Other)
+        }
         _ => None,
     }
 }
@@ -331,6 +331,7 @@ pub(crate) fn apply_tail(meminfo: &mut MemInfo, tail: Tail) {
         Tail::SwapTotalKb(value) => meminfo.swap_total_kb = value,
         Tail::RamPages(value) => meminfo.ram_pages = value,
         Tail::ReservedPages(value) => meminfo.reserved_pages = value,
+        Tail::HighMemPages(value) => meminfo.highmem_movable_pages = value,
         Tail::Other => {}
     }
 }
@@ -660,7 +661,10 @@ mod tests {
             tail("134396 pages reserved"),
             Some(Tail::ReservedPages(Some(134_396)))
         );
-        assert_eq!(tail("0 pages HighMem/MovableOnly"), Some(Tail::Other));
+        assert_eq!(
+            tail("0 pages HighMem/MovableOnly"),
+            Some(Tail::HighMemPages(Some(0)))
+        );
         assert_eq!(tail("8192 pages cma reserved"), Some(Tail::Other));
         assert_eq!(
             tail("Swap cache stats: add 0, delete 0, find 0/0"),
