@@ -530,3 +530,195 @@ extra_case!(
     h25_ppc64le_5_10_vmalloc_zero_bytes_plenty_free_unknown,
     "h25-ppc64le-5.10-vmalloc-zero-bytes-plenty-free-unknown"
 );
+extra_case!(
+    j001_msgctl11_2_6_31_order1_email_quoted_wrapped,
+    "j001-msgctl11-2.6.31-order1-email-quoted-wrapped"
+);
+extra_case!(
+    j002_armv5_rascal_f951_bare_2_6_3x,
+    "j002-armv5-rascal-f951-bare-2.6.3x"
+);
+extra_case!(
+    j003_cadvisor_memcg_3_13_mem2_bare,
+    "j003-cadvisor-memcg-3.13-mem2-bare"
+);
+extra_case!(
+    j004_cadvisor_host_3_13_gce_badsysprogram_bare,
+    "j004-cadvisor-host-3.13-gce-badsysprogram-bare"
+);
+extra_case!(
+    j005_cadvisor_docker_memcg_4_8_gentoo_two_kills_bare,
+    "j005-cadvisor-docker-memcg-4.8-gentoo-two-kills-bare"
+);
+extra_case!(
+    j006_colmap_dmesgt_french_locale_grep_6_8,
+    "j006-colmap-dmesgT-french-locale-grep-6.8"
+);
+extra_case!(
+    j007_chromium_5_8_rc1_email_quoted_summary_no_cpuset,
+    "j007-chromium-5.8-rc1-email-quoted-summary-no-cpuset"
+);
+extra_case!(
+    j008_dcos_mesos_memcg_journal_blank_lines_4_x,
+    "j008-dcos-mesos-memcg-journal-blank-lines-4.x"
+);
+extra_case!(
+    j009_sysrq_f_4_1_rc7_moom_email_quoted_snipped,
+    "j009-sysrq-f-4.1-rc7-moom-email-quoted-snipped"
+);
+extra_case!(
+    j010_sysrq_f_2_6_26_debian_oomkilladj_wrapped,
+    "j010-sysrq-f-2.6.26-debian-oomkilladj-wrapped"
+);
+extra_case!(
+    j011_host_2_6_26_debian_xorg_two_kills_wrapped,
+    "j011-host-2.6.26-debian-xorg-two-kills-wrapped"
+);
+extra_case!(
+    j012_paddle_ci_docker_task_in_lines_only,
+    "j012-paddle-ci-docker-task-in-lines-only"
+);
+extra_case!(
+    j013_docker_memcg_messages_task_in_prefix_lost,
+    "j013-docker-memcg-messages-task-in-prefix-lost"
+);
+extra_case!(
+    j014_docker_memcg_dmesg_double_spaced_4_x,
+    "j014-docker-memcg-dmesg-double-spaced-4.x"
+);
+extra_case!(
+    j015_azure_containerd_memcg_5_4_stack_only,
+    "j015-azure-containerd-memcg-5.4-stack-only"
+);
+extra_case!(
+    j016_photon_vmware_log_guest_prefix_pod_parent_4_19,
+    "j016-photon-vmware-log-guest-prefix-pod-parent-4.19"
+);
+extra_case!(
+    j017_mina_ubuntu_4_15_global_header_stack_cut,
+    "j017-mina-ubuntu-4.15-global-header-stack-cut"
+);
+extra_case!(
+    j018_clickhouse_rhel7_3_10_1160_syslog_header_cut,
+    "j018-clickhouse-rhel7-3.10-1160-syslog-header-cut"
+);
+extra_case!(
+    j019_oracle_uek_5_4_global_header_stack_cut,
+    "j019-oracle-uek-5.4-global-header-stack-cut"
+);
+extra_case!(
+    j021_zfs_2_6_38_atomic_failure_markdown_ate_asterisks,
+    "j021-zfs-2.6.38-atomic-failure-markdown-ate-asterisks"
+);
+extra_case!(
+    j027_aks_syslog_oom_memcg_kubepods_slice_node_allocatable_oomgroup,
+    "j027-aks-syslog-oom-memcg-kubepods-slice-node-allocatable-oomgroup"
+);
+extra_case!(
+    j028_k3s_kafka_mysqld_cgv2_own_container_oomgroup_dmesg,
+    "j028-k3s-kafka-mysqld-cgv2-own-container-oomgroup-dmesg"
+);
+extra_case!(
+    j029_es_oom_exporter_summary_line_only_own_container,
+    "j029-es-oom-exporter-summary-line-only-own-container"
+);
+extra_case!(
+    j030_es_oom_exporter_v1_pod_limit_sacrifice_child_no_killed,
+    "j030-es-oom-exporter-v1-pod-limit-sacrifice-child-no-killed"
+);
+extra_case!(
+    j036_knulli_aarch64_4_9_order2_nodemask0_grep_tail,
+    "j036-knulli-aarch64-4.9-order2-nodemask0-grep-tail"
+);
+extra_case!(
+    j037_nagios_check_oom_dmesgt_grep_three_lines_order2,
+    "j037-nagios-check-oom-dmesgT-grep-three-lines-order2"
+);
+extra_case!(
+    j038_frag_order2_chromium_4_7_arch_markdown_indented_highatomic,
+    "j038-frag-order2-chromium-4.7-arch-markdown-indented-highatomic"
+);
+extra_case!(
+    j039_frag_order2_x2go_4_7_syslog_email_quoted_buddy_only,
+    "j039-frag-order2-x2go-4.7-syslog-email-quoted-buddy-only"
+);
+extra_case!(
+    j040_galaxy_nexus_3_0_android_arm_backtrace_regs_cut,
+    "j040-galaxy-nexus-3.0-android-arm-backtrace-regs-cut"
+);
+extra_case!(
+    j041_lq_2_6_32_ubuntu_syslog_single_space_day_header_cut,
+    "j041-lq-2.6.32-ubuntu-syslog-single-space-day-header-cut"
+);
+extra_case!(
+    j042_virtualbox_3_x_kernlog_memory_hog_header_meminfo_cut,
+    "j042-virtualbox-3.x-kernlog-memory-hog-header-meminfo-cut"
+);
+extra_case!(
+    j043_cpuset01_4_10_rc_cpuset_node1_email_wrapped_commentary,
+    "j043-cpuset01-4.10-rc-cpuset-node1-email-wrapped-commentary"
+);
+extra_case!(
+    j044_oracle_cloud_5_13_systemd_journal_global_task_stack,
+    "j044-oracle-cloud-5.13-systemd-journal-global-task-stack"
+);
+extra_case!(
+    j045_crunchy_postgres_4_15_memcg_kill_then_next_header,
+    "j045-crunchy-postgres-4.15-memcg-kill-then-next-header"
+);
+extra_case!(
+    j046_crun_6_x_memcg_journal_stack_only_no_header,
+    "j046-crun-6.x-memcg-journal-stack-only-no-header"
+);
+extra_case!(
+    j047_rhel7_docker_memcg_dockerd_line_interleaved,
+    "j047-rhel7-docker-memcg-dockerd-line-interleaved"
+);
+extra_case!(
+    j048_ppc64le_rhel8_4_18_147_journal_podman_header_cut,
+    "j048-ppc64le-rhel8-4.18-147-journal-podman-header-cut"
+);
+extra_case!(
+    j049_gentoo_5_4_memcg_oom_from_memory_max_write,
+    "j049-gentoo-5.4-memcg-oom-from-memory-max-write"
+);
+extra_case!(
+    j050_qubes_dom0_xen_4_9_order3_xorg_journal_cut,
+    "j050-qubes-dom0-xen-4.9-order3-xorg-journal-cut"
+);
+extra_case!(
+    j051_azure_ama_mdsd_6_8_global_grep_then_next_header,
+    "j051-azure-ama-mdsd-6.8-global-grep-then-next-header"
+);
+extra_case!(
+    j052_azure_ama_mdsd_5_15_systemd_service_memcg_grep,
+    "j052-azure-ama-mdsd-5.15-systemd-service-memcg-grep"
+);
+extra_case!(
+    j053_kata_shim_v1_pod_limit_dmesg_grep_two_reports,
+    "j053-kata-shim-v1-pod-limit-dmesg-grep-two-reports"
+);
+extra_case!(
+    j054_k3s_pod_limit_equals_container_limit_dmesgt_4_15_bhyve,
+    "j054-k3s-pod-limit-equals-container-limit-dmesgT-4.15-bhyve"
+);
+extra_case!(
+    j055_k8s_pod_limit_syslog_4_15_calloc_full,
+    "j055-k8s-pod-limit-syslog-4.15-calloc-full"
+);
+extra_case!(
+    j056_riscv64_6_7_gfp_dma32_failure_no_dma32_zone_ratelimited,
+    "j056-riscv64-6.7-gfp-dma32-failure-no-dma32-zone-ratelimited"
+);
+extra_case!(
+    j057_objtool_6_1_7_host_oom_lkml_elided,
+    "j057-objtool-6.1.7-host-oom-lkml-elided"
+);
+extra_case!(
+    j058_qemu_6_11_stress_ng_host_oom_full_zones_lowmem_reserve,
+    "j058-qemu-6.11-stress-ng-host-oom-full-zones-lowmem-reserve"
+);
+extra_case!(
+    j060_frag_order5_uvc_xen_6_19_alloc_profiling_email_interleaved_reply,
+    "j060-frag-order5-uvc-xen-6.19-alloc-profiling-email-interleaved-reply"
+);
