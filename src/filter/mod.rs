@@ -506,17 +506,23 @@ mod tests {
             "[ 9.000002] active_anon:900000 inactive_anon:1000 isolated_anon:0 free:11000 free_pcp:0 free_cma:0",
             "[ 9.000003] Node 0 Normal free:40000kB boost:0kB min:45000kB low:56000kB high:67000kB reserved_highatomic:0KB present:4194304kB managed:4000000kB",
         ]);
-        let mut transform = transform();
-        let mut out = run(&mut transform, &records);
-        transform.finish(&mut out);
-        let inputs = out.iter().filter(|e| matches!(e, Emitted::Input)).count();
-        assert_eq!(inputs, records.len(), "a fragment's records pass through");
-        let events = events(&out);
+        let (events, folded) = fragment_events(&records);
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["oom"]["cause"], "host_oom");
         assert_eq!(events[0]["oom"]["fragment"], true);
         assert_eq!(events[0]["oom"]["passed_lines"], 3);
-        assert_eq!(transform.counters().records_folded, 0);
+        assert_eq!(folded, 0);
+    }
+
+    /// The events a headerless fragment's `records` give, after checking that every record
+    /// passed through; and how many records were folded.
+    fn fragment_events(records: &[String]) -> (Vec<Value>, u64) {
+        let mut transform = transform();
+        let mut out = run(&mut transform, records);
+        transform.finish(&mut out);
+        let inputs = out.iter().filter(|e| matches!(e, Emitted::Input)).count();
+        assert_eq!(inputs, records.len(), "a fragment's records pass through");
+        (events(&out), transform.counters().records_folded)
     }
 
     #[test]
@@ -530,12 +536,7 @@ mod tests {
             "kernel: mem_cgroup_out_of_memory+0x13a/0x150",
             "kernel: try_charge_memcg+0x6df/0x7a0",
         ]);
-        let mut transform = transform();
-        let mut out = run(&mut transform, &records);
-        transform.finish(&mut out);
-        let inputs = out.iter().filter(|e| matches!(e, Emitted::Input)).count();
-        assert_eq!(inputs, records.len(), "a fragment's records pass through");
-        let events = events(&out);
+        let (events, _) = fragment_events(&records);
         assert_eq!(events.len(), 1, "{events:?}");
         assert_eq!(events[0]["oom"]["cause"], "cgroup_limit");
         assert_eq!(events[0]["oom"]["fragment"], true);
@@ -551,11 +552,7 @@ mod tests {
             "[ 14.326919]  out_of_memory.cold+0x67/0x7e",
             "[ 14.327009]  mem_cgroup_out_of_memory+0x134/0x150",
         ]);
-        let mut transform = transform();
-        let mut out = run(&mut transform, &records);
-        transform.finish(&mut out);
-        assert!(events(&out).is_empty());
-        assert_eq!(out.len(), records.len());
+        assert!(fragment_events(&records).0.is_empty());
     }
 
     #[test]
@@ -566,11 +563,7 @@ mod tests {
             "[ 9.000003] Node 0 Normal free:900000kB min:45000kB low:56000kB high:67000kB present:4194304kB managed:4000000kB",
             "[ 9.000004] Node 0 Normal: 100*4kB (UME) 50*8kB (UME) 20*16kB (M) = 1120kB",
         ]);
-        let mut transform = transform();
-        let mut out = run(&mut transform, &records);
-        transform.finish(&mut out);
-        assert!(events(&out).is_empty());
-        assert_eq!(out.len(), records.len());
+        assert!(fragment_events(&records).0.is_empty());
     }
 
     #[test]
