@@ -38,11 +38,11 @@ impl GlobalSignals {
                 "Task in {task} killed as a result of limit of host: a global (host) OOM on Alibaba Cloud Linux"
             ));
         }
-        if let Some(message) = report
-            .kill_message
-            .as_deref()
-            .filter(|m| m.trim_start().starts_with("Out of memory"))
-        {
+        if let Some(message) = report.kill_message.as_deref().filter(|m| {
+            m.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("out of memory")
+        }) {
             signals.strong.push(format!(
                 "kill message `{}` (not `Memory cgroup out of memory`)",
                 message.trim()

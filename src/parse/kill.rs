@@ -5,8 +5,14 @@ use crate::report::{EndNote, OomSummary, ReaperResult, SelectedTask, Victim};
 
 use super::scan::{self, first_word, parse_i32, parse_kb, parse_u32, parse_u64};
 
-/// The messages the kernel puts before `Kill process`, `Killed process` and `OOM victim`.
-const MESSAGES: [&str; 2] = ["Memory cgroup out of memory", "Out of memory"];
+/// The messages the kernel puts before `Kill process`, `Killed process` and `OOM victim`;
+/// 2.6 kernels before 2.6.12 printed `Out of Memory: Killed process %d (%s).` (mm/oom_kill.c
+/// `__oom_kill_task`).
+const MESSAGES: [&str; 3] = [
+    "Memory cgroup out of memory",
+    "Out of memory",
+    "Out of Memory",
+];
 
 /// A line of `oom_kill_process` / `__oom_kill_process`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,6 +385,9 @@ mod tests {
     fn killed_inside_another_message_is_not_a_kill() {
         assert_eq!(kill_line("I1012 19:00:20 log_monitor.go:160] Message:Memory cgroup out of memory: Killed process 183960 (stress-ng-vm)"), None);
         assert_eq!(kill_line("Out of memoryX: Killed process 1 (a)"), None);
+        let (message, victim) = victim_of("Out of Memory: Killed process 11648 (ld).");
+        assert_eq!(message, Some("Out of Memory"));
+        assert_eq!((victim.pid, victim.comm.as_str()), (11648, "ld"));
     }
 
     #[test]
