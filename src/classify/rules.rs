@@ -9,7 +9,7 @@ use super::trace::find_frame;
 use super::verdict::{Finding, Verdict};
 use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
 use super::{explain::human_kb, memcg, Cause, Confidence};
-use crate::report::{EndNote, OomReport};
+use crate::report::{EndNote, OomReport, ReportKind};
 
 /// Decides the cause of `report`.
 pub(super) fn decide(report: &OomReport) -> Verdict {
@@ -171,6 +171,17 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     if let Some(plenty) = plenty_free(report, class) {
         evidence.extend(memory_state_evidence(report));
         evidence.push(plenty);
+        return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+    }
+    // mm/page_alloc.c `__alloc_pages_slowpath`: an order-0 allocation that may reclaim and
+    // retry does not fail, it invokes the OOM killer; warn_alloc reports the ones that give
+    // up first (GFP_ATOMIC and GFP_NOWAIT may not reclaim, __GFP_NORETRY tries once). Such a
+    // failure shows that no zone had a page above its watermark at that moment, which a
+    // burst of atomic allocations does on a healthy host: with no zone figures, nothing
+    // shows the host out of memory.
+    if report.kind == ReportKind::AllocationFailure && report.meminfo.zones.is_empty() {
+        evidence.extend(memory_state_evidence(report));
+        evidence.push("an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory".into());
         return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
     }
     if has_any {
@@ -345,6 +356,23 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(diagnosis.confidence, Confidence::Low);
         assert_evidence(&diagnosis, "the figures contradict a host OOM: 1984989 of 2097152 pages RAM were free (less free_cma), far above the min watermarks the allocator fails below; the allocation could not use where that memory was");
+    }
+
+    #[test]
+    fn order_0_atomic_failure_without_zone_figures_is_unknown() {
+        let report = Given::alloc_failure()
+            .header(
+                "java",
+                111_104,
+                "0x2084120",
+                &["GFP_ATOMIC", "__GFP_COLD", "__GFP_COMP"],
+                0,
+            )
+            .stack(&["warn_alloc", "__alloc_pages_nodemask"])
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(&diagnosis, "an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory");
     }
 
     #[test]
