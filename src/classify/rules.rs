@@ -136,6 +136,45 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             );
             return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
         }
+        // mm/page_alloc.c: before the OOM killer, `__alloc_pages_may_oom` tries every zone
+        // once more at the high watermark, and an allocation failure gives up below min;
+        // an order-0 page is any free page. A zone this allocation may use that is above
+        // high (with lowmem_reserve) when the report is printed is no moment's noise: the
+        // figures contradict the host being out of memory. Only where the reserve is known:
+        // printed, or none, for the highest zone of its node (`setup_per_zone_lowmem_reserve`
+        // reserves a zone only against the populated zones above it).
+        let order_0 = report.trigger.order.unwrap_or(0) <= 0;
+        let reserve_known = |z: &ZoneEval| {
+            !z.zone.lowmem_reserve_pages.is_empty()
+                || !report.meminfo.zones.iter().any(|other| {
+                    other.node == z.zone.node
+                        && zones::zone_rank(&other.zone) > zones::zone_rank(&z.zone.zone)
+                })
+        };
+        let roomy: Vec<String> = zones
+            .iter()
+            .filter(|z| order_0 && reserve_known(z) && z.above_high())
+            .map(|z| {
+                format!(
+                    "{} free {}kB > high {}kB{}",
+                    z.label(),
+                    z.usable_free_kb(),
+                    z.watermarks.high_kb.saturating_add(z.reserve_kb),
+                    if z.reserve_kb > 0 {
+                        " (with lowmem_reserve)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        if !roomy.is_empty() {
+            evidence.push(format!(
+                "the figures contradict a host OOM: {} — an order-0 allocation would have been served there",
+                roomy.join(", ")
+            ));
+            return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+        }
         if !all_short {
             let roomy: Vec<String> = zones
                 .iter()
@@ -356,6 +395,42 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(diagnosis.confidence, Confidence::Low);
         assert_evidence(&diagnosis, "the figures contradict a host OOM: 1984989 of 2097152 pages RAM were free (less free_cma), far above the min watermarks the allocator fails below; the allocation could not use where that memory was");
+    }
+
+    #[test]
+    fn a_usable_zone_above_high_contradicts_an_order_0_host_oom() {
+        // 4.10: Normal of node 0 far above high while DMA is under its reserve.
+        let report = Given::oom()
+            .header("x", 1, "0x24201ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .zone(Some(0), "DMA", 15_884, 40, 48, 60)
+            .reserve(&[0, 1_880, 15_896, 15_896])
+            .zone(Some(0), "Normal", 13_111_616, 43_000, 54_072, 65_000)
+            .killed("Out of memory", 1, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "the figures contradict a host OOM: Node 0 Normal free 13111616kB > high 65000kB — an order-0 allocation would have been served there");
+    }
+
+    #[test]
+    fn a_low_zone_without_its_reserve_printed_is_no_contradiction() {
+        // lowmem_reserve elided: DMA keeps an unknown reserve from a movable allocation.
+        let report = Given::oom()
+            .header(
+                "stress",
+                1,
+                "0x6280ca",
+                &["GFP_HIGHUSER_MOVABLE", "__GFP_ZERO"],
+                0,
+            )
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .zone(Some(0), "DMA", 7_280, 384, 480, 576)
+            .zone(Some(0), "DMA32", 44_564, 44_668, 55_832, 66_996)
+            .killed("Out of memory", 1, "stress")
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
     }
 
     #[test]

@@ -289,6 +289,13 @@ impl ZoneEval<'_> {
         self.usable_free_kb() <= self.effective_low_kb()
     }
 
+    /// Usable free above high + reserve: an order-0 allocation would be served from this
+    /// zone even by `__alloc_pages_may_oom`'s last try before the OOM killer, which asks for
+    /// the high watermark.
+    pub(super) fn above_high(&self) -> bool {
+        self.usable_free_kb() > self.watermarks.high_kb.saturating_add(self.reserve_kb)
+    }
+
     /// `, of which free_cma 31624kB this allocation may not use`, where such memory counts.
     fn unusable_note(&self) -> String {
         let mut note = String::new();
