@@ -159,7 +159,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                     "{} free {}kB > high {}kB{}",
                     z.label(),
                     z.usable_free_kb(),
-                    z.watermarks.high_kb.saturating_add(z.reserve_kb),
+                    z.effective_high_kb(),
                     if z.reserve_kb > 0 {
                         " (with lowmem_reserve)"
                     } else {

@@ -271,6 +271,10 @@ impl ZoneEval<'_> {
         self.watermarks.low_kb.saturating_add(self.reserve_kb)
     }
 
+    pub(super) fn effective_high_kb(&self) -> u64 {
+        self.watermarks.high_kb.saturating_add(self.reserve_kb)
+    }
+
     /// The free memory the watermark check counts for this allocation: `free` less what it
     /// may not use. The printed `min:` already holds any `boost:` (`min_wmark_pages` adds
     /// `watermark_boost`), so nothing is added for it.
@@ -293,7 +297,7 @@ impl ZoneEval<'_> {
     /// zone even by `__alloc_pages_may_oom`'s last try before the OOM killer, which asks for
     /// the high watermark.
     pub(super) fn above_high(&self) -> bool {
-        self.usable_free_kb() > self.watermarks.high_kb.saturating_add(self.reserve_kb)
+        self.usable_free_kb() > self.effective_high_kb()
     }
 
     /// `, of which free_cma 31624kB this allocation may not use`, where such memory counts.
