@@ -406,13 +406,18 @@ def check_validate(tmp):
         table.append((f"validate {name}", rows))
 
 
-def check_respawn(tmp, journal_remote):
-    work = tmp / "respawn"
+def workspace(tmp, name, journal_remote):
+    """A check's directory under `tmp`, with its journal and an empty `data` directory."""
+    work = tmp / name
     work.mkdir()
-    journal = Journal(work, journal_remote)
+    (work / "data").mkdir()
+    return work, Journal(work, journal_remote)
+
+
+def check_respawn(tmp, journal_remote):
+    work, journal = workspace(tmp, "respawn", journal_remote)
     journal.write(kmsg_records(CAPTURES / FIRST))
     journal.wait_written()
-    (work / "data").mkdir()
     vector = Vector(work, "vector", shape1_config(work, "vector", journal))
     vector.start()
     try:
@@ -432,10 +437,7 @@ def check_respawn(tmp, journal_remote):
 
 
 def check_midstream(tmp, journal_remote):
-    work = tmp / "midstream"
-    work.mkdir()
-    journal = Journal(work, journal_remote)
-    (work / "data").mkdir()
+    work, journal = workspace(tmp, "midstream", journal_remote)
     vector = Vector(work, "vector", shape1_config(work, "vector", journal))
     records = kmsg_records(CAPTURES / STREAMED)
     # The boot's first lines before Vector starts (journalctl -k fails, and the loop ends,
@@ -512,10 +514,7 @@ def check_midstream(tmp, journal_remote):
 
 
 def check_restart(tmp, journal_remote, name):
-    work = tmp / f"restart-{name}"
-    work.mkdir()
-    journal = Journal(work, journal_remote)
-    (work / "data").mkdir()
+    work, journal = workspace(tmp, f"restart-{name}", journal_remote)
     if name == "vector":
         config = shape1_config(work, name, journal)
 
@@ -566,10 +565,7 @@ def check_restart(tmp, journal_remote, name):
 
 
 def check_metrics(tmp, journal_remote):
-    work = tmp / "metrics"
-    work.mkdir()
-    journal = Journal(work, journal_remote)
-    (work / "data").mkdir()
+    work, journal = workspace(tmp, "metrics", journal_remote)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
