@@ -129,7 +129,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // Every zone passed the check the allocator makes (usable free above min +
         // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
         // figures contradict every cause.
-        if !zones.iter().any(ZoneEval::below_min) {
+        if !zones.iter().any(ZoneEval::cannot_serve_order_0) {
             evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
             evidence.push(
                 "the figures contradict every cause: each zone this allocation may use was above its min watermark (with lowmem_reserve), which the allocator checks before it gives up".into(),
@@ -151,9 +151,10 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                         && zones::zone_rank(&other.zone) > zones::zone_rank(&z.zone.zone)
                 })
         };
+        let serves_order_0 = |z: &ZoneEval| z.above_high() && !z.cannot_serve_order_0();
         let roomy: Vec<String> = zones
             .iter()
-            .filter(|z| order_0 && reserve_known(z) && z.above_high())
+            .filter(|z| order_0 && reserve_known(z) && serves_order_0(z))
             .map(|z| {
                 format!(
                     "{} free {}kB > high {}kB{}",
@@ -358,7 +359,7 @@ fn unknown_evidence(report: &OomReport) -> Vec<String> {
 #[cfg(test)]
 mod tests {
 
-    use crate::classify::testkit::{assert_evidence, commands, Given};
+    use crate::classify::testkit::{assert_evidence, commands, has_evidence, Given};
     use crate::classify::{diagnose, Cause, Confidence};
 
     #[test]
@@ -412,6 +413,47 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(diagnosis.confidence, Confidence::Low);
         assert_evidence(&diagnosis, "the figures contradict a host OOM: Node 0 Normal free 13111616kB > high 65000kB — an order-0 allocation would have been served there");
+    }
+
+    #[test]
+    fn a_zone_above_zero_watermarks_with_an_empty_buddy_list_cannot_serve() {
+        // vm.min_free_kbytes=0: min = low = high = 0, so any free page passes the check; the
+        // free lists hold none, so none was there to take.
+        let report = Given::oom()
+            .header("x", 1, "0x6200ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .zone(None, "Normal", 48, 0, 0, 0)
+            .reserve(&[0, 0])
+            .buddy(None, "Normal", "0*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 0kB")
+            .killed("Out of memory", 1, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert!(!has_evidence(
+            &diagnosis,
+            "the figures contradict a host OOM"
+        ));
+    }
+
+    #[test]
+    fn a_zone_above_high_with_no_usable_block_in_its_buddy_list_is_no_contradiction() {
+        // free: counts the highatomic and CMA blocks an ordinary allocation may not take.
+        let report = Given::oom()
+            .header("x", 1, "0x6200ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .zone(None, "DMA32", 5_000, 6_000, 7_000, 8_000)
+            .reserve(&[0, 0])
+            .zone(None, "Normal", 70_000, 20_000, 25_000, 30_000)
+            .reserve(&[0, 0])
+            .buddy(None, "Normal", "0*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 17*4096kB (H) = 69632kB")
+            .killed("Out of memory", 1, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert!(!has_evidence(
+            &diagnosis,
+            "the figures contradict a host OOM"
+        ));
     }
 
     #[test]

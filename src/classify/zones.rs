@@ -227,6 +227,8 @@ pub(super) struct ZoneEval<'a> {
     /// use CMA, `reserved_highatomic` for one without access to the reserves
     /// (mm/page_alloc.c `__zone_watermark_unusable_free`).
     pub unusable: Unusable,
+    /// The blocks of the buddy list this allocation may take.
+    pub access: BlockAccess,
 }
 
 /// The parts of a zone's free memory an allocation may not count, in kB.
@@ -289,6 +291,13 @@ impl ZoneEval<'_> {
         self.usable_free_kb() <= self.effective_min_kb()
     }
 
+    /// Whether the zone cannot hand out one page to this allocation: under min, or its
+    /// printed buddy list holds no block it may take (`rmqueue` serves from the free lists;
+    /// `free:` also counts what they cannot give it).
+    pub(super) fn cannot_serve_order_0(&self) -> bool {
+        self.below_min() || self.buddy_usable_kb() == Some(0)
+    }
+
     pub(super) fn below_low(&self) -> bool {
         self.usable_free_kb() <= self.effective_low_kb()
     }
@@ -298,6 +307,20 @@ impl ZoneEval<'_> {
     /// the high watermark.
     pub(super) fn above_high(&self) -> bool {
         self.usable_free_kb() > self.effective_high_kb()
+    }
+
+    /// Free memory in the zone's buddy list in blocks this allocation may take, when the
+    /// list is printed: what `rmqueue` can hand out, whatever `free:` counts.
+    pub(super) fn buddy_usable_kb(&self) -> Option<u64> {
+        let buddy = self.zone.buddy.as_ref()?;
+        Some(
+            buddy
+                .orders
+                .iter()
+                .filter(|o| self.access.may_take(&o.migrate_types))
+                .map(|o| o.count.saturating_mul(o.block_kb))
+                .fold(0, u64::saturating_add),
+        )
     }
 
     /// `, of which free_cma 31624kB this allocation may not use`, where such memory counts.
@@ -453,6 +476,7 @@ pub(super) fn eligible_zones<'a>(
                 reserve_pages,
                 reserve_kb: reserve_pages.saturating_mul(page),
                 unusable: Unusable::of(zone, access),
+                access,
             })
         })
         .collect()
