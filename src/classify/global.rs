@@ -74,10 +74,14 @@ impl GlobalSignals {
             );
         }
         if report.meminfo.present || !report.meminfo.zones.is_empty() {
-            signals.strong.push(
-                "Mem-Info printed: show_mem runs for global OOMs, not for memory cgroup OOMs"
-                    .into(),
-            );
+            let printed = if report.meminfo.present {
+                "Mem-Info printed"
+            } else {
+                "zone figures printed"
+            };
+            signals.strong.push(format!(
+                "{printed}: show_mem runs for global OOMs, not for memory cgroup OOMs"
+            ));
         }
         let into_oom = find_frame(report, &["out_of_memory"]);
         if let Some(allocator) = find_frame(report, &ALLOCATOR_FRAMES) {

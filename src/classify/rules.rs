@@ -15,7 +15,29 @@ use crate::report::{EndNote, OomReport, ReportKind};
 pub(super) fn decide(report: &OomReport) -> Verdict {
     let mut verdict = decide_cause(report);
     verdict.evidence.extend(end_note_evidence(report));
+    if figures_only(report) && verdict.confidence == Confidence::High {
+        verdict.confidence = Confidence::Medium;
+        verdict.evidence.push(
+            "no header, call trace or kill line: show_mem prints these figures for an allocation failure (warn_alloc) and sysrq-m too, so the figures alone do not show that the OOM killer ran".into(),
+        );
+    }
     verdict
+}
+
+/// A report assembled from figures alone (its header scrolled away or was cut from a paste):
+/// nothing in it shows which of `show_mem`'s callers printed it (mm/oom_kill.c `dump_header`,
+/// mm/page_alloc.c `warn_alloc`, drivers/tty/sysrq.c `sysrq_handle_showmem`).
+fn figures_only(report: &OomReport) -> bool {
+    report.trigger.gfp_mask.is_none()
+        && report.trigger.order.is_none()
+        && report.call_trace.is_empty()
+        && report.summary.is_none()
+        && report.victims.is_empty()
+        && report.selected.is_none()
+        && report.kill_message.is_none()
+        && report.end_note.is_none()
+        && report.memcg.task_cgroup.is_none()
+        && report.memcg.limit_cgroup.is_none()
 }
 
 fn decide_cause(report: &OomReport) -> Verdict {
@@ -413,6 +435,31 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(diagnosis.confidence, Confidence::Low);
         assert_evidence(&diagnosis, "the figures contradict a host OOM: Node 0 Normal free 13111616kB > high 65000kB — an order-0 allocation would have been served there");
+    }
+
+    #[test]
+    fn figures_without_header_or_kill_line_are_at_most_medium() {
+        // Zone lines alone, every zone under min: a shortage, but show_mem also prints them
+        // for warn_alloc and sysrq-m.
+        let mut fragment = Given::oom()
+            .zone(Some(0), "DMA32", 21_864, 27_368, 34_208, 41_048)
+            .reserve(&[0, 0, 0, 0, 0])
+            .build();
+        fragment.meminfo.present = false;
+        let diagnosis = diagnose(&fragment);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(&diagnosis, "no header, call trace or kill line: show_mem prints these figures for an allocation failure (warn_alloc) and sysrq-m too, so the figures alone do not show that the OOM killer ran");
+        assert_evidence(
+            &diagnosis,
+            "zone figures printed: show_mem runs for global OOMs, not for memory cgroup OOMs",
+        );
+        let with_kill = Given::oom()
+            .zone(Some(0), "DMA32", 21_864, 27_368, 34_208, 41_048)
+            .reserve(&[0, 0, 0, 0, 0])
+            .killed("Out of memory", 1, "x")
+            .build();
+        assert_eq!(diagnose(&with_kill).confidence, Confidence::High);
     }
 
     #[test]

@@ -447,6 +447,14 @@ pub(super) fn allocation_reserve_kb(report: &OomReport) -> Vec<Option<u64>> {
         .collect()
 }
 
+/// Whether a zone has pages for the buddy allocator to hand out: the zonelists an allocation
+/// walks hold only such zones (mm/page_alloc.c `build_zonelists_node`: `managed_zone()` since
+/// 4.16, `populated_zone()`, present pages, before). An empty zone (`HighMem present:0kB`,
+/// `Movable ... managed:0kB`) still prints its line, with free 0 below its watermarks.
+fn has_pages(zone: &ZoneState) -> bool {
+    zone.managed_kb.or(zone.present_kb) != Some(0)
+}
+
 /// The zones with watermarks that an allocation of zone class `class` may use, on the nodes
 /// in `allowed` (all nodes when `None`; zones printed without a node always count).
 /// Each carries the `lowmem_reserve` it holds back from that class.
@@ -462,7 +470,7 @@ pub(super) fn eligible_zones<'a>(
     meminfo
         .zones
         .iter()
-        .filter(|zone| usable_by_class(zone, class))
+        .filter(|zone| usable_by_class(zone, class) && has_pages(zone))
         .filter(|zone| match (zone.node, allowed) {
             (Some(node), Some(allowed)) => allowed.contains(&node),
             _ => true,
@@ -892,6 +900,24 @@ mod tests {
             2,
             "node 1 filtered out"
         );
+    }
+
+    #[test]
+    fn a_zone_without_pages_is_in_no_zonelist() {
+        // 2.6.11 x86-64 prints `HighMem free:0kB min:128kB ... present:0kB`; a Movable zone
+        // can be present with nothing managed.
+        let mut report = OomReport::default();
+        let mut highmem = zone(None, "HighMem", (0, 128, 192), &[]);
+        highmem.present_kb = Some(0);
+        let mut movable = zone(None, "Movable", (0, 128, 192), &[]);
+        movable.present_kb = Some(1_048_576);
+        movable.managed_kb = Some(0);
+        let mut normal = zone(None, "Normal", (524_648, 4_028, 6_040), &[]);
+        normal.present_kb = Some(1_031_360);
+        report.meminfo.zones = vec![normal, highmem, movable];
+        let zones = eligible_zones(&report, None, None);
+        assert_eq!(zones.len(), 1);
+        assert_eq!(zones[0].zone.zone, "Normal");
     }
 
     #[test]
