@@ -36,6 +36,33 @@ fn leaves_out_nodes(nodes: &BTreeSet<u32>, seen: &BTreeSet<u32>) -> bool {
     !nodes.contains(&0) || seen.iter().any(|node| !nodes.contains(node))
 }
 
+/// The nodes `show_mem` kept when it left out others with memory, where the report shows it.
+///
+/// `dump_header` prints with SHOW_MEM_FILTER_NODES and the allocation's nodemask (or the
+/// cpuset's mems_allowed): `show_free_areas` skips every node outside it
+/// (`show_mem_node_skip`, mm/show_mem.c, before 6.1 mm/page_alloc.c) for its per-node, zone
+/// and buddy lines, while `hugetlb_show_meminfo` (before 6.1) printed a hugepages line for
+/// every node with memory. A node with a hugepages line but neither zone nor buddy lines,
+/// between a zone line and a buddy line of the kept nodes (the report runs from the zone
+/// section into the buddy section, where the node's lines would be), was filtered out.
+fn nodes_kept_by_show_mem(report: &OomReport) -> Option<(BTreeSet<u32>, BTreeSet<u32>)> {
+    let zones = &report.meminfo.zones;
+    let printed: BTreeSet<u32> = zones
+        .iter()
+        .filter(|z| z.watermarks.is_some() || z.buddy.is_some())
+        .filter_map(|z| z.node)
+        .chain(report.meminfo.nodes.iter().map(|n| n.node))
+        .collect();
+    let spans_both_sections = zones
+        .iter()
+        .any(|z| z.watermarks.is_some() && z.node.is_some())
+        && zones.iter().any(|z| z.buddy.is_some() && z.node.is_some());
+    let with_memory: BTreeSet<u32> = report.meminfo.hugepages.iter().map(|h| h.node).collect();
+    let left_out: BTreeSet<u32> = with_memory.difference(&printed).copied().collect();
+    (spans_both_sections && !printed.is_empty() && !left_out.is_empty())
+        .then_some((printed, left_out))
+}
+
 /// Rule 3a, a NUMA node OOM: the kernel says the OOM was constrained to some nodes
 /// (CONSTRAINT_CPUSET, CONSTRAINT_MEMORY_POLICY), or the old format shows a cpuset's
 /// `mems_allowed` or a header `nodemask=` leaving out nodes the report shows.
@@ -60,6 +87,9 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
         .or(report.trigger.nodemask.as_deref());
     let nodemask = nodemask_text.and_then(parse_node_list);
     let leaves_out = |nodes: &BTreeSet<u32>| leaves_out_nodes(nodes, &seen);
+    let kept_by_show_mem = nodes_kept_by_show_mem(report);
+    let inferred =
+        constraint.is_none() && mems.is_none() && nodemask.is_none() && kept_by_show_mem.is_some();
     let seen_text = format_node_list(&seen);
     // What a mask leaves out: nodes the report prints, else node 0 (`nodemask=1` with the
     // per-node lines cut from the excerpt).
@@ -100,6 +130,16 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
                     )
                 ));
                 (Some(mask), true, false)
+            }
+            (None, None) if inferred => {
+                let (kept, left_out) = kept_by_show_mem.unwrap_or_default();
+                evidence.push(format!(
+                    "zone and buddy lines only for node(s) {} while hugepages lines show node(s) {} with memory: show_mem leaves out the nodes outside the allocation's nodemask or cpuset (SHOW_MEM_FILTER_NODES), so the allocation was confined to node(s) {}",
+                    format_node_list(&kept),
+                    format_node_list(&left_out),
+                    format_node_list(&kept)
+                ));
+                (Some(kept), false, false)
             }
             (_, Some(mems)) if leaves_out(&mems) && cpuset != Some("/") => {
                 evidence.push(format!(
@@ -212,7 +252,9 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
         }
     }
 
-    let confidence = if decisive || from_figures {
+    // Confinement read from which nodes were printed is an inference; the nodes may be ones
+    // the poster cut. It never gives more than medium.
+    let confidence = if (decisive || from_figures) && !inferred {
         Confidence::High
     } else {
         Confidence::Medium
@@ -233,4 +275,55 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
             headline,
         }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::classify::testkit::{assert_evidence, Given};
+    use crate::classify::{diagnose, Cause, Confidence};
+
+    const BUDDY: &str = "423*4kB (UE) 320*8kB (UME) 187*16kB (UE) 0*32kB 0*64kB = 10976kB";
+
+    #[test]
+    fn a_node_with_hugepages_but_no_zone_or_buddy_lines_was_filtered_out() {
+        // 6.0: show_free_areas printed node 1 only; hugetlb_show_meminfo both nodes.
+        let report = Given::oom()
+            .zone(Some(1), "Normal", 45_100, 45_576, 56_968, 68_360)
+            .reserve(&[0, 0, 0, 0, 0])
+            .buddy(Some(1), "Normal", BUDDY)
+            .hugepages(0, 0, 0, 2048)
+            .hugepages(1, 0, 0, 2048)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_eq!(diagnosis.exhausted_nodes, vec![1]);
+        assert_evidence(&diagnosis, "zone and buddy lines only for node(s) 1 while hugepages lines show node(s) 0 with memory");
+    }
+
+    #[test]
+    fn zone_lines_without_buddy_lines_may_be_a_cut_excerpt() {
+        // Node 0's zone lines may have been above where the paste starts.
+        let report = Given::oom()
+            .zone(Some(1), "Normal", 45_100, 45_576, 56_968, 68_360)
+            .reserve(&[0, 0, 0, 0, 0])
+            .hugepages(0, 0, 0, 2048)
+            .hugepages(1, 0, 0, 2048)
+            .build();
+        assert_ne!(diagnose(&report).cause, Cause::NumaNodeOom);
+    }
+
+    #[test]
+    fn printed_mems_allowed_covering_every_node_is_no_confinement() {
+        let report = Given::oom()
+            .header("x", 1, "0x6200ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .cpuset("/", "0-1")
+            .zone(Some(1), "Normal", 45_100, 45_576, 56_968, 68_360)
+            .reserve(&[0, 0, 0, 0, 0])
+            .buddy(Some(1), "Normal", BUDDY)
+            .hugepages(0, 0, 0, 2048)
+            .hugepages(1, 0, 0, 2048)
+            .build();
+        assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
 }
