@@ -33,7 +33,7 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
     let page = zones::page_kb(&report.meminfo);
     let block_kb = page.checked_shl(order)?;
     let access = BlockAccess::of(&report.trigger, class);
-    let legacy = zones::kernel_older_than(report, 4, 4);
+    let legacy = zones::watermark_check_before_4_4(report);
     let mut evidence = vec![allocation_evidence(report, order, block_kb)];
     let finding = |headline| {
         Finding::Fragmentation(FragmentationFinding {

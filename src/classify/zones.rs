@@ -198,6 +198,35 @@ pub(super) fn kernel_older_than(report: &OomReport, major: u32, minor: u32) -> b
     }
 }
 
+/// Whether the kernel runs the pre-4.4 order-aware watermark check: its release says so,
+/// or, with no release printed, its buddy lists have the older format. 4.4 removed
+/// MIGRATE_RESERVE (the `R` letter) in the series that replaced the check; kernels before
+/// `show_migration_types` print counts with no letters at all (mm/page_alloc.c
+/// `show_free_areas`).
+pub(super) fn watermark_check_before_4_4(report: &OomReport) -> bool {
+    if report.kernel.release.is_some() {
+        return kernel_older_than(report, 4, 4);
+    }
+    let mut printed = report
+        .meminfo
+        .zones
+        .iter()
+        .filter_map(|zone| zone.buddy.as_ref())
+        .flat_map(|buddy| buddy.orders.iter().filter(|o| o.count > 0))
+        .peekable();
+    if printed.peek().is_none() {
+        return false;
+    }
+    let mut any_letters = false;
+    for order in printed {
+        if order.migrate_types.contains('R') {
+            return true;
+        }
+        any_letters |= order.migrate_types.chars().any(|c| c.is_ascii_alphabetic());
+    }
+    !any_letters
+}
+
 /// The page size in kB: as the parser read it, else the smallest buddy block, else 4.
 pub(super) fn page_kb(meminfo: &MemInfo) -> u64 {
     meminfo
@@ -1034,6 +1063,28 @@ mod tests {
         }
         report.kernel.release = None;
         assert!(!kernel_older_than(&report, 4, 4));
+    }
+
+    #[test]
+    fn buddy_format_dates_a_report_without_its_release() {
+        let with_buddy = |text: &str, release: Option<&str>| {
+            let mut report = OomReport::default();
+            let mut normal = zone(None, "Normal", (1032, 508, 760), &[0]);
+            normal.buddy = Some(buddy(text));
+            report.meminfo.zones = vec![normal];
+            report.kernel.release = release.map(str::to_string);
+            watermark_check_before_4_4(&report)
+        };
+        // 2.6 MIPS router: counts with no migrate-type letters.
+        assert!(with_buddy("72*4kB 43*8kB 23*16kB 1*32kB 0*64kB", None));
+        // 3.x: MIGRATE_RESERVE's R.
+        assert!(with_buddy("5*4kB (UEM) 2*8kB (R) 0*16kB", None));
+        assert!(!with_buddy("5*4kB (UME) 2*8kB (H) 0*16kB", None));
+        // Nothing free: the format does not tell.
+        assert!(!with_buddy("0*4kB 0*8kB 0*16kB", None));
+        // A printed release decides.
+        assert!(!with_buddy("72*4kB 43*8kB", Some("5.10.0-8-amd64")));
+        assert!(with_buddy("5*4kB (UME)", Some("3.10.0-1160.el7.x86_64")));
     }
 
     #[test]
