@@ -148,10 +148,18 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     if !zones.is_empty() {
         evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
         let all_short = zones.iter().all(ZoneEval::below_low);
+        let order_0 = report.trigger.order.unwrap_or(0) <= 0;
+        // An order-0 OOM kill's last look at the zones (`__alloc_pages_may_oom`) asks for
+        // the high watermark, and fails only when no zone has that much: a zone found
+        // between min and high when the report is printed had pages freed after the
+        // decision (exits, reclaim, per-cpu drains), no contradiction. Only above high is.
+        let oom_killer_at_order_0 =
+            order_0 && report.kind == ReportKind::OomKill && !figures_only(report);
+        let none_short = !zones.iter().any(ZoneEval::cannot_serve_order_0);
         // Every zone passed the check the allocator makes (usable free above min +
         // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
         // figures contradict every cause.
-        if !zones.iter().any(ZoneEval::cannot_serve_order_0) {
+        if none_short && !oom_killer_at_order_0 {
             evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
             evidence.push(
                 "the figures contradict every cause: each zone this allocation may use was above its min watermark (with lowmem_reserve), which the allocator checks before it gives up".into(),
@@ -165,7 +173,6 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // figures contradict the host being out of memory. Only where the reserve is known:
         // printed, or none, for the highest zone of its node (`setup_per_zone_lowmem_reserve`
         // reserves a zone only against the populated zones above it).
-        let order_0 = report.trigger.order.unwrap_or(0) <= 0;
         let reserve_known = |z: &ZoneEval| {
             !z.zone.lowmem_reserve_pages.is_empty()
                 || !report.meminfo.zones.iter().any(|other| {
@@ -218,7 +225,12 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             .or_else(|| zones.iter().find(|z| z.below_low()))
             .map(ZoneEval::watermark_evidence);
         evidence.extend(memory_state_evidence(report));
-        let confidence = if all_short {
+        let confidence = if none_short {
+            evidence.push(
+                "no zone this allocation may use was under min when the report was printed, none above high either: memory freed between the OOM decision and the print".into(),
+            );
+            Confidence::Low
+        } else if all_short {
             Confidence::High
         } else {
             Confidence::Medium
@@ -463,6 +475,29 @@ mod tests {
     }
 
     #[test]
+    fn an_order_0_kill_with_every_zone_between_min_and_high_is_a_host_oom_at_low() {
+        // 3.2 UML guest filled by tmpfs: Normal free 2040kB, 8kB above min at the print.
+        let report = Given::oom()
+            .header("dd", 1, "0x200da", &[], 0)
+            .stack(&["dump_header", "oom_kill_process", "out_of_memory"])
+            .zone(None, "Normal", 2_040, 2_032, 2_540, 3_048)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "no zone this allocation may use was under min when the report was printed, none above high either");
+        // The same figures for an allocation that gave up without the OOM killer.
+        let failure = Given::alloc_failure()
+            .header("dd", 1, "0x200da", &[], 0)
+            .stack(&["warn_alloc", "__alloc_pages_nodemask"])
+            .zone(None, "Normal", 2_040, 2_032, 2_540, 3_048)
+            .build();
+        let diagnosis = diagnose(&failure);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(&diagnosis, "the figures contradict every cause");
+    }
+
+    #[test]
     fn a_zone_above_zero_watermarks_with_an_empty_buddy_list_cannot_serve() {
         // vm.min_free_kbytes=0: min = low = high = 0, so any free page passes the check; the
         // free lists hold none, so none was there to take.
@@ -669,14 +704,17 @@ mod tests {
             .killed("Out of memory", 1, "x")
             .build();
         let diagnosis = diagnose(&report);
-        // Memory above min on the only node the task may use contradicts every cause.
+        // Memory above high on the only node the task may use contradicts every cause.
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(
             diagnosis.confidence,
             Confidence::Low,
-            "memory above min on the allowed node"
+            "memory above high on the allowed node"
         );
-        assert_evidence(&diagnosis, "the figures contradict every cause");
+        assert_evidence(
+            &diagnosis,
+            "the figures contradict a host OOM: Node 0 Normal free 900000kB > high 67000kB",
+        );
         assert_evidence(&diagnosis, "Node 0 Normal free 900000kB > low 56000kB");
     }
 
