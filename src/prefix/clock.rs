@@ -252,6 +252,17 @@ pub(super) fn rfc3339_date(line: &str) -> Option<Dated<'_>> {
     Some((fields.wall_time(), cursor.rest()))
 }
 
+/// An RFC 3339 time in brackets closed by `]: `, as `talosctl dmesg` prints a record's time:
+/// `[2021-11-10T10:09:37.662764956Z]: `. Returns what follows.
+pub(super) fn bracketed_rfc3339_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    cursor.tag("[")?;
+    let fields = iso_date(&mut cursor, ".")?;
+    cursor.tag("]:")?;
+    cursor.skip(" ");
+    Some((fields.wall_time(), cursor.rest()))
+}
+
 /// `dmesg --time-format=iso`: `2021-09-11T12:24:42,519080+02:00`. The comma before the
 /// microseconds tells it from RFC 3339 syslog, and no host or tag follows it: the kernel
 /// text does. Returns what follows the date (its separator space included).

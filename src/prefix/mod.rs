@@ -230,6 +230,8 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| dmesg_iso(s))
             .or_else(|| syslog_header(s, clock::rfc3339_date))
             .or_else(|| android_date(s))
+            .or_else(|| logcat_threadtime(s))
+            .or_else(|| talos_dmesg(s))
             .or_else(|| syslog_header(s, clock::syslog_date))
             .or_else(|| syslog_header(s, clock::unix_epoch_date))
     } else if first.is_ascii_alphabetic() || !first.is_ascii() {
@@ -237,6 +239,7 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| syslog_header(s, clock::ctime_date))
             .or_else(|| syslog_header(s, clock::weekday_iso_date))
             .or_else(|| pipe_record(s))
+            .or_else(|| talos_dmesg(s))
     } else if first == b' ' {
         // Japanese and Korean journalctl pad a one-digit month: ` 9月 11 12:24:42 host ...`.
         syslog_header(s, clock::syslog_date)
@@ -530,6 +533,57 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
     rest.starts_with(['<', '[']).then(|| Layer {
         rest,
         wall_time,
+        ..Layer::default()
+    })
+}
+
+/// `logcat -v threadtime`, how Android bug reports and `logcat -b kernel` show kernel
+/// records: `04-11 02:16:36.254  5340  5340 W         : text`, then pid, tid, priority
+/// letter and a tag padded to 8 columns. logd (LogKlog) takes a leading `word: ` of the kernel
+/// text for the tag (`I oom-kill: constraint=...`), so a tag stays with the text; a blank one
+/// is dropped. The columns prove nothing about the writer.
+fn logcat_threadtime(s: &str) -> Option<Layer<'_>> {
+    let (wall_time, after_date) = clock::android_date(s)?;
+    let mut cursor = Cursor::new(after_date);
+    cursor.digits(1, 10)?;
+    cursor.spaces(1, usize::MAX)?;
+    cursor.digits(1, 10)?;
+    cursor.spaces(1, 1)?;
+    cursor.run(1, 1, |c| "VDIWEFS".contains(c))?;
+    cursor.tag(" ")?;
+    let tagged = cursor.rest();
+    let (tag, message) = tagged.split_once(": ")?;
+    Some(Layer {
+        rest: if tag.trim().is_empty() {
+            message
+        } else {
+            tagged
+        },
+        wall_time,
+        ..Layer::default()
+    })
+}
+
+/// `talosctl dmesg`: `172.20.1.2: kern:    info: [2021-11-10T10:09:37.662764956Z]: text`,
+/// the node, then the /dev/kmsg record's facility, its level right-aligned in 7 columns and
+/// its time. The facility is the kernel buffer's, as in `dmesg -x`.
+fn talos_dmesg(s: &str) -> Option<Layer<'_>> {
+    let (node, after_node) = s.split_once(": ")?;
+    if !is_host_name(node) || node.contains(' ') {
+        return None;
+    }
+    let (facility, after_facility) = after_node.split_once(':')?;
+    let code = FACILITIES.iter().position(|name| *name == facility)?;
+    let (level, after_level) = after_facility.trim_start_matches(' ').split_once(": ")?;
+    if !LEVELS.contains(&level) && level != "warning" {
+        return None;
+    }
+    let (wall_time, rest) = clock::bracketed_rfc3339_date(after_level)?;
+    Some(Layer {
+        rest,
+        wall_time,
+        host: Some(node),
+        provenance: Some(Provenance::of_kernel_buffer_facility(code as u64)),
         ..Layer::default()
     })
 }
@@ -1709,6 +1763,44 @@ mod tests {
         assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
         let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
         assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
+    fn logcat_threadtime_blank_tag_is_dropped_and_a_word_tag_kept() {
+        let blank = split_prefix("04-11 02:16:36.254  5340  5340 E         : Out of memory: Killed process 5340 (mpi_dec_test)");
+        assert_eq!(
+            blank.text,
+            "Out of memory: Killed process 5340 (mpi_dec_test)"
+        );
+        assert!(blank.wall_time.is_some());
+        let tagged = split_prefix(
+            "04-11 02:16:36.255  5340  5340 I oom-kill: constraint=CONSTRAINT_NONE,nodemask=(null)",
+        );
+        assert_eq!(
+            tagged.text,
+            "oom-kill: constraint=CONSTRAINT_NONE,nodemask=(null)"
+        );
+        assert_eq!(tagged.provenance, Provenance::Unverified);
+        // Without pid, tid and letter it is no logcat line.
+        let bare = split_prefix("04-11 02:16:36.255 oom-kill: x");
+        assert_ne!(bare.text, "x");
+    }
+
+    #[test]
+    fn talosctl_dmesg_node_facility_level_and_time() {
+        let line = split_prefix("10.200.70.91: kern:    info: [2025-06-04T04:51:57.572293906Z]: memory: usage 4194304kB, limit 4194304kB, failcnt 2084326");
+        assert_eq!(
+            line.text,
+            "memory: usage 4194304kB, limit 4194304kB, failcnt 2084326"
+        );
+        assert_eq!(line.host.as_deref(), Some("10.200.70.91"));
+        assert_eq!(line.provenance, Provenance::Kernel);
+        let warning =
+            split_prefix("node-1: kern: warning: [2025-06-04T04:51:57.5Z]: x invoked oom-killer");
+        assert_eq!(warning.text, "x invoked oom-killer");
+        let user =
+            split_prefix("node-1: user: warning: [2025-06-04T04:51:57.5Z]: x invoked oom-killer");
+        assert_eq!(user.provenance, Provenance::NotKernel);
     }
 
     #[test]
