@@ -5,7 +5,7 @@ use super::factors::swap_used_up;
 use super::fragmentation::{fragmentation, high_order};
 use super::global::GlobalSignals;
 use super::numa::{allowed_nodes, numa};
-use super::trace::find_frame;
+use super::trace::{find_frame, PAGE_ALLOCATOR_FRAMES};
 use super::verdict::{Finding, Verdict};
 use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
 use super::{explain::human_kb, memcg, Cause, Confidence};
@@ -258,6 +258,19 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         evidence.push("an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory".into());
         return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
     }
+    // mm/oom_kill.c `pagefault_out_of_memory`: a fault that returned VM_FAULT_OOM ended in a
+    // global out_of_memory() (until 5.16, which retries the fault instead). Before 3.12
+    // every memory cgroup charge that failed in a fault got there, later those the memcg
+    // OOM did not handle: with no allocator frame and no zone figures, nothing shows the
+    // host out of memory.
+    if report.meminfo.zones.is_empty()
+        && find_frame(report, &["pagefault_out_of_memory"]).is_some()
+        && find_frame(report, &PAGE_ALLOCATOR_FRAMES).is_none()
+    {
+        evidence.extend(memory_state_evidence(report));
+        evidence.push("the OOM killer was called from pagefault_out_of_memory, not from the page allocator: a fault failed with VM_FAULT_OOM, which a memory cgroup charge gives too, and no zone figures show a host shortage".into());
+        return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+    }
     if has_any {
         evidence.extend(memory_state_evidence(report));
         let (confidence, note) = if has_strong {
@@ -495,6 +508,38 @@ mod tests {
         let diagnosis = diagnose(&failure);
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_evidence(&diagnosis, "the figures contradict every cause");
+    }
+
+    #[test]
+    fn a_kill_from_the_fault_path_without_figures_does_not_show_the_host_short() {
+        // 3.2: Call Trace dump_header, oom_kill_process, out_of_memory,
+        // pagefault_out_of_memory, mm_fault_error, do_page_fault; Mem-Info elided.
+        let fault = Given::oom()
+            .stack(&[
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "pagefault_out_of_memory",
+                "do_page_fault",
+            ])
+            .killed("Out of memory", 2188, "mysqld")
+            .build();
+        let diagnosis = diagnose(&fault);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(
+            &diagnosis,
+            "the OOM killer was called from pagefault_out_of_memory, not from the page allocator",
+        );
+        // The allocator's own path into the OOM killer is a host OOM.
+        let allocator = Given::oom()
+            .stack(&[
+                "out_of_memory",
+                "__alloc_pages_slowpath",
+                "__alloc_pages_nodemask",
+            ])
+            .killed("Out of memory", 2188, "mysqld")
+            .build();
+        assert_eq!(diagnose(&allocator).cause, Cause::HostOom);
     }
 
     #[test]

@@ -36,6 +36,14 @@ pub(super) const MEMCG_FRAMES: [&str; 9] = [
     "mem_cgroup_try_charge",
 ];
 
+/// The page allocator's own frames: an allocation that could not be served.
+pub(super) const PAGE_ALLOCATOR_FRAMES: [&str; 4] = [
+    "__alloc_pages_slowpath",
+    "__alloc_pages_may_oom",
+    "__alloc_pages_nodemask",
+    "__alloc_pages",
+];
+
 /// Frames of the page allocator's path into the OOM killer or its failure report.
 pub(super) const ALLOCATOR_FRAMES: [&str; 7] = [
     "__alloc_pages_slowpath",
