@@ -543,6 +543,29 @@ mod tests {
     }
 
     #[test]
+    fn kswapd_min_ttl_guard_is_a_machine_wide_oom() {
+        // 5.10 Android: kswapd0 invoked oom-killer from lru_gen_age_node (header and stack).
+        let report = Given::oom()
+            .header("kswapd0", 156, "0xcc0", &["GFP_KERNEL"], 0)
+            .stack(&[
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "lru_gen_age_node",
+                "balance_pgdat",
+                "kswapd",
+            ])
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(
+            &diagnosis,
+            "the multi-gen LRU's min_ttl guard called the OOM killer",
+        );
+    }
+
+    #[test]
     fn a_zone_above_zero_watermarks_with_an_empty_buddy_list_cannot_serve() {
         // vm.min_free_kbytes=0: min = low = high = 0, so any free page passes the check; the
         // free lists hold none, so none was there to take.
