@@ -119,6 +119,13 @@ pub(crate) fn read_fields(trigger: &mut Trigger, fields: &str) -> bool {
             "" if trigger.nodemask.as_deref() == Some("") => {
                 trigger.nodemask = Some(value.to_string());
             }
+            // mm/vmalloc.c `vm_area_alloc_pages` (≥ 6.1) names the order in words:
+            // `vmalloc error: size 0, page order 9, failed to allocate pages, mode:…`.
+            "page" => {
+                if let Some(order) = value.strip_prefix("order ") {
+                    trigger.order = parse_i32(first_word(order));
+                }
+            }
             _ => {}
         }
     }
@@ -479,6 +486,15 @@ mod tests {
         assert_eq!(trigger.order, None);
         let newer = alloc_failure("modprobe: vmalloc error: size 8192, page order 1, failed to allocate pages, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), nodemask=(null)").unwrap();
         assert_eq!(newer.comm, "modprobe");
+        let mut trigger = Trigger::default();
+        read_fields(&mut trigger, newer.fields);
+        assert_eq!(trigger.order, Some(1));
+        assert_eq!(trigger.gfp_mask.as_deref(), Some("0xcc2"));
+        let huge = alloc_failure("qemu:deb12-virt: vmalloc error: size 0, page order 9, failed to allocate pages, mode:0xdc2(GFP_KERNEL|__GFP_HIGHMEM|__GFP_ZERO), nodemask=(null),cpuset=emulator,mems_allowed=0").unwrap();
+        assert_eq!(huge.comm, "qemu:deb12-virt");
+        let mut trigger = Trigger::default();
+        read_fields(&mut trigger, huge.fields);
+        assert_eq!(trigger.order, Some(9));
         assert!(alloc_failure("vmalloc: allocation failure is a phrase").is_none());
     }
 
