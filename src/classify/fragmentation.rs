@@ -75,8 +75,13 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
                 Confidence::Low
             }
             None => {
+                let printed = if report.meminfo.zones.iter().any(|z| z.buddy.is_some()) {
+                    "no zone watermarks printed (the buddy lists shown hold blocks of the order)"
+                } else {
+                    "no zone watermarks or buddy lists printed"
+                };
                 evidence.push(format!(
-                    "no zone watermarks or buddy lists printed: an order-{order} global failure may be fragmentation or a shortage, the log does not tell"
+                    "{printed}: an order-{order} global failure may be fragmentation or a shortage, the log does not tell"
                 ));
                 return Some(Verdict::new(
                     Cause::Unknown,

@@ -104,6 +104,33 @@ pub fn continues(open: &KernelLine, next: &KernelLine) -> bool {
         && open.quote_depth == next.quote_depth
         && open.provenance != super::Provenance::NotKernel
         && (open.prefixed || bare_wrap(&open.text, &next.text))
+        && !(starts_with_frame(&next.text) && !ends_with_frame(&open.text))
+}
+
+/// Whether `text` opens with a stack frame's address, `[<802f63f2>] dump_stack+0x1e/0x3c`
+/// (show_trace / dump_backtrace_entry). Consoles print such frames without the stamp of the
+/// line before them, one per line: a frame is a line of its own, except where it goes on a
+/// line of frames cut in two (old i386 kernels print several frames a line).
+fn starts_with_frame(text: &str) -> bool {
+    text.trim_start()
+        .strip_prefix("[<")
+        .and_then(|rest| rest.split_once(">]"))
+        .is_some_and(|(address, _)| {
+            !address.is_empty() && address.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+/// Whether `text` ends with a frame's `symbol+0xoff/0xsize` (or its `[module]`) after an
+/// address, so that a frame on the next line continues a line of frames.
+fn ends_with_frame(text: &str) -> bool {
+    let mut words = text.split_whitespace().rev();
+    let last = words.next().unwrap_or_default();
+    let symbol = if last.starts_with('[') && last.ends_with(']') && !last.starts_with("[<") {
+        words.next().unwrap_or_default()
+    } else {
+        last
+    };
+    text.contains("[<") && symbol.contains("+0x")
 }
 
 /// Whether a physical line ended in whitespace before `split_prefix` trimmed it: a
@@ -268,6 +295,30 @@ mod tests {
 
     fn texts(lines: &[KernelLine]) -> Vec<&str> {
         lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn unstamped_frames_after_a_stamped_line_are_lines_of_their_own() {
+        // 4.9 C-SKY console: the stamp alone, then `Call Trace:` and frames with no stamp.
+        let lines = join_all("[ 2161.637947] \nCall Trace:\n[<802f63f2>] dump_stack+0x1e/0x3c\n[<800f6cf4>] warn_alloc+0x100/0x148\n");
+        assert_eq!(
+            texts(&lines),
+            [
+                "Call Trace:",
+                "[<802f63f2>] dump_stack+0x1e/0x3c",
+                "[<800f6cf4>] warn_alloc+0x100/0x148"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_of_frames_cut_in_two_is_joined() {
+        // 2.6 i386 prints several frames a line; a web page wrapped one between two frames.
+        let lines = join_all("[  12.3] [<c0142c8b>] out_of_memory+0x16b/0x1b0\n[<c0144237>] __alloc_pages+0x2b7/0x2d0\n");
+        assert_eq!(
+            texts(&lines),
+            ["[<c0142c8b>] out_of_memory+0x16b/0x1b0 [<c0144237>] __alloc_pages+0x2b7/0x2d0"]
+        );
     }
 
     #[test]

@@ -235,11 +235,14 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| syslog_header(s, clock::syslog_date))
             .or_else(|| syslog_header(s, clock::unix_epoch_date))
     } else if first.is_ascii_alphabetic() || !first.is_ascii() {
-        syslog_header(s, clock::syslog_date)
+        elided_header(s)
+            .or_else(|| syslog_header(s, clock::syslog_date))
             .or_else(|| syslog_header(s, clock::ctime_date))
             .or_else(|| syslog_header(s, clock::weekday_iso_date))
             .or_else(|| pipe_record(s))
             .or_else(|| talos_dmesg(s))
+    } else if first == b'.' {
+        elided_header(s)
     } else if first == b' ' {
         // Japanese and Korean journalctl pad a one-digit month: ` 9月 11 12:24:42 host ...`.
         syslog_header(s, clock::syslog_date)
@@ -533,6 +536,20 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
     rest.starts_with(['<', '[']).then(|| Layer {
         rest,
         wall_time,
+        ..Layer::default()
+    })
+}
+
+/// A syslog line whose date and host a poster replaced by an ellipsis: `... kernel: [
+/// 430837.196260] Mem-info:`, `… kernel: text`. Only before the `kernel:` tag (which the
+/// next layer strips), so prose that opens with an ellipsis stays text.
+fn elided_header(s: &str) -> Option<Layer<'_>> {
+    let rest = s
+        .strip_prefix("...")
+        .or_else(|| s.strip_prefix('…'))?
+        .trim_start_matches(' ');
+    rest.starts_with("kernel:").then_some(Layer {
+        rest,
         ..Layer::default()
     })
 }
@@ -1763,6 +1780,18 @@ mod tests {
         assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
         let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
         assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
+    fn an_ellipsis_for_date_and_host_before_the_kernel_tag() {
+        let line = split_prefix("... kernel: [430837.196260] Mem-info:");
+        assert_eq!(line.text, "Mem-info:");
+        assert_eq!(line.uptime_s, Some(430837.19626));
+        assert_eq!(split_prefix("… kernel: Mem-info:").text, "Mem-info:");
+        assert_eq!(
+            split_prefix("... and then it died").text,
+            "... and then it died"
+        );
     }
 
     #[test]
