@@ -722,3 +722,319 @@ extra_case!(
     j060_frag_order5_uvc_xen_6_19_alloc_profiling_email_interleaved_reply,
     "j060-frag-order5-uvc-xen-6.19-alloc-profiling-email-interleaved-reply"
 );
+extra_case!(
+    k001_es_host_oom_dma32_reserve_mlocked_4_x_syslog,
+    "k001-es-host-oom-dma32-reserve-mlocked-4.x-syslog"
+);
+extra_case!(
+    k002_patroni_k8s_pod_parent_rhel7_grep,
+    "k002-patroni-k8s-pod-parent-rhel7-grep"
+);
+extra_case!(
+    k003_mongodb_opsmgr_k8s_global_kill_tail_3_10,
+    "k003-mongodb-opsmgr-k8s-global-kill-tail-3.10"
+);
+extra_case!(
+    k004_rpi_bootc_vmalloc_0bytes_pagealloc_order0_plenty_free,
+    "k004-rpi-bootc-vmalloc-0bytes-pagealloc-order0-plenty-free"
+);
+extra_case!(
+    k005_riscv_xiangshan_boot_panic_no_killable_4_18,
+    "k005-riscv-xiangshan-boot-panic-no-killable-4.18"
+);
+extra_case!(
+    k006_openwrt_mips_kmsg_prio_host_oom_4_14,
+    "k006-openwrt-mips-kmsg-prio-host-oom-4.14"
+);
+extra_case!(
+    k007_openwrt_ax3000t_6_6_global_kill_logread,
+    "k007-openwrt-ax3000t-6.6-global-kill-logread"
+);
+extra_case!(
+    k008_openwrt_ramips_archer_c5_global_kill_reaper_5_x,
+    "k008-openwrt-ramips-archer-c5-global-kill-reaper-5.x"
+);
+extra_case!(
+    k010_redis_rhel6_alios_2_6_32_kill_uid_before_comm,
+    "k010-redis-rhel6-alios-2.6.32-kill-uid-before-comm"
+);
+extra_case!(
+    k011_rook_coreos_kubelet_order2_header_only_journal_4_8,
+    "k011-rook-coreos-kubelet-order2-header-only-journal-4.8"
+);
+extra_case!(
+    k013_pyca_cc1_amzn_tab_indented_header_4_4,
+    "k013-pyca-cc1-amzn-tab-indented-header-4.4"
+);
+extra_case!(
+    k014_dcache_kern_cont_split_syslog_normal_below_min_4_9,
+    "k014-dcache-kern-cont-split-syslog-normal-below-min-4.9"
+);
+extra_case!(
+    k015_zh_blog_java_32g_noswap_tail_kill_3_10,
+    "k015-zh-blog-java-32g-noswap-tail-kill-3.10"
+);
+extra_case!(
+    k016_mesos_peloton_memcg_same_cgroup_no_kill_line,
+    "k016-mesos-peloton-memcg-same-cgroup-no-kill-line"
+);
+extra_case!(
+    k017_mesos_kibana_docker_scope_memcg_node_3_x,
+    "k017-mesos-kibana-docker-scope-memcg-node-3.x"
+);
+extra_case!(
+    k018_k8s_pharos_v1_oom_memcg_pod_parent_sacrifice_child_5_0,
+    "k018-k8s-pharos-v1-oom_memcg-pod-parent-sacrifice-child-5.0"
+);
+extra_case!(
+    k019_wl500g_mips_2_6_order3_atomic_frag_wrapped,
+    "k019-wl500g-mips-2.6-order3-atomic-frag-wrapped"
+);
+extra_case!(
+    k020_rockpro64_arm64_lxc_cpuset_order5_frag_5_10,
+    "k020-rockpro64-arm64-lxc-cpuset-order5-frag-5.10"
+);
+extra_case!(
+    k021_lkml_4_2_rc7_order5_page_owner_frag_email_quoted_wrapped,
+    "k021-lkml-4.2-rc7-order5-page_owner-frag-email-quoted-wrapped"
+);
+extra_case!(
+    k022_btrfs_md5sum_order4_nofs_frag_dma32_reserve_5_19,
+    "k022-btrfs-md5sum-order4-nofs-frag-dma32-reserve-5.19"
+);
+extra_case!(
+    k023_dvb_au0828_gentoo_3_7_order4_frag_email_quoted_syslog_ng,
+    "k023-dvb-au0828-gentoo-3.7-order4-frag-email-quoted-syslog-ng"
+);
+extra_case!(
+    k024_manual_sysrq_f_4_4_next_same_child_reselected_snipped,
+    "k024-manual-sysrq-f-4.4-next-same-child-reselected-snipped"
+);
+extra_case!(
+    k025_lxd_nested_lxc_payload_parent_limit_4_4,
+    "k025-lxd-nested-lxc-payload-parent-limit-4.4"
+);
+extra_case!(
+    k026_proxmox_lxc_nested_systemd_service_memcg_journal_6_x,
+    "k026-proxmox-lxc-nested-systemd-service-memcg-journal-6.x"
+);
+extra_case!(
+    k027_jetson_tk1_shoc_interleaved_app_output_score1,
+    "k027-jetson-tk1-shoc-interleaved-app-output-score1"
+);
+extra_case!(
+    k028_android14_logcat_rk_mpp_global_oom_adj_minus950_6_1,
+    "k028-android14-logcat-rk-mpp-global-oom-adj-minus950-6.1"
+);
+extra_case!(
+    k029_rk3588_global_oom_node_reaper_then_rk_vcodec_errors,
+    "k029-rk3588-global-oom-node-reaper-then-rk_vcodec-errors"
+);
+extra_case!(
+    k030_kata_guest_memcg_trace_only_shell_interleaved_4_14,
+    "k030-kata-guest-memcg-trace-only-shell-interleaved-4.14"
+);
+extra_case!(
+    k031_talos_k8s_pod_memcg_v2_stats_talosctl_dmesg_6_x,
+    "k031-talos-k8s-pod-memcg-v2-stats-talosctl-dmesg-6.x"
+);
+extra_case!(
+    k032_fio_mlock_rhel7_openstack_normal_dma32_reserve_3_10,
+    "k032-fio-mlock-rhel7-openstack-normal-dma32-reserve-3.10"
+);
+extra_case!(
+    k033_clickhouse_ci_docker_mempolicy_nodemask1_dmesgt,
+    "k033-clickhouse-ci-docker-mempolicy-nodemask1-dmesgT"
+);
+extra_case!(
+    k034_clickhouse_centos7_kill_thread_comm_vs_process_syslog,
+    "k034-clickhouse-centos7-kill-thread-comm-vs-process-syslog"
+);
+extra_case!(
+    k035_clickhouse_docker_v1_memcg_dmesgt_grep_kill_thread_4_x,
+    "k035-clickhouse-docker-v1-memcg-dmesgT-grep-kill-thread-4.x"
+);
+extra_case!(
+    k036_zfs_2_6_38_ubuntu_atomic_normal_empty_slub_fail,
+    "k036-zfs-2.6.38-ubuntu-atomic-normal-empty-slub-fail"
+);
+extra_case!(
+    k038_bcachefs_sysrq_manual_callerid_prefix_preempt_rt_arm64_6_15,
+    "k038-bcachefs-sysrq-manual-callerid-prefix-preempt-rt-arm64-6.15"
+);
+extra_case!(
+    k039_android_logcat_kswapd0_mglru_min_ttl_header_only_5_10,
+    "k039-android-logcat-kswapd0-mglru-min-ttl-header-only-5.10"
+);
+extra_case!(
+    k041_rethinkdb_dmesg_grep_oom_filtered_two_events_5_x,
+    "k041-rethinkdb-dmesg-grep-oom-filtered-two-events-5.x"
+);
+extra_case!(
+    k043_eks_gatekeeper_syslog_no_hostname_pod_parent_limit_tail_only,
+    "k043-eks-gatekeeper-syslog-no-hostname-pod-parent-limit-tail-only"
+);
+extra_case!(
+    k044_ec2_t3medium_opensuse_crawl_host_below_low_gap_5_15_aws,
+    "k044-ec2-t3medium-opensuse-crawl-host-below-low-gap-5.15-aws"
+);
+extra_case!(
+    k045_docker_kmem_pagefault_oom_gfp0x0_header_only_5_3_aws,
+    "k045-docker-kmem-pagefault-oom-gfp0x0-header-only-5.3-aws"
+);
+extra_case!(
+    k046_haos_journal_reverse_order_kill_before_constraint_global,
+    "k046-haos-journal-reverse-order-kill-before-constraint-global"
+);
+extra_case!(
+    k047_proxmox_zfs_host_kvm_vcpu_comm_host_oom_6_8_pve_gap,
+    "k047-proxmox-zfs-host-kvm-vcpu-comm-host-oom-6.8-pve-gap"
+);
+extra_case!(
+    k401_host_3_13_do_vps_mysqld_apache_sacrifice_no_killed,
+    "k401-host-3.13-do-vps-mysqld-apache-sacrifice-no-killed"
+);
+extra_case!(
+    k402_frag_order10_atomic_cma_only_csky_4_9_se_cut,
+    "k402-frag-order10-atomic-cma-only-csky-4.9-se-cut"
+);
+extra_case!(
+    k404_host_atomic_2node_below_min_zone_lines_only_rientjes_2020,
+    "k404-host-atomic-2node-below-min-zone-lines-only-rientjes-2020"
+);
+extra_case!(
+    k405_host_atomic_order0_2_6_17_i386_bridge_r8169_wrapped_interleaved,
+    "k405-host-atomic-order0-2.6.17-i386-bridge-r8169-wrapped-interleaved"
+);
+extra_case!(
+    k408_host_lowmem_i386_highmem_2_6_24_xorg_nvidia_ellipsis_prefix,
+    "k408-host-lowmem-i386-highmem-2.6.24-xorg-nvidia-ellipsis-prefix"
+);
+extra_case!(
+    k409_numa_node1_only_filtered_show_mem_truncated_cols_6_0_patch_before,
+    "k409-numa-node1-only-filtered-show-mem-truncated-cols-6.0-patch-before"
+);
+extra_case!(
+    k410_host_2_6_24_server_i386_sabnzbd_xfs_swap_exhausted_kill_or_a_child,
+    "k410-host-2.6.24-server-i386-sabnzbd-xfs-swap-exhausted-kill-or-a-child"
+);
+extra_case!(
+    k411_host_uml_3_2_rc_tmpfs_shmem_email_quoted_cut_zone_line,
+    "k411-host-uml-3.2-rc-tmpfs-shmem-email-quoted-cut-zone-line"
+);
+extra_case!(
+    k412_unknown_header_two_stack_lines_chinese_perf_notes_3_10,
+    "k412-unknown-header-two-stack-lines-chinese-perf-notes-3.10"
+);
+extra_case!(
+    k413_parent_memcg_v1_3_7_task_in_1_2_limit_of_1_email_elided,
+    "k413-parent-memcg-v1-3.7-task-in-1-2-limit-of-1-email-elided"
+);
+extra_case!(
+    k414_memcg_own_lxc_rhel6_uid_killed_format_chinese_blog_5lines,
+    "k414-memcg-own-lxc-rhel6-uid-killed-format-chinese-blog-5lines"
+);
+extra_case!(
+    k415_docker_memcg_own_3_10_no_header_stress_1g_chinese_blog,
+    "k415-docker-memcg-own-3.10-no-header-stress-1g-chinese-blog"
+);
+extra_case!(
+    k416_unknown_3_2_34_grsec_pagefault_oom_global_kill_header_cut_ellipsis,
+    "k416-unknown-3.2.34-grsec-pagefault-oom-global-kill-header-cut-ellipsis"
+);
+extra_case!(
+    k417_parent_memcg_v1_3_2_34_uid_subgroup_three_lines_syslog,
+    "k417-parent-memcg-v1-3.2.34-uid-subgroup-three-lines-syslog"
+);
+extra_case!(
+    k418_manual_sysrq_f_3_19_order0_snipped_dd_ext4,
+    "k418-manual-sysrq-f-3.19-order0-snipped-dd-ext4"
+);
+extra_case!(
+    k419_manual_sysrq_f_4_2_next_order_minus1_after_real_oom_snipped,
+    "k419-manual-sysrq-f-4.2-next-order-minus1-after-real-oom-snipped"
+);
+extra_case!(
+    k420_memcg_own_rhel7_957_s1_agent_syslog_single_space_cut,
+    "k420-memcg-own-rhel7-957-s1-agent-syslog-single-space-cut"
+);
+extra_case!(
+    k421_panic_no_killable_rhel7_1062_alibaba_ecs_task_table_tail,
+    "k421-panic-no-killable-rhel7-1062-alibaba-ecs-task-table-tail"
+);
+extra_case!(
+    k422_unknown_rhel8_4_18_147_olm_header_stack_cut_kb_article,
+    "k422-unknown-rhel8-4.18-147-olm-header-stack-cut-kb-article"
+);
+extra_case!(
+    k423_frag_order2_kernel_stack_next_20160307_email_quoted_interjection,
+    "k423-frag-order2-kernel-stack-next-20160307-email-quoted-interjection"
+);
+extra_case!(
+    k424_unknown_android_arm_4_14_order2_header_trace_only_cpuset_system_background,
+    "k424-unknown-android-arm-4.14-order2-header-trace-only-cpuset-system-background"
+);
+extra_case!(
+    k425_unknown_4_7_rc4_order2_make_java_elided_reaper_i915_purge,
+    "k425-unknown-4.7-rc4-order2-make-java-elided-reaper-i915-purge"
+);
+extra_case!(
+    k427_unknown_debian9_4_9_kvm_nodemask0_single_node_header_stack_cut,
+    "k427-unknown-debian9-4.9-kvm-nodemask0-single-node-header-stack-cut"
+);
+extra_case!(
+    k428_unknown_samsung_tv_arm_4_1_cpu_prefixed_timestamps_header_backtrace,
+    "k428-unknown-samsung-tv-arm-4.1-cpu-prefixed-timestamps-header-backtrace"
+);
+extra_case!(
+    k429_frag_order9_huge_vmalloc_6_3_9_amdgpu_qemu_cpuset_emulator,
+    "k429-frag-order9-huge-vmalloc-6.3.9-amdgpu-qemu-cpuset-emulator"
+);
+extra_case!(
+    k430_host_aws_6_8_dmesgt_docker_redis_global_boosted_min_no_trace,
+    "k430-host-aws-6.8-dmesgT-docker-redis-global-boosted-min-no-trace"
+);
+extra_case!(
+    k431_host_journal_k_grep_three_lines_cron_php_global_summary,
+    "k431-host-journal-k-grep-three-lines-cron-php-global-summary"
+);
+extra_case!(
+    k432_host_global_docker_uvicorn_table_tail_cjk_redaction_markers,
+    "k432-host-global-docker-uvicorn-table-tail-cjk-redaction-markers"
+);
+extra_case!(
+    k433_frag_order2_arm_2_6_28_tmpfs_noswap_email_kame_interleaved,
+    "k433-frag-order2-arm-2.6.28-tmpfs-noswap-email-kame-interleaved"
+);
+extra_case!(
+    k434_memcg_own_cgv2_docker_fork_bomb_20m_summary_ellipsis,
+    "k434-memcg-own-cgv2-docker-fork-bomb-20m-summary-ellipsis"
+);
+extra_case!(
+    k435_memcg_cgv2_systemd_run_scope_summary_abbreviated_dots,
+    "k435-memcg-cgv2-systemd-run-scope-summary-abbreviated-dots"
+);
+extra_case!(
+    k436_memcg_own_rhel7_693_confluence_service_kill_thread_vs_killed_tgid_catalina,
+    "k436-memcg-own-rhel7-693-confluence-service-kill-thread-vs-killed-tgid-catalina"
+);
+extra_case!(
+    k437_memcg_own_memsw_docker_fedora_4_8_swap_at_limit_nagios_readme,
+    "k437-memcg-own-memsw-docker-fedora-4.8-swap-at-limit-nagios-readme"
+);
+extra_case!(
+    k438_memcg_3_10_lxc_task_in_root_usage_below_limit_bug_wrapped,
+    "k438-memcg-3.10-lxc-task-in-root-usage-below-limit-bug-wrapped"
+);
+extra_case!(
+    k441_host_lowmem_2_6_24_rt_i386_order1_fork_highmem_free_forum_font_tags,
+    "k441-host-lowmem-2.6.24-rt-i386-order1-fork-highmem-free-forum-font-tags"
+);
+extra_case!(
+    k442_frag_order1_lowmem_2_6_24_blank_comm_prev_kill_first_forum,
+    "k442-frag-order1-lowmem-2.6.24-blank-comm-prev-kill-first-forum"
+);
+extra_case!(
+    k444_memcg_kill_lines_then_unrelated_earlier_header_hotsos_testdata,
+    "k444-memcg-kill-lines-then-unrelated-earlier-header-hotsos-testdata"
+);
