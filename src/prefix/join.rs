@@ -104,7 +104,7 @@ pub fn continues(open: &KernelLine, next: &KernelLine) -> bool {
         && open.quote_depth == next.quote_depth
         && open.provenance != super::Provenance::NotKernel
         && (open.prefixed || bare_wrap(&open.text, &next.text))
-        && !(starts_with_frame(&next.text) && !ends_with_frame(&open.text))
+        && (!starts_with_frame(&next.text) || ends_with_frame(&open.text))
 }
 
 /// Whether `text` opens with a stack frame's address, `[<802f63f2>] dump_stack+0x1e/0x3c`
