@@ -178,8 +178,23 @@ fn pid_and_comm<'a>(text: &'a str, enders: &[&str]) -> Option<(u32, &'a str, &'a
     })
 }
 
-/// `P (comm)[, UID n,] total-vm:…kB, anon-rss:…kB, …[ oom_score_adj:n]`.
+/// `P (comm)[, UID n,] total-vm:…kB, anon-rss:…kB, …[ oom_score_adj:n]`, or RHEL 6's
+/// `P, UID n, (comm) total-vm:…` (2.6.32-*.el6 moved the UID before the name).
 fn killed(text: &str) -> Option<Victim> {
+    let rhel6 = text
+        .split_once(", UID ")
+        .filter(|(pid, _)| parse_u32(pid).is_some());
+    if let Some((pid, after_pid)) = rhel6 {
+        let (uid, after_uid) = after_pid.split_once(", ")?;
+        let mut victim = killed_with_name_first(&format!("{pid} {after_uid}"))?;
+        victim.uid = parse_u32(uid);
+        return Some(victim);
+    }
+    killed_with_name_first(text)
+}
+
+/// `P (comm)[, UID n,] total-vm:…kB, anon-rss:…kB, …[ oom_score_adj:n]`.
+fn killed_with_name_first(text: &str) -> Option<Victim> {
     let (pid, comm, after) = pid_and_comm(text, &[") total-vm:", "), UID ", "), total-vm:"])?;
     let mut victim = Victim {
         pid,
@@ -362,6 +377,9 @@ mod tests {
 
     #[test]
     fn killed_cut_after_comm_or_inside_value() {
+        let (_, victim) = victim_of("Killed process 11726, UID 498, (mysqld) total-vm:7823732kB, anon-rss:2539268kB, file-rss:768kB");
+        assert_eq!((victim.pid, victim.comm.as_str()), (11726, "mysqld"));
+        assert_eq!((victim.uid, victim.anon_rss_kb), (Some(498), Some(2_539_268)));
         let (_, victim) = victim_of("Out of memory: Killed process 13432 (mem_on_node1)");
         assert_eq!(
             (victim.pid, victim.comm.as_str(), victim.total_vm_kb),

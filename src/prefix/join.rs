@@ -214,11 +214,38 @@ fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
     } else if prev.ends_with(['/', ',', '=', '(', '['])
         || cont.starts_with([',', ')', ']', '='])
         || inside_a_path(prev, cont)
+        || inside_a_figure(prev, cont)
     {
         Glue::Tight
     } else {
         Glue::Space
     }
+}
+
+/// Whether a fixed-column wrap fell inside a figure of a `key:value` line (show_free_areas
+/// prints the per-node and zone lines as `key:NkB` words split by single spaces): the value
+/// cut from its digits or unit (`high:2457` + `6kB`), or a key cut in two (`… ac` +
+/// `tive_file:1284kB`) in a line of such figures.
+fn inside_a_figure(prev: &str, cont: &str) -> bool {
+    let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
+    let first = cont.split(char::is_whitespace).next().unwrap_or_default();
+    let is_key = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    };
+    let unit_rest = first.trim_start_matches(|c: char| c.is_ascii_digit());
+    let value_cut = last.split_once(':').is_some_and(|(key, digits)| {
+        is_key(key) && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
+    }) && matches!(unit_rest, "kB" | "B");
+    let figures = prev
+        .split_whitespace()
+        .filter(|word| word.split_once(':').is_some_and(|(key, _)| is_key(key)))
+        .count();
+    let key_cut = is_key(last)
+        && figures >= 3
+        && first
+            .split_once(':')
+            .is_some_and(|(key, value)| is_key(key) && !value.is_empty());
+    value_cut || key_cut
 }
 
 /// Whether a wrap fell inside a path: the last word before it and the first word after it
@@ -295,6 +322,19 @@ mod tests {
 
     fn texts(lines: &[KernelLine]) -> Vec<&str> {
         lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn a_fixed_column_wrap_inside_a_zone_figure_is_glued_tight() {
+        // A mail client quoted and cut the lines at 105 columns, inside words.
+        let lines = join_all("[1.1] Normal free:20212kB min:16384kB low:20480kB high:2457\n6kB active_anon:448352kB inactive_anon:448940kB ac\ntive_file:788kB\n");
+        assert_eq!(
+            texts(&lines),
+            ["Normal free:20212kB min:16384kB low:20480kB high:24576kB active_anon:448352kB inactive_anon:448940kB active_file:788kB"]
+        );
+        // A wrap at a space between two figures keeps the space.
+        let lines = join_all("[1.1] Normal free:20212kB min:16384kB\nlow:20480kB\n");
+        assert_eq!(texts(&lines), ["Normal free:20212kB min:16384kB low:20480kB"]);
     }
 
     #[test]

@@ -245,7 +245,7 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
         elided_header(s)
     } else if first == b' ' {
         // Japanese and Korean journalctl pad a one-digit month: ` 9月 11 12:24:42 host ...`.
-        syslog_header(s, clock::syslog_date)
+        journal_verbose_message(s).or_else(|| syslog_header(s, clock::syslog_date))
     } else if first == b'<' {
         // Syslog as it travels, `<PRI>` first, which a bare receiver (`nc`, `socat`) writes
         // to its file as it comes; `<4>[ uptime]` (dmesg -r) is the kernel stamp's.
@@ -536,6 +536,17 @@ fn android_date(s: &str) -> Option<Layer<'_>> {
     rest.starts_with(['<', '[']).then(|| Layer {
         rest,
         wall_time,
+        ..Layer::default()
+    })
+}
+
+/// The `MESSAGE=` field of `journalctl -o verbose`, indented under its entry's header line.
+/// The entry's other fields (`_TRANSPORT=kernel`) are lines of their own, so the field
+/// alone proves nothing about the writer.
+fn journal_verbose_message(s: &str) -> Option<Layer<'_>> {
+    let rest = s.strip_prefix("    ")?.strip_prefix("MESSAGE=")?;
+    Some(Layer {
+        rest,
         ..Layer::default()
     })
 }
@@ -1780,6 +1791,15 @@ mod tests {
         assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
         let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
         assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
+    fn journalctl_verbose_message_field() {
+        let line = split_prefix("    MESSAGE=Memory cgroup out of memory: Killed process 2855014 (tail) total-vm:4296kB");
+        assert_eq!(line.text, "Memory cgroup out of memory: Killed process 2855014 (tail) total-vm:4296kB");
+        assert_eq!(line.provenance, Provenance::Unverified);
+        // Other fields are no kernel text.
+        assert_ne!(split_prefix("    _TRANSPORT=kernel").text, "kernel");
     }
 
     #[test]
