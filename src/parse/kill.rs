@@ -379,7 +379,10 @@ mod tests {
     fn killed_cut_after_comm_or_inside_value() {
         let (_, victim) = victim_of("Killed process 11726, UID 498, (mysqld) total-vm:7823732kB, anon-rss:2539268kB, file-rss:768kB");
         assert_eq!((victim.pid, victim.comm.as_str()), (11726, "mysqld"));
-        assert_eq!((victim.uid, victim.anon_rss_kb), (Some(498), Some(2_539_268)));
+        assert_eq!(
+            (victim.uid, victim.anon_rss_kb),
+            (Some(498), Some(2_539_268))
+        );
         let (_, victim) = victim_of("Out of memory: Killed process 13432 (mem_on_node1)");
         assert_eq!(
             (victim.pid, victim.comm.as_str(), victim.total_vm_kb),

@@ -229,9 +229,7 @@ fn glue(prev: &str, cont: &str, flowed: bool) -> Glue {
 fn inside_a_figure(prev: &str, cont: &str) -> bool {
     let last = prev.rsplit(char::is_whitespace).next().unwrap_or_default();
     let first = cont.split(char::is_whitespace).next().unwrap_or_default();
-    let is_key = |s: &str| {
-        !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
-    };
+    let is_key = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     let unit_rest = first.trim_start_matches(|c: char| c.is_ascii_digit());
     let value_cut = last.split_once(':').is_some_and(|(key, digits)| {
         is_key(key) && !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
@@ -334,7 +332,10 @@ mod tests {
         );
         // A wrap at a space between two figures keeps the space.
         let lines = join_all("[1.1] Normal free:20212kB min:16384kB\nlow:20480kB\n");
-        assert_eq!(texts(&lines), ["Normal free:20212kB min:16384kB low:20480kB"]);
+        assert_eq!(
+            texts(&lines),
+            ["Normal free:20212kB min:16384kB low:20480kB"]
+        );
     }
 
     #[test]

@@ -711,7 +711,25 @@ fn stamp_layer(s: &str) -> Option<Layer<'_>> {
 
 /// The text after a dmesg stamp: past a PRINTK_CALLER id and the one separator space.
 fn after_stamp(after: &str) -> &str {
-    strip_separator(after_caller_id(after).unwrap_or(after))
+    strip_separator(
+        after_caller_id(after)
+            .or_else(|| after_cpu_and_pid(after))
+            .unwrap_or(after),
+    )
+}
+
+/// What follows the CPU and pid columns some Android vendor kernels (Unisoc) print after the
+/// stamp, `[   17.072747] c0 0      Mem-Info:`: `c` and the CPU, then the pid left-aligned.
+/// Both columns are needed, so a comm of the kernel text (`c3 invoked oom-killer`) stays.
+fn after_cpu_and_pid(s: &str) -> Option<&str> {
+    let mut cursor = Cursor::new(s);
+    cursor.skip(" ");
+    cursor.tag("c")?;
+    cursor.digits(1, 3)?;
+    cursor.spaces(1, 1)?;
+    cursor.digits(1, 7)?;
+    cursor.spaces(1, usize::MAX)?;
+    Some(cursor.rest())
 }
 
 /// What follows a console level `<N>` (Android, `dmesg -r`).
@@ -1794,9 +1812,28 @@ mod tests {
     }
 
     #[test]
+    fn vendor_cpu_and_pid_columns_after_the_stamp() {
+        let line = split_prefix("[   17.072908] c0 0      Mem-Info:");
+        assert_eq!(line.text, "Mem-Info:");
+        let frame =
+            split_prefix("[   17.072803] c0 0      [<ffffff8009914da4>] dump_backtrace+0x0/0x4");
+        assert_eq!(frame.text, "[<ffffff8009914da4>] dump_backtrace+0x0/0x4");
+        // One column alone is kernel text: a task named c3.
+        let comm =
+            split_prefix("[   17.0] c3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0");
+        assert_eq!(
+            comm.text,
+            "c3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0"
+        );
+    }
+
+    #[test]
     fn journalctl_verbose_message_field() {
         let line = split_prefix("    MESSAGE=Memory cgroup out of memory: Killed process 2855014 (tail) total-vm:4296kB");
-        assert_eq!(line.text, "Memory cgroup out of memory: Killed process 2855014 (tail) total-vm:4296kB");
+        assert_eq!(
+            line.text,
+            "Memory cgroup out of memory: Killed process 2855014 (tail) total-vm:4296kB"
+        );
         assert_eq!(line.provenance, Provenance::Unverified);
         // Other fields are no kernel text.
         assert_ne!(split_prefix("    _TRANSPORT=kernel").text, "kernel");
