@@ -331,11 +331,25 @@ impl ZoneEval<'_> {
         self.usable_free_kb() <= self.effective_low_kb()
     }
 
-    /// Usable free above high + reserve: an order-0 allocation would be served from this
-    /// zone even by `__alloc_pages_may_oom`'s last try before the OOM killer, which asks for
-    /// the high watermark.
-    pub(super) fn above_high(&self) -> bool {
-        self.usable_free_kb() > self.effective_high_kb()
+    /// What one kswapd pass may reclaim in this zone: mm/vmscan.c `kswapd_shrink_node` aims
+    /// each pass at `max(high_wmark_pages, SWAP_CLUSTER_MAX)` pages per zone. kswapd (or a
+    /// victim's exit) runs on while the OOM killer decides and prints, so a zone may rise by
+    /// this much above high in between: that is no contradiction.
+    pub(super) fn kswapd_pass_kb(&self, page_kb: u64) -> u64 {
+        const SWAP_CLUSTER_MAX_PAGES: u64 = 32;
+        self.watermarks
+            .high_kb
+            .max(SWAP_CLUSTER_MAX_PAGES.saturating_mul(page_kb))
+    }
+
+    /// Usable free above high + reserve by more than one kswapd pass: an order-0 allocation
+    /// would have been served from this zone by `__alloc_pages_may_oom`'s last try before the
+    /// OOM killer, which asks for the high watermark, and reclaim since cannot explain it.
+    pub(super) fn beyond_reclaim_since(&self, page_kb: u64) -> bool {
+        self.usable_free_kb()
+            > self
+                .effective_high_kb()
+                .saturating_add(self.kswapd_pass_kb(page_kb))
     }
 
     /// Free memory in the zone's buddy list in blocks this allocation may take, when the
