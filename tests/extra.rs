@@ -1038,3 +1038,311 @@ extra_case!(
     k444_memcg_kill_lines_then_unrelated_earlier_header_hotsos_testdata,
     "k444-memcg-kill-lines-then-unrelated-earlier-header-hotsos-testdata"
 );
+extra_case!(
+    l501_bitnami_lightsail_4_4_aws_hardwrapped_zone_lines_dma32_below_min,
+    "l501-bitnami-lightsail-4.4-aws-hardwrapped-zone-lines-dma32-below-min"
+);
+extra_case!(
+    l502_bitnami_wordpress_5_10_table_tail_summary_only_prompt_fragment,
+    "l502-bitnami-wordpress-5.10-table-tail-summary-only-prompt-fragment"
+);
+extra_case!(
+    l503_minikube_hyperkit_4_19_dmesg_human_relative_kill_then_next_header,
+    "l503-minikube-hyperkit-4.19-dmesg-human-relative-kill-then-next-header"
+);
+extra_case!(
+    l504_walinuxagent_journalctl_o_verbose_message_fields_memcg_kills,
+    "l504-walinuxagent-journalctl-o-verbose-message-fields-memcg-kills"
+);
+extra_case!(
+    l505_ustc_mirror_dmesgt_grep_out_of_memory_kill_lines_only_4_x,
+    "l505-ustc-mirror-dmesgT-grep-out-of-memory-kill-lines-only-4.x"
+);
+extra_case!(
+    l506_matrixone_numa_0_1_user_session_scope_global_kill_shell_prompt_5_x,
+    "l506-matrixone-numa-0-1-user-session-scope-global-kill-shell-prompt-5.x"
+);
+extra_case!(
+    l507_rpi3_nexmon_quoted_wrapped_105col_normal_free_above_min_only_with_cma_4_14,
+    "l507-rpi3-nexmon-quoted-wrapped-105col-normal-free-above-min-only-with-cma-4.14"
+);
+extra_case!(
+    l508_zfs_arch_4_8_sysrq_moom_callback_stack_only_no_header_2node,
+    "l508-zfs-arch-4.8-sysrq-moom-callback-stack-only-no-header-2node"
+);
+extra_case!(
+    l510_dst_game_server_docker_do_droplet_global_summary_killed_cut,
+    "l510-dst-game-server-docker-do-droplet-global-summary-killed-cut"
+);
+extra_case!(
+    l511_terrariumpi_rpi_terminal_rewrapped_padded_kill_reaper_next_header_4_x,
+    "l511-terrariumpi-rpi-terminal-rewrapped-padded-kill-reaper-next-header-4.x"
+);
+extra_case!(
+    l512_efs_csi_daemonset_memcg_kill_storm_adj_minus997_lines_only,
+    "l512-efs-csi-daemonset-memcg-kill-storm-adj-minus997-lines-only"
+);
+extra_case!(
+    l514_nuc980_arm926_boot_empty_task_table_no_killable_panic_2_lines,
+    "l514-nuc980-arm926-boot-empty-task-table-no-killable-panic-2-lines"
+);
+extra_case!(
+    l515_goofys_syslog_kill_lines_then_userspace_fuse_restart_3_x,
+    "l515-goofys-syslog-kill-lines-then-userspace-fuse-restart-3.x"
+);
+extra_case!(
+    l516_k8s_aliyun_rhel7_killed_process_uid_lines_only_quoted_no_selector,
+    "l516-k8s-aliyun-rhel7-killed-process-uid-lines-only-quoted-no-selector"
+);
+extra_case!(
+    l517_shakenfist_kvm_vcpu_comm_with_space_slash_header_only_4_15,
+    "l517-shakenfist-kvm-vcpu-comm-with-space-slash-header-only-4.15"
+);
+extra_case!(
+    l519_llamacpp_docker_build_journal_pager_truncated_summary_gt_nautilus_victim,
+    "l519-llamacpp-docker-build-journal-pager-truncated-summary-gt-nautilus-victim"
+);
+extra_case!(
+    l520_mlpack_build_killed_reaper_then_unrelated_chrome_segfault_dmesg,
+    "l520-mlpack-build-killed-reaper-then-unrelated-chrome-segfault-dmesg"
+);
+extra_case!(
+    l521_plumbr_devto_docker_memcg_grep_selection_out_of_order_timestamps_kill_no_killed,
+    "l521-plumbr-devto-docker-memcg-grep-selection-out-of-order-timestamps-kill-no-killed"
+);
+extra_case!(
+    l522_serverfault_docker_jgroups_4_4_callbacks_suppressed_memcg_header_stack_cut,
+    "l522-serverfault-docker-jgroups-4.4-callbacks-suppressed-memcg-header-stack-cut"
+);
+extra_case!(
+    l523_julia_circleci_docker_in_docker_nested_container_parent_limit_4_x,
+    "l523-julia-circleci-docker-in-docker-nested-container-parent-limit-4.x"
+);
+extra_case!(
+    l524_lxd_github_runner_vms_dmesgt_qemu_killed_shmem_rss_trailing_comma_5_x,
+    "l524-lxd-github-runner-vms-dmesgT-qemu-killed-shmem-rss-trailing-comma-5.x"
+);
+extra_case!(
+    l525_sysbox_runc_child_comm_brackets_gcp_5_3_memcg_header_stack_cut,
+    "l525-sysbox-runc-child-comm-brackets-gcp-5.3-memcg-header-stack-cut"
+);
+extra_case!(
+    l527_rust_analyzer_dmesg_bracket_ellipsis_elided_mixed_timestamps_global_kill_6_x,
+    "l527-rust-analyzer-dmesg-bracket-ellipsis-elided-mixed-timestamps-global-kill-6.x"
+);
+extra_case!(
+    l528_cpanel_rhel6_xenpv_grep_killed_uid_before_comm_one_line_prompt_2_6_32,
+    "l528-cpanel-rhel6-xenpv-grep-killed-uid-before-comm-one-line-prompt-2.6.32"
+);
+extra_case!(
+    l529_pandora_r_analysis_journal_short_comm_single_letter_r_kill_pair_4_x,
+    "l529-pandora-r-analysis-journal-short-comm-single-letter-R-kill-pair-4.x"
+);
+extra_case!(
+    l530_openelec_3_2_i386_zero_byte_vmalloc_modprobe_pagealloc_symbolless_stack,
+    "l530-openelec-3.2-i386-zero-byte-vmalloc-modprobe-pagealloc-symbolless-stack"
+);
+extra_case!(
+    l531_gvisor_runsc_oom_kill_summary_line_only_memcg_cloudchamber,
+    "l531-gvisor-runsc-oom-kill-summary-line-only-memcg-cloudchamber"
+);
+extra_case!(
+    l532_rhel7_docker_daemon_cpuset_header_stack_cut_no_memcg_evidence_3_10,
+    "l532-rhel7-docker-daemon-cpuset-header-stack-cut-no-memcg-evidence-3.10"
+);
+extra_case!(
+    l533_gke_serial_console_cloud_logging_json_textpayload_headers_only_5_x,
+    "l533-gke-serial-console-cloud-logging-json-textpayload-headers-only-5.x"
+);
+extra_case!(
+    l534_openwrt_6_6_vmware_swapper_atomic_pagealloc_garbled_symbol_names_logread,
+    "l534-openwrt-6.6-vmware-swapper-atomic-pagealloc-garbled-symbol-names-logread"
+);
+extra_case!(
+    l535_orioledb_postgres_dmesg_t_global_summary_killed_huge_shmem_rss_then_new_header,
+    "l535-orioledb-postgres-dmesg-T-global-summary-killed-huge-shmem-rss-then-new-header"
+);
+extra_case!(
+    l536_haos_host_log_global_summary_cpuset_container_id_docker_task_memcg_killed,
+    "l536-haos-host-log-global-summary-cpuset-container-id-docker-task-memcg-killed"
+);
+extra_case!(
+    l537_commafeed_digitalocean_kern_log_kill_pair_no_shmem_pre_4_5,
+    "l537-commafeed-digitalocean-kern-log-kill-pair-no-shmem-pre-4.5"
+);
+extra_case!(
+    l539_nixos_aarch64_journalctl_grep_oom_sparse_lines_nix_daemon_ld_lld_global,
+    "l539-nixos-aarch64-journalctl-grep-oom-sparse-lines-nix-daemon-ld-lld-global"
+);
+extra_case!(
+    l540_riscv64_spacemit_k1_musepi_6_6_global_header_stack_meminfo_start_wrapped,
+    "l540-riscv64-spacemit-k1-musepi-6.6-global-header-stack-meminfo-start-wrapped"
+);
+extra_case!(
+    l541_orangepi5plus_rk3588_mali_oom_notifier_line_before_global_header_6_1,
+    "l541-orangepi5plus-rk3588-mali-oom-notifier-line-before-global-header-6.1"
+);
+extra_case!(
+    l542_beaglebone_4_1_rt_boot_no_killable_panic_free_far_above_min_negative_reserved,
+    "l542-beaglebone-4.1-rt-boot-no-killable-panic-free-far-above-min-negative-reserved"
+);
+extra_case!(
+    l545_tikv_rhel7_3_10_0_123_kill_pair_then_later_header_comm_with_spaces,
+    "l545-tikv-rhel7-3.10.0-123-kill-pair-then-later-header-comm-with-spaces"
+);
+extra_case!(
+    l546_le9_5_10_global_kill_tail_devzero_then_xorg_retry_mayfail_pagealloc_same_second,
+    "l546-le9-5.10-global-kill-tail-devzero-then-xorg-retry-mayfail-pagealloc-same-second"
+);
+extra_case!(
+    l547_relate_debian_6_16_dmesg_t_killed_journald_pressure_then_later_uid_header_frozen_pages,
+    "l547-relate-debian-6.16-dmesg-T-killed-journald-pressure-then-later-uid-header-frozen-pages"
+);
+extra_case!(
+    l548_plutus_pab_dmesg_t_global_summary_killed_reaper_1tb_virtual_ghc_truncated_comm,
+    "l548-plutus-pab-dmesg-T-global-summary-killed-reaper-1TB-virtual-ghc-truncated-comm"
+);
+extra_case!(
+    l549_nixos_initrd_dmesg_grep_oom_kswapd0_invoker_plymouthd_victim_repeat_6_x,
+    "l549-nixos-initrd-dmesg-grep-oom-kswapd0-invoker-plymouthd-victim-repeat-6.x"
+);
+extra_case!(
+    l550_armada385_openwrt_4_14_vmap_area_exhausted_kmodloader_vmalloc_failure_meminfo_start,
+    "l550-armada385-openwrt-4.14-vmap-area-exhausted-kmodloader-vmalloc-failure-meminfo-start"
+);
+extra_case!(
+    l551_rpi4_openmptcprouter_5_4_vmap_failure_storm_callbacks_suppressed_bpf_jit,
+    "l551-rpi4-openmptcprouter-5.4-vmap-failure-storm-callbacks-suppressed-bpf-jit"
+);
+extra_case!(
+    l552_k8s_dpservice_cgroupv2_syslog_regs_then_memory_swap_usage_lines_5_x,
+    "l552-k8s-dpservice-cgroupv2-syslog-regs-then-memory-swap-usage-lines-5.x"
+);
+extra_case!(
+    l553_synology_ds418j_rtd1296_4_4_order4_atomic_r8152_only_cma_high_order_blocks,
+    "l553-synology-ds418j-rtd1296-4.4-order4-atomic-r8152-only-cma-high-order-blocks"
+);
+extra_case!(
+    l601_unknown_32bit_3_10_24_squid_order3_panic_on_oom_header_stack_double_colon_prefix,
+    "l601-unknown-32bit-3.10.24-squid-order3-panic-on-oom-header-stack-double-colon-prefix"
+);
+extra_case!(
+    l602_host_2_6_9_x86_64_numa_warning_killed_jserver_glued_kb,
+    "l602-host-2.6.9-x86_64-numa-warning-killed-jserver-glued-kb"
+);
+extra_case!(
+    l604_parent_loongarch64_4_19_k8s_pod_slice_limit_reaper_only_callbacks_suppressed_syslog,
+    "l604-parent-loongarch64-4.19-k8s-pod-slice-limit-reaper-only-callbacks-suppressed-syslog"
+);
+extra_case!(
+    l605_parent_k8s_kubevirt_qemu_dmesgt_elided_task_memcg_typo_urstable_sle15_5_3,
+    "l605-parent-k8s-kubevirt-qemu-dmesgT-elided-task_memcg-typo-urstable-sle15-5.3"
+);
+extra_case!(
+    l606_unknown_4_11_rc6_qemu_movable_zone_no_normal_free_above_min_premature_oom_patch_email,
+    "l606-unknown-4.11-rc6-qemu-movable-zone-no-normal-free-above-min-premature-oom-patch-email"
+);
+extra_case!(
+    l607_host_bugzilla_219535_nfsd_6_1_elrepo_kill_then_next_header_bulk_alloc_sd_pam,
+    "l607-host-bugzilla-219535-nfsd-6.1-elrepo-kill-then-next-header-bulk-alloc-sd-pam"
+);
+extra_case!(
+    l608_host_numa2_lotus_worker_2tb_table_tail_summary_killed_reaper_chinese_notes,
+    "l608-host-numa2-lotus-worker-2tb-table-tail-summary-killed-reaper-chinese-notes"
+);
+extra_case!(
+    l609_host_numa2_ltp_oom01_next_2019_wrapped_table_then_pagealloc_corruption_email,
+    "l609-host-numa2-ltp-oom01-next-2019-wrapped-table-then-pagealloc-corruption-email"
+);
+extra_case!(
+    l610_host_ltp_ioctl_sg01_196g_numa2_indented_elided_meminfo_continuation_patch_email,
+    "l610-host-ltp-ioctl_sg01-196g-numa2-indented-elided-meminfo-continuation-patch-email"
+);
+extra_case!(
+    l611_host_debian10_uwsgi_supervisor_service_memcg_path_global_kernel_prefix_elided_chinese_blog,
+    "l611-host-debian10-uwsgi-supervisor-service-memcg-path-global-kernel-prefix-elided-chinese-blog"
+);
+extra_case!(
+    l613_memcg_own_centos7_3_10_systemd_test_service_limit_headerless_split_word_chinese_blog,
+    "l613-memcg-own-centos7-3.10-systemd-test-service-limit-headerless-split-word-chinese-blog"
+);
+extra_case!(
+    l615_frag_order5_atomic_e100_2_6_31_i386_256m_normal_no_order5_dma_reserve_email,
+    "l615-frag-order5-atomic-e100-2.6.31-i386-256m-normal-no-order5-dma-reserve-email"
+);
+extra_case!(
+    l616_frag_order6_nommu_stm32_3_19_flat_binary_one_256k_block_watermark_wrapped_email,
+    "l616-frag-order6-nommu-stm32-3.19-flat-binary-one-256k-block-watermark-wrapped-email"
+);
+extra_case!(
+    l620_host_sle15_5_14_rfc3339_syslog_caller_tid_elided_two_forks_memeater_readme,
+    "l620-host-sle15-5.14-rfc3339-syslog-caller-tid-elided-two-forks-memeater-readme"
+);
+extra_case!(
+    l621_memcg_own_docker_3_13_aws_xen_kernlog_line_numbered_path_split_by_spaces_chinese_blog,
+    "l621-memcg-own-docker-3.13-aws-xen-kernlog-line-numbered-path-split-by-spaces-chinese-blog"
+);
+extra_case!(
+    l622_memcg_own_docker_5m_4_13_journalctl_k_no_hostname_limit_path_truncated_jvm_blog,
+    "l622-memcg-own-docker-5m-4.13-journalctl-k-no-hostname-limit-path-truncated-jvm-blog"
+);
+extra_case!(
+    l623_memcg_own_mesos_docker_rhel7_tab_indented_messages_kill_thread_vs_killed_tgid_dockerd_interleaved,
+    "l623-memcg-own-mesos-docker-rhel7-tab-indented-messages-kill-thread-vs-killed-tgid-dockerd-interleaved"
+);
+extra_case!(
+    l624_host_lowmem_i386_2_6_31_slapd_xorg_normal_below_min_reply_interjection_mid_zone_lines,
+    "l624-host-lowmem-i386-2.6.31-slapd-xorg-normal-below-min-reply-interjection-mid-zone-lines"
+);
+extra_case!(
+    l625_host_2_6_26_rc5_mm2_init_invoker_dma32_held_by_reserve_anon_zero_swap_free_akpm_reply,
+    "l625-host-2.6.26-rc5-mm2-init-invoker-dma32-held-by-reserve-anon-zero-swap-free-akpm-reply"
+);
+extra_case!(
+    l627_unknown_order2_4_5_hugh_make_dma32_above_high_order2_blocks_present_elided_mhocko_race,
+    "l627-unknown-order2-4.5-hugh-make-dma32-above-high-order2-blocks-present-elided-mhocko-race"
+);
+extra_case!(
+    l628_memcg_v2_own_nixos_6_5_memory_max_write_tee_invoker_outside_usage_above_limit_thunderbird_scope,
+    "l628-memcg-v2-own-nixos-6.5-memory-max-write-tee-invoker-outside-usage-above-limit-thunderbird-scope"
+);
+extra_case!(
+    l629_memcg_v2_own_nixos_6_5_memory_max_write_no_killable_processes_empty_table_third_event,
+    "l629-memcg-v2-own-nixos-6.5-memory-max-write-no-killable-processes-empty-table-third-event"
+);
+extra_case!(
+    l632_host_arm64_phytium_5_4_dma32_free_is_cma_panic_on_oom_kdb_chinese_blog,
+    "l632-host-arm64-phytium-5.4-dma32-free-is-cma-panic-on-oom-kdb-chinese-blog"
+);
+extra_case!(
+    l633_parent_aks_node_allocatable_oom_memcg_kubepods_besteffort_markdown_list_backticks_kubelet_race,
+    "l633-parent-aks-node-allocatable-oom_memcg-kubepods-besteffort-markdown-list-backticks-kubelet-race"
+);
+extra_case!(
+    l634_parent_aks_japanese_blog_single_summary_line_oom_memcg_kubepods_node_level,
+    "l634-parent-aks-japanese-blog-single-summary-line-oom_memcg-kubepods-node-level"
+);
+extra_case!(
+    l635_frag_order4_3_13_ubuntu_radeon_java_minecraft_64k_blocks_present_watermark_fails,
+    "l635-frag-order4-3.13-ubuntu-radeon-java-minecraft-64k-blocks-present-watermark-fails"
+);
+extra_case!(
+    l636_frag_order4_sles11_3_0_101_fincore_dma32_order1_heavy_normal_wrapped_nss_fileserver,
+    "l636-frag-order4-sles11-3.0.101-fincore-dma32-order1-heavy-normal-wrapped-nss-fileserver"
+);
+extra_case!(
+    l637_host_lowmem_highmem_i386_2_6_28_kubuntu_amarok_reserve_tight_no_kill_audit_interleaved_forum,
+    "l637-host-lowmem-highmem-i386-2.6.28-kubuntu-amarok-reserve-tight-no-kill-audit-interleaved-forum"
+);
+extra_case!(
+    l638_host_android_arm64_c0_prefix_gfp_nowait_order0_pagealloc_normal_below_min_dma_all_cma_patch,
+    "l638-host-android-arm64-c0-prefix-gfp-nowait-order0-pagealloc-normal-below-min-dma-all-cma-patch"
+);
+extra_case!(
+    l639_host_csky_4_9_56_cma_alloc_contig_migrate_oom_normal_below_min_chinese_annotations_excel_name_errors,
+    "l639-host-csky-4.9.56-cma-alloc-contig-migrate-oom-normal-below-min-chinese-annotations-excel-name-errors"
+);
+extra_case!(
+    l640_host_coreos_4_9_24_k8s_prometheus_dmesgt_grep_comm_filtered_global_kill_in_container_issue,
+    "l640-host-coreos-4.9.24-k8s-prometheus-dmesgT-grep-comm-filtered-global-kill-in-container-issue"
+);

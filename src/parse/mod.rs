@@ -91,7 +91,7 @@ fn first_line(text: &str) -> Option<&str> {
 
 /// Whether `text` can open a report from inside, its header missing (scrolled away, cut from
 /// a paste): a stack frame of the OOM killer's own functions, or `Mem-Info:` or a zone's
-/// watermark line, which lib/show_mem.c (`__show_mem`, `show_free_areas`) prints for every
+/// `free:` line, which lib/show_mem.c (`__show_mem`, `show_free_areas`) prints for every
 /// global OOM and allocation failure. sysrq-m prints them
 /// too, with no OOM at all: such a report's lines must pass through, and only a kill or
 /// figures that decide make it an event (see [`crate::assemble::ReportContext::fragment`]).
@@ -101,7 +101,9 @@ pub fn opens_fragment(text: &str) -> bool {
     };
     match classify(line) {
         Some(Shape::MemInfoStart | Shape::OomFrame(_)) => true,
-        Some(Shape::Area(meminfo::AreaLine::Zone(zone))) => zone.watermarks.is_some(),
+        // Its watermarks may be still to come: a record cut after `free:…kB min:` is joined
+        // with its continuation once the report is open.
+        Some(Shape::Area(meminfo::AreaLine::Zone(_))) => true,
         _ => false,
     }
 }
@@ -1878,6 +1880,17 @@ mod tests {
             }
             let _ = builder.finish();
         }
+    }
+
+    #[test]
+    fn a_zone_line_cut_before_its_watermarks_opens_a_fragment() {
+        assert!(opens_fragment("Normal free:20212kB min:"));
+        assert!(opens_fragment(
+            "Node 0 DMA32 free:1336kB min:1452kB low:1812kB high:2172kB"
+        ));
+        assert!(opens_fragment("Mem-Info:"));
+        assert!(!opens_fragment("Normal: 379*4kB (UMEC) 354*8kB (UMEC)"));
+        assert!(!opens_fragment("free memory is low on this box"));
     }
 
     #[test]
