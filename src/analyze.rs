@@ -137,7 +137,32 @@ pub fn reads_newest_first(lines: &[&str]) -> bool {
         }
         previous = Some(time);
     }
+    if back == 0 && forward == 0 {
+        // Times that never change (one second of a syslog) or are missing: the kernel's own
+        // order tells, as `dump_stack` prints `Call Trace:` above its first frame.
+        return trace_runs_upward(lines);
+    }
     back >= 3 && back > forward.saturating_mul(3)
+}
+
+/// Whether the first `Call Trace:` line of `lines` comes right below a `dump_stack` frame:
+/// the lines of a stack read bottom up (`journalctl -r`).
+fn trace_runs_upward(lines: &[&str]) -> bool {
+    let texts: Vec<String> = lines
+        .iter()
+        .take(ORDER_SAMPLE_LINES)
+        .map(|line| crate::prefix::split_prefix(line).text)
+        .filter(|text| !text.trim().is_empty())
+        .collect();
+    let is_dump_stack = |text: &str| {
+        let frame = text.rsplit("] ").next().unwrap_or(text).trim();
+        frame.starts_with("dump_stack+") || frame.starts_with("dump_stack_lvl+")
+    };
+    texts
+        .iter()
+        .position(|text| matches!(text.trim(), "Call Trace:" | "Call trace:"))
+        .and_then(|at| at.checked_sub(1).and_then(|before| texts.get(before)))
+        .is_some_and(|before| is_dump_stack(before))
 }
 
 /// A line's time, comparable with another line's of the same log: the wall clock where the
@@ -210,6 +235,22 @@ mod tests {
             "[ 3.0] e",
         ];
         assert!(!reads_newest_first(&lines));
+    }
+
+    #[test]
+    fn reads_newest_first_by_the_stack_when_times_do_not_tell() {
+        // journalctl -r within one second: the stack reads bottom up.
+        let lines = [
+            "May 17 11:21:17 host kernel:  out_of_memory+0x245/0x510",
+            "May 17 11:21:17 host kernel:  dump_header+0x4a/0x1f0",
+            "May 17 11:21:17 host kernel:  dump_stack+0x6b/0x83",
+            "May 17 11:21:17 host kernel: Call Trace:",
+            "May 17 11:21:17 host kernel: auditd invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=-1000",
+        ];
+        assert!(reads_newest_first(&lines));
+        let mut forward = lines;
+        forward.reverse();
+        assert!(!reads_newest_first(&forward));
     }
 
     #[test]

@@ -1285,10 +1285,29 @@ mod tests {
     }
 
     #[test]
-    fn cpuset_root_with_one_node_of_two_allowed_is_not_a_node_oom() {
+    fn cpuset_root_leaving_out_a_memoryless_node_is_not_a_node_oom() {
+        // mems_allowed=1 in the root cpuset: node 0 shows no memory of its own.
         let mut report = seed_4();
         report.trigger.cpuset = Some("/".into());
+        report.meminfo.hugepages.retain(|pool| pool.node != 0);
+        for zone in report
+            .meminfo
+            .zones
+            .iter_mut()
+            .filter(|z| z.node == Some(0))
+        {
+            zone.present_kb = Some(0);
+        }
         assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn cpuset_root_leaving_out_a_node_with_memory_is_a_node_oom() {
+        // RHEL 6 moving a task between cpusets (cpuset_attach): cpuset=/ mems_allowed=3 on
+        // four nodes; node 3 below min, the others with memory.
+        let mut report = seed_4();
+        report.trigger.cpuset = Some("/".into());
+        assert_eq!(diagnose(&report).cause, Cause::NumaNodeOom);
     }
 
     #[test]

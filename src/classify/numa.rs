@@ -36,6 +36,19 @@ fn leaves_out_nodes(nodes: &BTreeSet<u32>, seen: &BTreeSet<u32>) -> bool {
     !nodes.contains(&0) || seen.iter().any(|node| !nodes.contains(node))
 }
 
+/// The nodes the report shows holding memory: a zone with pages or free memory, or a
+/// hugepages line (`hugetlb_show_meminfo` prints only nodes with memory).
+fn nodes_with_memory(report: &OomReport) -> BTreeSet<u32> {
+    let zones = report.meminfo.zones.iter().filter(|zone| {
+        zone.managed_kb.or(zone.present_kb).is_some_and(|kb| kb > 0)
+            || zone.watermarks.is_some_and(|wm| wm.free_kb > 0)
+    });
+    zones
+        .filter_map(|zone| zone.node)
+        .chain(report.meminfo.hugepages.iter().map(|h| h.node))
+        .collect()
+}
+
 /// The nodes `show_mem` kept when it left out others with memory, where the report shows it.
 ///
 /// `dump_header` prints with SHOW_MEM_FILTER_NODES and the allocation's nodemask (or the
@@ -87,6 +100,14 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
         .or(report.trigger.nodemask.as_deref());
     let nodemask = nodemask_text.and_then(parse_node_list);
     let leaves_out = |nodes: &BTreeSet<u32>| leaves_out_nodes(nodes, &seen);
+    // The root cpuset holds every node with memory, so a task in it whose mems_allowed leaves
+    // out a node has had them narrowed (kernel/cgroup/cpuset.c `cpuset_attach` moves a task's
+    // mems before its pages) only if that node shows memory; a memoryless node is left out of
+    // every mems_allowed. The allocator enforces the task's own mems_allowed
+    // (`__cpuset_node_allowed`), whatever its cpuset's name.
+    let with_memory = nodes_with_memory(report);
+    let leaves_out_memory =
+        |nodes: &BTreeSet<u32>| with_memory.iter().any(|node| !nodes.contains(node));
     let kept_by_show_mem = nodes_kept_by_show_mem(report);
     let inferred =
         constraint.is_none() && mems.is_none() && nodemask.is_none() && kept_by_show_mem.is_some();
@@ -141,7 +162,9 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
                 ));
                 (Some(kept), false, false)
             }
-            (_, Some(mems)) if leaves_out(&mems) && cpuset != Some("/") => {
+            (_, Some(mems))
+                if leaves_out(&mems) && (cpuset != Some("/") || leaves_out_memory(&mems)) =>
+            {
                 evidence.push(format!(
                     "mems_allowed={} (cpuset {}) {}",
                     format_node_list(&mems),

@@ -24,8 +24,10 @@ pub(super) fn find_frame<'a>(report: &'a OomReport, names: &[&str]) -> Option<&'
 }
 
 /// Frames that show a memory cgroup charge ran into its limit.
-pub(super) const MEMCG_FRAMES: [&str; 9] = [
+pub(super) const MEMCG_FRAMES: [&str; 10] = [
     "mem_cgroup_out_of_memory",
+    // 3.10 (RHEL 7) mm/memcontrol.c.
+    "__mem_cgroup_try_charge",
     "mem_cgroup_oom_synchronize",
     "mem_cgroup_oom",
     "try_charge",

@@ -288,11 +288,27 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
         return Some(name.map(|name| name.split('.').next().unwrap_or(name)));
     }
     let symbol = rest.strip_prefix("? ").unwrap_or(rest);
-    let name = frame_function(symbol);
+    // After an address the line is a frame for sure, even cut inside its offset
+    // (`[<ffffffff811bd1ce>] __mem_cgroup_try_charge+0xb`, the end of a paste).
+    let name = frame_function(symbol).or_else(|| cut_frame_function(symbol).filter(|_| bracketed));
     if name.is_none() && !bracketed {
         return None;
     }
     Some(name.map(|name| name.split('.').next().unwrap_or(name)))
+}
+
+/// `func+0xNN` with nothing after it → `func`: a frame cut before its size.
+fn cut_frame_function(symbol: &str) -> Option<&str> {
+    let (name, offset) = symbol.split_once("+0x")?;
+    let valid_name = name
+        .bytes()
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == b'_')
+        && name
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.'));
+    (valid_name && !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(name)
 }
 
 /// `func+0xNN/0xNN[ suffix]` → `func`; the suffix may only be a ` [module]` or ` (P)` mark.
@@ -574,6 +590,16 @@ mod tests {
         let line = cpu_line("CPU: 2 UID: 0 PID: 88 Comm: stress Not tainted 6.13.7 #1").unwrap();
         assert_eq!((line.cpu, line.pid), (Some(2), Some(88)));
         assert_eq!(line.release, Some("6.13.7"));
+    }
+
+    #[test]
+    fn a_frame_cut_inside_its_offset_names_its_function_after_an_address() {
+        assert_eq!(
+            stack_frame("[<ffffffff811bd1ce>] __mem_cgroup_try_charge+0xb"),
+            Some(Some("__mem_cgroup_try_charge"))
+        );
+        // Without the address such text is no frame.
+        assert_eq!(stack_frame("__mem_cgroup_try_charge+0xb"), None);
     }
 
     #[test]
