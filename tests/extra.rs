@@ -1346,3 +1346,199 @@ extra_case!(
     l640_host_coreos_4_9_24_k8s_prometheus_dmesgt_grep_comm_filtered_global_kill_in_container_issue,
     "l640-host-coreos-4.9.24-k8s-prometheus-dmesgT-grep-comm-filtered-global-kill-in-container-issue"
 );
+extra_case!(
+    m701_host_scylla_3_10_xen_table_tail_kill_then_next_header_rackspace_monit,
+    "m701-host-scylla-3.10-xen-table-tail-kill-then-next-header-rackspace-monit"
+);
+extra_case!(
+    m702_host_druid_broker_table_one_row_kill_killed_reaper_4_x,
+    "m702-host-druid-broker-table-one-row-kill-killed-reaper-4.x"
+);
+extra_case!(
+    m703_host_susemanager_ci_summary_constraint_none_global_oom_killed_reaper_5_3,
+    "m703-host-susemanager-ci-summary-constraint-none-global-oom-killed-reaper-5.3"
+);
+extra_case!(
+    m704_unknown_kafka_admin_cli_rhel7_3_10_vmware_docker_cpuset_header_cut_iptables_interleaved,
+    "m704-unknown-kafka-admin-cli-rhel7-3.10-vmware-docker-cpuset-header-cut-iptables-interleaved"
+);
+extra_case!(
+    m705_unknown_cassandra_init_cp_4_13_gce_header_trailing_space_padding_cut_at_call_trace,
+    "m705-unknown-cassandra-init-cp-4.13-gce-header-trailing-space-padding-cut-at-call-trace"
+);
+extra_case!(
+    m706_unknown_gcp_serial_logging_a_prefix_iso_timestamps_repeated_containerd_headers_only,
+    "m706-unknown-gcp-serial-logging-A-prefix-iso-timestamps-repeated-containerd-headers-only"
+);
+extra_case!(
+    m707_host_centos7_vagrant_1g_cassandra_kill_pair_only_3_10,
+    "m707-host-centos7-vagrant-1g-cassandra-kill-pair-only-3.10"
+);
+extra_case!(
+    m708_memcg_own_nomad_docker_summary_and_killed_syslog_hard_wrapped_mid_token_5_15,
+    "m708-memcg-own-nomad-docker-summary-and-killed-syslog-hard-wrapped-mid-token-5.15"
+);
+extra_case!(
+    m710_host_rhel7_957_kill_vs_killed_child_bash_then_vmalloc_pagealloc_dmsetup_writeboost,
+    "m710-host-rhel7-957-kill-vs-killed-child-bash-then-vmalloc-pagealloc-dmsetup-writeboost"
+);
+extra_case!(
+    m713_unknown_syslog_two_quoted_lines_table_row_pid_ne_tgid_killed_only_no_oom_prefix,
+    "m713-unknown-syslog-two-quoted-lines-table-row-pid-ne-tgid-killed-only-no-oom-prefix"
+);
+extra_case!(
+    m714_host_openwrt_ar71xx_serial_64col_truncated_normal_below_min_then_next_atomic_failure,
+    "m714-host-openwrt-ar71xx-serial-64col-truncated-normal-below-min-then-next-atomic-failure"
+);
+extra_case!(
+    m715_host_spl_2_6_32_meminfo_no_node_prefix_dma_and_dma32_below_min_cut,
+    "m715-host-spl-2.6.32-meminfo-no-node-prefix-dma-and-dma32-below-min-cut"
+);
+extra_case!(
+    m717_unknown_riscv_polarfire_yocto_5_15_boot_gfp_dma32_order0_header_trace_bracket_cut,
+    "m717-unknown-riscv-polarfire-yocto-5.15-boot-gfp-dma32-order0-header-trace-bracket-cut"
+);
+extra_case!(
+    m718_unknown_yocto_4_1_rt_libvirt_lxc_jit_thread_comm_with_space_dmesgt_header_cut,
+    "m718-unknown-yocto-4.1-rt-libvirt-lxc-jit-thread-comm-with-space-dmesgT-header-cut"
+);
+extra_case!(
+    m719_memcg_marathon_rhel7_kernel_prefix_only_mem_cgroup_oom_synchronize_trace_cut,
+    "m719-memcg-marathon-rhel7-kernel-prefix-only-mem_cgroup_oom_synchronize-trace-cut"
+);
+extra_case!(
+    m721_host_fedora32_5_11_journal_reverse_order_trace_auditd_invoker_global_slowpath,
+    "m721-host-fedora32-5.11-journal-reverse-order-trace-auditd-invoker-global-slowpath"
+);
+extra_case!(
+    m723_unknown_xtensa_esp32s3_6_8_gfp_atomic_irq_thread_esp_idf_wifi_lines_interleaved_stack_words,
+    "m723-unknown-xtensa-esp32s3-6.8-gfp-atomic-irq-thread-esp-idf-wifi-lines-interleaved-stack-words"
+);
+extra_case!(
+    m727_memcg_docker_scope_3_10_229_dmesgt_php_bin_mem_cgroup_try_charge_trace_cut,
+    "m727-memcg-docker-scope-3.10-229-dmesgT-php-bin-mem-cgroup-try-charge-trace-cut"
+);
+extra_case!(
+    m728_unknown_mesos_docker_syslog_killed_line_interleaved_systemd_journal_wrapped_dockerd,
+    "m728-unknown-mesos-docker-syslog-killed-line-interleaved-systemd-journal-wrapped-dockerd"
+);
+extra_case!(
+    m729_host_i915_5_x_normal_below_min_by_12kb_dma32_held_by_lowmem_reserve_no_64k_blocks,
+    "m729-host-i915-5.x-normal-below-min-by-12kb-dma32-held-by-lowmem-reserve-no-64k-blocks"
+);
+extra_case!(
+    m730_unknown_el7_1160_rfc3339_usec_syslog_lkrg_fault_lines_order3_atomic_kworker_header_trace,
+    "m730-unknown-el7-1160-rfc3339-usec-syslog-lkrg-fault-lines-order3-atomic-kworker-header-trace"
+);
+extra_case!(
+    m731_parent_talos_2018_osctl_dmesg_kmsg_prio_task_in_dind_kubepods_limit_of_system_docker_one_line,
+    "m731-parent-talos-2018-osctl-dmesg-kmsg-prio-task-in-dind-kubepods-limit-of-system-docker-one-line"
+);
+extra_case!(
+    m732_parent_eks_ami_podruntime_slice_limit_docker_service_task_table_tail_summary_killed_reaper_5_4,
+    "m732-parent-eks-ami-podruntime-slice-limit-docker-service-task-table-tail-summary-killed-reaper-5.4"
+);
+extra_case!(
+    m733_host_journal_short_precise_usec_dma32_between_min_low_held_by_reserve_all_unreclaimable_cut_normal,
+    "m733-host-journal-short-precise-usec-dma32-between-min-low-held-by-reserve-all-unreclaimable-cut-normal"
+);
+extra_case!(
+    m734_memcg_own_k8s_5_4_register_dump_then_memory_usage_limit_stats_for_container_cgroup_no_task_in_line,
+    "m734-memcg-own-k8s-5.4-register-dump-then-memory-usage-limit-stats-for-container-cgroup-no-task-in-line"
+);
+extra_case!(
+    m735_host_debian_4_9_bpo_nginx_nodemask_0_1_all_nodes_padded_bios_string_global_slowpath_trace_cut,
+    "m735-host-debian-4.9-bpo-nginx-nodemask-0-1-all-nodes-padded-bios-string-global-slowpath-trace-cut"
+);
+extra_case!(
+    m801_host_numa2_numacore_v17_3_7_rc6_stress_wrapped_table_email,
+    "m801-host-numa2-numacore-v17-3.7-rc6-stress-wrapped-table-email"
+);
+extra_case!(
+    m803_memcg_own_v1_leaker_4_18_gfp_nofs_xfs_readahead_try_charge_leading_space_email,
+    "m803-memcg-own-v1-leaker-4.18-gfp-nofs-xfs-readahead-try-charge-leading-space-email"
+);
+extra_case!(
+    m804_memcg_own_cgv2_4_18_rc7_tejun_patch_example_bytes_memory_max_truncated_cols,
+    "m804-memcg-own-cgv2-4.18-rc7-tejun-patch-example-bytes-memory-max-truncated-cols"
+);
+extra_case!(
+    m805_unknown_order5_veth_6_1_arm64_kunpeng_4node_qp_encoded_order5_blocks_present_zfs_slab,
+    "m805-unknown-order5-veth-6.1-arm64-kunpeng-4node-qp-encoded-order5-blocks-present-zfs-slab"
+);
+extra_case!(
+    m806_numa_cpuset_migrate_rhel6_2_6_32_4node_mems3_node3_below_min_others_900m_free,
+    "m806-numa-cpuset-migrate-rhel6-2.6.32-4node-mems3-node3-below-min-others-900m-free"
+);
+extra_case!(
+    m807_host_numa4_next_20200710_badness_patch_kills_dbus_minus900_printk_caller_above_min_below_low,
+    "m807-host-numa4-next-20200710-badness-patch-kills-dbus-minus900-printk-caller-above-min-below-low"
+);
+extra_case!(
+    m808_frag_order3_atomic_e1000_jumbo_2_6_18_opteron_4node_syslog_indented_tiny_high_order_counts,
+    "m808-frag-order3-atomic-e1000-jumbo-2.6.18-opteron-4node-syslog-indented-tiny-high-order-counts"
+);
+extra_case!(
+    m809_parent_k8s_pod_slice_v1_kmsg_raw_records_reaper_only_no_killed_line_readme,
+    "m809-parent-k8s-pod-slice-v1-kmsg-raw-records-reaper-only-no-killed-line-readme"
+);
+extra_case!(
+    m810_memcg_own_docker_desktop_mac_hyperkit_log_stream_prefix_two_lines_no_victim,
+    "m810-memcg-own-docker-desktop-mac-hyperkit-log-stream-prefix-two-lines-no-victim"
+);
+extra_case!(
+    m811_host_lowmem_i386_4_9_gentoo_btrfs_gfp_nofs_nofail_normal_below_min_highmem_free_double_quoted_interjections,
+    "m811-host-lowmem-i386-4.9-gentoo-btrfs-gfp-nofs-nofail-normal-below-min-highmem-free-double-quoted-interjections"
+);
+extra_case!(
+    m812_host_order2_kthreadd_fork_4_10_rc5_next_dma32_below_min_order2_blocks_present_stall_line_first,
+    "m812-host-order2-kthreadd-fork-4.10-rc5-next-dma32-below-min-order2-blocks-present-stall-line-first"
+);
+extra_case!(
+    m813_unknown_ppc32_8xx_4_9_85_32mb_order1_fork_dma_above_min_uh_blocks_qp_wrapped_email,
+    "m813-unknown-ppc32-8xx-4.9.85-32mb-order1-fork-dma-above-min-uh-blocks-qp-wrapped-email"
+);
+extra_case!(
+    m816_frag_order2_atomic_swapper_4_3_xfs_rsnapshot_normal_only_order0_1_snipped_two_lines,
+    "m816-frag-order2-atomic-swapper-4.3-xfs-rsnapshot-normal-only-order0-1-snipped-two-lines"
+);
+extra_case!(
+    m818_unknown_vmap_module_area_exhausted_6_1_rc5_kasan_8node_sr950_mems_1_7_interleaved_vmap_line,
+    "m818-unknown-vmap-module-area-exhausted-6.1-rc5-kasan-8node-sr950-mems-1-7-interleaved-vmap-line"
+);
+extra_case!(
+    m819_host_russian_lab_report_summary_split_one_field_per_line_tabs_gnome_terminal_scope,
+    "m819-host-russian-lab-report-summary-split-one-field-per-line-tabs-gnome-terminal-scope"
+);
+extra_case!(
+    m820_host_manjaro_5_8_dmesg_grep_filtered_header_cpu_row_summary_killed_reaper_lab,
+    "m820-host-manjaro-5.8-dmesg-grep-filtered-header-cpu-row-summary-killed-reaper-lab"
+);
+extra_case!(
+    m821_host_fedora_6_x_journal_lowercase_month_ptbr_rss_anon_table_cols_sphinx_build_then_next_header,
+    "m821-host-fedora-6.x-journal-lowercase-month-ptbr-rss-anon-table-cols-sphinx-build-then-next-header"
+);
+extra_case!(
+    m822_parent_memcg_v1_3_7_task_in_a_b_d_limit_of_a_global_show_mem_2_8g_free_annotated_patch,
+    "m822-parent-memcg-v1-3.7-task-in-A-B-D-limit-of-A-global-show-mem-2.8g-free-annotated-patch"
+);
+extra_case!(
+    m823_memcg_own_v1_centos7_tailf_prompt_task_moved_in_rss_1g_over_10m_limit_score_100919,
+    "m823-memcg-own-v1-centos7-tailf-prompt-task-moved-in-rss-1g-over-10m-limit-score-100919"
+);
+extra_case!(
+    m824_memcg_own_v1_rhel6_2_6_32_8kb_limit_mruby_cgroup_global_mem_info_plenty_free_japanese_blog,
+    "m824-memcg-own-v1-rhel6-2.6.32-8kB-limit-mruby-cgroup-global-mem-info-plenty-free-japanese-blog"
+);
+extra_case!(
+    m825_frag_order5_9p_readdir_5_17_ktest_00177_prefix_dma32_boost_max_32k_shrinker_report_patch,
+    "m825-frag-order5-9p-readdir-5.17-ktest-00177-prefix-dma32-boost-max-32k-shrinker-report-patch"
+);
+extra_case!(
+    m826_unknown_mempig_4_9_dmesg_grep_i_oom_kill_lines_filtered_out_reaper_only_readme,
+    "m826-unknown-mempig-4.9-dmesg-grep-i-oom-kill-lines-filtered-out-reaper-only-readme"
+);
+extra_case!(
+    m827_unknown_netconsole_4_9_header_then_stall_storm_sysrq_help_and_terminate_all_tasks_not_manual_oom,
+    "m827-unknown-netconsole-4.9-header-then-stall-storm-sysrq-help-and-terminate-all-tasks-not-manual-oom"
+);
