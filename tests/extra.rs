@@ -1542,3 +1542,7 @@ extra_case!(
     m827_unknown_netconsole_4_9_header_then_stall_storm_sysrq_help_and_terminate_all_tasks_not_manual_oom,
     "m827-unknown-netconsole-4.9-header-then-stall-storm-sysrq-help-and-terminate-all-tasks-not-manual-oom"
 );
+extra_case!(
+    m802_parent_k8s_tidb_br_pod_slice_cgv2_dmesgt_missing_bracket_split_total_vm,
+    "m802-parent-k8s-tidb-br-pod-slice-cgv2-dmesgT-missing-bracket-split-total-vm"
+);

@@ -335,6 +335,15 @@ pub(super) fn ctime_date(line: &str) -> Option<Dated<'_>> {
     Some((fields.wall_time(), cursor.rest()))
 }
 
+/// A `dmesg -T` stamp whose `[` a copy lost (a selection started one character late):
+/// `Thu May 23 18:40:42 2024] text`. Returns what follows the `]`.
+pub(super) fn human_stamp_without_bracket(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    let fields = ctime_fields(&mut cursor)?;
+    cursor.tag("]")?;
+    Some((fields.wall_time(), cursor.rest()))
+}
+
 /// `dmesg -T`: `[Sat Sep 11 12:24:42 2021]` (see [`ctime_fields`]), with `-d` also
 /// `[Sat Sep 11 12:24:42 2021 <    0.000034>]`.
 pub(super) fn human_stamp(line: &str) -> Option<Dated<'_>> {

@@ -650,6 +650,14 @@ fn kernel_tag(s: &str) -> Option<Layer<'_>> {
 /// `[Sep11 12:24]` / `[  +0.000003]`, optionally after a console level `<4>` and followed by
 /// a PRINTK_CALLER id, then one separator space; or a console level alone.
 fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
+    if s.starts_with(|c: char| c.is_ascii_uppercase()) {
+        let (wall_time, after) = clock::human_stamp_without_bracket(s)?;
+        return Some(Layer {
+            rest: after_stamp(after),
+            wall_time,
+            ..Layer::default()
+        });
+    }
     if !s.starts_with(['[', '<']) {
         return None;
     }
@@ -1809,6 +1817,21 @@ mod tests {
         assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
         let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
         assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
+    fn a_dmesg_t_stamp_that_lost_its_opening_bracket() {
+        let line = split_prefix(
+            "Thu May 23 18:40:42 2024] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null)",
+        );
+        assert_eq!(
+            line.text,
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null)"
+        );
+        assert!(line.wall_time.is_some());
+        // A weekday in prose is no stamp.
+        let prose = split_prefix("Thu May 23 the box died");
+        assert_eq!(prose.text, "Thu May 23 the box died");
     }
 
     #[test]
