@@ -155,8 +155,8 @@ fn trace_runs_upward(lines: &[&str]) -> bool {
         .filter(|text| !text.trim().is_empty())
         .collect();
     let is_dump_stack = |text: &str| {
-        let frame = text.rsplit("] ").next().unwrap_or(text).trim();
-        frame.starts_with("dump_stack+") || frame.starts_with("dump_stack_lvl+")
+        crate::parse::frame_function(text)
+            .is_some_and(|name| name == "dump_stack" || name == "dump_stack_lvl")
     };
     texts
         .iter()

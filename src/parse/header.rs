@@ -297,30 +297,28 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
     Some(name.map(|name| name.split('.').next().unwrap_or(name)))
 }
 
-/// `func+0xNN` with nothing after it → `func`: a frame cut before its size.
-fn cut_frame_function(symbol: &str) -> Option<&str> {
-    let (name, offset) = symbol.split_once("+0x")?;
-    let valid_name = name
-        .bytes()
+/// Whether `name` can be a kernel symbol as a frame prints it: a C identifier, with the `.`
+/// of compiler clone suffixes and the `$` some toolchains use.
+fn is_symbol_name(name: &str) -> bool {
+    name.bytes()
         .next()
         .is_some_and(|first| first.is_ascii_alphabetic() || first == b'_')
         && name
             .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.'));
-    (valid_name && !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_hexdigit()))
+            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'$'))
+}
+
+/// `func+0xNN` with nothing after it → `func`: a frame cut before its size.
+fn cut_frame_function(symbol: &str) -> Option<&str> {
+    let (name, offset) = symbol.split_once("+0x")?;
+    (is_symbol_name(name) && !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_hexdigit()))
         .then_some(name)
 }
 
 /// `func+0xNN/0xNN[ suffix]` → `func`; the suffix may only be a ` [module]` or ` (P)` mark.
 fn frame_function(symbol: &str) -> Option<&str> {
     let (name, offsets) = symbol.split_once("+0x")?;
-    let valid_name = name
-        .bytes()
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == b'_')
-        && name
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'.' | b'$'));
+    let valid_name = is_symbol_name(name);
     let (offset, rest) = offsets.split_once("/0x")?;
     let size_len = rest
         .bytes()

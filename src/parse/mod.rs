@@ -20,6 +20,12 @@ use crate::report::{
 
 use kill::KillLine;
 
+/// The function a stack frame line names (`dump_stack+0x6b/0x83`, `[<…>] ? foo+0x1/0x2`),
+/// its compiler clone suffix dropped; `None` for a line that is no frame or names none.
+pub fn frame_function(text: &str) -> Option<&str> {
+    header::stack_frame(text.trim()).flatten()
+}
+
 /// How many task-table rows a report keeps (the largest by rss).
 pub const TASK_ROWS_KEPT: usize = 10;
 
