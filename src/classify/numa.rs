@@ -36,6 +36,34 @@ fn leaves_out_nodes(nodes: &BTreeSet<u32>, seen: &BTreeSet<u32>) -> bool {
     !nodes.contains(&0) || seen.iter().any(|node| !nodes.contains(node))
 }
 
+/// Whether the zones the report prints for `nodes` hold all of the machine's memory, so no
+/// other node has any and a mask of `nodes` confines nothing: `constrained_alloc`
+/// (mm/oom_kill.c) says CONSTRAINT_MEMORY_POLICY only when node_states[N_MEMORY] is not a
+/// subset of the nodemask. `show_mem` sums `N pages RAM` over the zones of every online node,
+/// whatever nodes it filtered from the zone lines, and each zone line prints `present:`. A
+/// ppc64 LPAR may have its only memory on node 7 (`nodemask=7` is then every node).
+fn holds_all_memory(report: &OomReport, nodes: &BTreeSet<u32>) -> bool {
+    let meminfo = &report.meminfo;
+    let Some(ram_kb) = meminfo
+        .ram_pages
+        .filter(|&pages| pages > 0)
+        .map(|pages| pages.saturating_mul(zones::page_kb(meminfo)))
+    else {
+        return false;
+    };
+    let mut printed = meminfo
+        .zones
+        .iter()
+        .filter(|zone| zone.node.is_some_and(|node| nodes.contains(&node)))
+        .filter(|zone| zone.watermarks.is_some())
+        .peekable();
+    printed.peek().is_some()
+        && printed
+            .map(|zone| zone.present_kb)
+            .try_fold(0u64, |sum, kb| kb.map(|kb| sum.saturating_add(kb)))
+            .is_some_and(|present_kb| present_kb >= ram_kb)
+}
+
 /// The nodes the report shows holding memory: a zone with pages or free memory, or a
 /// hugepages line (`hugetlb_show_meminfo` prints only nodes with memory).
 fn nodes_with_memory(report: &OomReport) -> BTreeSet<u32> {
@@ -99,7 +127,8 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
         .and_then(|s| s.nodemask.as_deref())
         .or(report.trigger.nodemask.as_deref());
     let nodemask = nodemask_text.and_then(parse_node_list);
-    let leaves_out = |nodes: &BTreeSet<u32>| leaves_out_nodes(nodes, &seen);
+    let leaves_out =
+        |nodes: &BTreeSet<u32>| leaves_out_nodes(nodes, &seen) && !holds_all_memory(report, nodes);
     // The root cpuset holds every node with memory, so a task in it whose mems_allowed leaves
     // out a node has had them narrowed (kernel/cgroup/cpuset.c `cpuset_attach` moves a task's
     // mems before its pages) only if that node shows memory; a memoryless node is left out of
@@ -322,6 +351,39 @@ mod tests {
         assert_eq!(diagnosis.confidence, Confidence::Medium);
         assert_eq!(diagnosis.exhausted_nodes, vec![1]);
         assert_evidence(&diagnosis, "zone and buddy lines only for node(s) 1 while hugepages lines show node(s) 0 with memory");
+    }
+
+    #[test]
+    fn a_nodemask_of_the_only_node_with_memory_confines_nothing() {
+        // 4.4 ppc64 LPAR at boot: `nodemask=7`, node 7 present 52428800kB = 819200 pages RAM
+        // of 64 kB, so node 7 is N_MEMORY and constrained_alloc says CONSTRAINT_NONE.
+        let report = Given::oom()
+            .header("kthreadd", 2, "0x16040c0", &["GFP_KERNEL", "__GFP_COMP"], 0)
+            .nodemask("7")
+            .cpuset("/", "7")
+            .zone(Some(7), "DMA", 0, 0, 0, 0)
+            .present_managed(52_428_800, 110_016)
+            .buddy(Some(7), "DMA", "0*64kB 0*128kB 0*256kB = 0kB")
+            .ram(819_200)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn a_nodemask_of_a_node_holding_part_of_the_memory_still_confines() {
+        // Same shape, but pages RAM counts a node the zone lines leave out.
+        let report = Given::oom()
+            .header("kthreadd", 2, "0x16040c0", &["GFP_KERNEL", "__GFP_COMP"], 0)
+            .nodemask("7")
+            .cpuset("/", "7")
+            .zone(Some(7), "DMA", 0, 0, 0, 0)
+            .present_managed(52_428_800, 110_016)
+            .buddy(Some(7), "DMA", "0*64kB 0*128kB 0*256kB = 0kB")
+            .ram(1_638_400)
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
     }
 
     #[test]
