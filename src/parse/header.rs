@@ -264,8 +264,9 @@ pub(crate) fn is_stack_marker(text: &str) -> bool {
 /// `[<ffffffff81401c43>] dump_stack+0x63/0x90`, `oom_kill_process.cold+0xb/0x10`,
 /// `nvkms_alloc+0x27/0x60 [nvidia_modeset]`, and 32-bit ARM's
 /// `[<c0104540>] (out_of_memory+0x0/0x348) from [<c0107dbc>] (__alloc_pages_nodemask+0x748/0x76c)`
-/// (arch/arm/kernel/traps.c `dump_backtrace_entry` before 5.x: the frame's own function,
-/// then its caller, which is the next frame's). The function name drops compiler clone
+/// (arch/arm/kernel/traps.c `dump_backtrace_entry`: the frame's own function, then its
+/// caller, which is the next frame's; since 4.x the own function without its offset,
+/// `[<c033eddc>] (out_of_memory) from [<c03451a0>] (__alloc_pages_nodemask+0xfc0/0x1180)`). The function name drops compiler clone
 /// suffixes (`.cold`, `.constprop.0`, `.isra.20`) so it matches the source.
 pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
     let (bracketed, rest) = match text.strip_prefix("[<") {
@@ -284,8 +285,14 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
         if !caller.is_empty() && !caller.starts_with("from [<") {
             return None;
         }
-        let name = frame_function(symbol);
+        // Since 4.x `dump_backtrace_entry` prints the frame's own function with `%ps`: no
+        // offset, a module's in ` [module]` (`(brcmf_sdio_dataworker [brcmfmac])`).
+        let bare = symbol.split_once(" [").map_or(symbol, |(name, _)| name);
+        let name = frame_function(symbol).or_else(|| is_symbol_name(bare).then_some(bare));
         return Some(name.map(|name| name.split('.').next().unwrap_or(name)));
+    }
+    if let Some(name) = (!bracketed).then(|| arm32_entry(rest)).flatten() {
+        return Some(Some(name.split('.').next().unwrap_or(name)));
     }
     let symbol = rest.strip_prefix("? ").unwrap_or(rest);
     // After an address the line is a frame for sure, even cut inside its offset
@@ -295,6 +302,19 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
         return None;
     }
     Some(name.map(|name| name.split('.').next().unwrap_or(name)))
+}
+
+/// 32-bit ARM's backtrace entry since 5.16, without addresses: `warn_alloc from
+/// __alloc_pages+0xe9c/0xfe8`, `brcmf_fws_attach [brcmfmac] from
+/// brcmf_proto_bcdc_init_done+0x18/0x30 [brcmfmac]` (arch/arm/kernel/traps.c
+/// `dump_backtrace_entry`, `%ps from %pS`): the frame's own function.
+fn arm32_entry(text: &str) -> Option<&str> {
+    let (own, caller) = text.split_once(" from ")?;
+    let own = own
+        .split_once(" [")
+        .filter(|(_, module)| module.ends_with(']'))
+        .map_or(own, |(name, _)| name);
+    (is_symbol_name(own) && frame_function(caller).is_some()).then_some(own)
 }
 
 /// Whether `name` can be a kernel symbol as a frame prints it: a C identifier, with the `.`
@@ -650,6 +670,29 @@ mod tests {
             stack_frame("[<c0104174>] (dump_header.isra.7+0x0/0x170) from [<c0104788>] (out_of_memory+0x248/0x348)"),
             Some(Some("dump_header"))
         );
+        assert_eq!(
+            stack_frame("[<c033eddc>] (out_of_memory) from [<c03451a0>] (__alloc_pages_nodemask+0xfc0/0x1180)"),
+            Some(Some("out_of_memory"))
+        );
+        assert_eq!(
+            stack_frame("[<7f2a1c40>] (brcmf_sdio_dataworker [brcmfmac]) from [<80146a2c>] (process_one_work+0x1e8/0x4c4)"),
+            Some(Some("brcmf_sdio_dataworker"))
+        );
+        assert_eq!(
+            stack_frame("[<c0212c8c>] (unwind backtrace) from [<c020d49c>] (show_stack+0x20/0x24)"),
+            Some(None)
+        );
+        assert_eq!(
+            stack_frame("warn_alloc from __alloc_pages+0xe9c/0xfe8"),
+            Some(Some("warn_alloc"))
+        );
+        assert_eq!(
+            stack_frame(
+                "brcmf_fws_attach [brcmfmac] from brcmf_proto_bcdc_init_done+0x18/0x30 [brcmfmac]"
+            ),
+            Some(Some("brcmf_fws_attach"))
+        );
+        assert_eq!(stack_frame("memory from the page cache+0x1/0x2"), None);
         assert_eq!(
             stack_frame("[<c00524c4>] (do_DataAbort+0x0/0xa0)"),
             Some(Some("do_DataAbort"))
