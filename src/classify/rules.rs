@@ -145,6 +145,19 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     let has_any = !global.is_empty();
     let mut evidence = global.into_evidence();
 
+    // Figures cut inside the zone section judge only the zones that made it into the paste;
+    // with nothing else in the report they decide nothing.
+    let cut = zones::unprinted_zones(report);
+    if let Some(cut) = cut
+        .as_ref()
+        .filter(|_| figures_only(report) && !zones.is_empty())
+    {
+        evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
+        evidence.push(format!(
+            "the zone section is cut: {cut}, so the zones that were not printed may have had memory"
+        ));
+        return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+    }
     if !zones.is_empty() {
         evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
         let all_short = zones.iter().all(ZoneEval::below_low);
@@ -234,7 +247,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                 "no zone this allocation may use was under min when the report was printed, none above high either: memory freed between the OOM decision and the print".into(),
             );
             Confidence::Low
-        } else if all_short {
+        } else if all_short && cut.is_none() {
             Confidence::High
         } else {
             Confidence::Medium
@@ -273,6 +286,13 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     {
         evidence.extend(memory_state_evidence(report));
         evidence.push("the OOM killer was called from pagefault_out_of_memory, not from the page allocator: a fault failed with VM_FAULT_OOM, which a memory cgroup charge gives too, and no zone figures show a host shortage".into());
+        return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
+    }
+    // Mem-Info's totals with no zone line, header, trace or kill: show_mem prints them for
+    // sysrq-m and warn_alloc too, and they judge no zone.
+    if figures_only(report) {
+        evidence.extend(memory_state_evidence(report));
+        evidence.push("no header, call trace, kill line or zone figures: Mem-Info's totals alone do not tell why memory ran out".into());
         return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
     }
     if has_any {
@@ -464,6 +484,47 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(diagnosis.confidence, Confidence::Low);
         assert_evidence(&diagnosis, "the figures contradict a host OOM: Node 0 Normal free 13111616kB > high 65000kB + one kswapd pass 65000kB — an order-0 allocation would have been served there");
+    }
+
+    #[test]
+    fn mem_info_totals_alone_decide_nothing() {
+        // `Mem-Info:` and its counters, then another CPU's register dump: no zone line.
+        let fragment = Given::oom()
+            .mem_info(&[("free", 12_000), ("free_cma", 0)])
+            .ram(4_000_000)
+            .build();
+        let diagnosis = diagnose(&fragment);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(&diagnosis, "no header, call trace, kill line or zone figures: Mem-Info's totals alone do not tell why memory ran out");
+    }
+
+    #[test]
+    fn figures_cut_after_the_first_zone_decide_nothing() {
+        // 5.x, rsyslog #012: Mem-Info, then only Node 0 DMA, whose lowmem_reserve rises twice:
+        // DMA32 and Normal have memory but the paste ends before their lines.
+        let mut fragment = Given::oom()
+            .zone(Some(0), "DMA", 13_312, 64, 80, 96)
+            .reserve(&[0, 2660, 15_392, 15_392, 15_392])
+            .build();
+        fragment.meminfo.present = true;
+        let diagnosis = diagnose(&fragment);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(&diagnosis, "the zone section is cut: Node 0 DMA (lowmem_reserve 0 2660 15392 15392 15392: 2 populated zones above it, 0 printed), so the zones that were not printed may have had memory");
+    }
+
+    #[test]
+    fn a_cut_zone_section_in_a_kill_report_is_not_high() {
+        let report = Given::oom()
+            .header("x", 1, "0x6200ca", &["GFP_HIGHUSER_MOVABLE"], 0)
+            .zone(Some(0), "DMA", 1_000, 64, 80, 96)
+            .reserve(&[0, 2660, 15_392, 15_392, 15_392])
+            .zone(Some(0), "DMA32", 1_000, 5_000, 6_000, 7_000)
+            .reserve(&[0, 0, 12_732, 12_732, 12_732])
+            .killed("Out of memory", 1, "x")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
     }
 
     #[test]

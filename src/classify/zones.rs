@@ -183,6 +183,51 @@ impl ZoneLayout {
     }
 }
 
+/// A zone whose `lowmem_reserve[]` shows more populated zones above it on its node than the
+/// report prints, as `Node 0 DMA (lowmem_reserve 0 2660 15392 15392 15392: 2 populated zones
+/// above it, 0 printed)`: the excerpt was cut inside the zone section.
+/// `setup_per_zone_lowmem_reserve` (mm/page_alloc.c) sets entry j of zone i (j > i) from the
+/// managed pages of zones i+1..=j, so each rise from one entry to the next is a zone above
+/// with memory, and `show_free_areas` prints every populated zone of a node it prints.
+/// Not from 6.1, whose `__show_mem` skips the zones above the allocation's highest zone
+/// (`max_zone_idx`): where the release is not printed, a zone line with
+/// `reserved_highatomic:` (5.10+) may be of such a kernel.
+pub(super) fn unprinted_zones(report: &OomReport) -> Option<String> {
+    let meminfo = &report.meminfo;
+    let may_skip_zones = match report.kernel.release {
+        Some(_) => !kernel_older_than(report, 6, 1),
+        None => meminfo
+            .zones
+            .iter()
+            .any(|zone| zone.reserved_highatomic_kb.is_some()),
+    };
+    if may_skip_zones {
+        return None;
+    }
+    meminfo.zones.iter().find_map(|zone| {
+        let entries = &zone.lowmem_reserve_pages;
+        let rises = entries
+            .iter()
+            .zip(entries.iter().skip(1))
+            .filter(|(below, above)| above > below)
+            .count();
+        let rank = zone_rank(&zone.zone)?;
+        let printed = meminfo
+            .zones
+            .iter()
+            .filter(|other| other.node == zone.node && zone_rank(&other.zone) > Some(rank))
+            .count();
+        let shown: Vec<String> = entries.iter().map(u64::to_string).collect();
+        (rises > printed).then(|| {
+            format!(
+                "{} (lowmem_reserve {}: {rises} populated zones above it, {printed} printed)",
+                zone_label(zone),
+                shown.join(" ")
+            )
+        })
+    })
+}
+
 /// Whether the report's kernel release (`CPU: … 4.1.18 …`) is older than `major.minor`;
 /// false when the release is not printed or not read.
 pub(super) fn kernel_older_than(report: &OomReport, major: u32, minor: u32) -> bool {
