@@ -144,13 +144,15 @@ pub fn ends_with_space(raw: &str) -> bool {
 /// after a comma (`oom-kill:constraint=CONSTRAINT_MEMCG,...,mems_allowed=0,`: the kernel ends
 /// no line of its own with a comma, and prose has spaces), or `open` is a buddy list whose
 /// last word is a block count, not its `= 280296kB` total, and `next` goes on with counts or
-/// the total. An indented line after anything else (Mem-Info continuations, stack frames, a
-/// complete buddy list) is the kernel's own line.
+/// the total; or `open` ends in the `\` an author continues a line with (the kernel ends no
+/// line with one). An indented line after anything else (Mem-Info continuations, stack
+/// frames, a complete buddy list) is the kernel's own line.
 fn bare_wrap(open: &str, next: &str) -> bool {
     let Some(body) = next.strip_prefix([' ', '\t']).map(str::trim_start) else {
         return false;
     };
-    let token_cut = open.ends_with(',') && !open.contains(char::is_whitespace);
+    let token_cut =
+        (open.ends_with(',') && !open.contains(char::is_whitespace)) || open.ends_with('\\');
     let first = body.split(' ').next().unwrap_or(body);
     token_cut || (buddy_list_cut(open) && (first == "=" || is_block_count(first)))
 }
@@ -258,6 +260,21 @@ fn inside_a_path(prev: &str, cont: &str) -> bool {
 /// Appends continuation `cont` to `text` with the right glue (see [`glue`] for `flowed`),
 /// unless the result would be longer than `max` bytes; returns whether it was appended.
 pub fn join_onto(text: &mut String, cont: &str, flowed: bool, max: usize) -> bool {
+    // A line an author continued with a trailing `\` (shell, a docstring): the kernel printed
+    // no character there, so the pieces meet without a separator.
+    let continued = text
+        .trim_end()
+        .strip_suffix('\\')
+        .map(|head| head.trim_end().len());
+    if let Some(head) = continued {
+        let tail = cont.trim_start();
+        if head.saturating_add(tail.len()) > max {
+            return false;
+        }
+        text.truncate(head);
+        text.push_str(tail);
+        return true;
+    }
     if text.is_empty() {
         // A stamp alone on its line (corpus 002): the continuation is the whole message.
         if cont.len() > max {
@@ -335,6 +352,16 @@ mod tests {
         assert_eq!(
             texts(&lines),
             ["Normal free:20212kB min:16384kB low:20480kB"]
+        );
+    }
+
+    #[test]
+    fn a_trailing_backslash_continues_the_line_without_a_separator() {
+        // A summary quoted in a Python docstring, split with `\` and indented.
+        let lines = join_all("    Sep  3 10:00:05 node1 kernel: [34268134.409242] \\\n    oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),\\\n    mems_allowed=0,task=framework,pid=3319125,uid=5000\n");
+        assert_eq!(
+            texts(&lines),
+            ["oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),mems_allowed=0,task=framework,pid=3319125,uid=5000"]
         );
     }
 
