@@ -411,14 +411,14 @@ pub(crate) fn render_event(completed: &Completed, schema: EventSchema) -> Option
 
 /// Whether a finished report is an event: always, but for a fragment (a report opened
 /// without its header, whose lines passed through) that shows no OOM: no kill, no end note,
-/// no frame of the OOM killer in its stack, and figures that do not decide a cause (sysrq-m
+/// no frame of the OOM killer or of `warn_alloc` in its stack, and figures that do not decide a cause (sysrq-m
 /// prints the same Mem-Info with memory to spare).
 fn shows_an_oom(completed: &Completed, diagnosis: &Diagnosis) -> bool {
     let report = &completed.report;
     !completed.context.fragment
         || !report.victims.is_empty()
         || report.end_note.is_some()
-        || crate::parse::ran_the_oom_killer(report)
+        || crate::parse::stack_shows_a_report(report)
         || (diagnosis.cause != Cause::Unknown && diagnosis.confidence != Confidence::Low)
 }
 
@@ -539,6 +539,21 @@ mod tests {
         let (events, _) = fragment_events(&records);
         assert_eq!(events.len(), 1, "{events:?}");
         assert_eq!(events[0]["oom"]["cause"], "cgroup_limit");
+        assert_eq!(events[0]["oom"]["fragment"], true);
+    }
+
+    #[test]
+    fn stack_cut_above_warn_alloc_passes_through_and_adds_an_allocation_failure_event() {
+        let records = messages(&[
+            "[  +0.002349] Hardware name: BCM2711",
+            "[  +0.001839]  dump_stack_lvl from warn_alloc+0x110/0x19c",
+            "[  +0.001805]  warn_alloc from __alloc_pages+0xe9c/0xfe8",
+            "[  +0.001686]  __alloc_pages from __kmalloc_large_node+0x70/0x14c",
+        ]);
+        let (events, _) = fragment_events(&records);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["oom"]["kind"], "allocation_failure");
+        assert_eq!(events[0]["oom"]["cause"], "unknown");
         assert_eq!(events[0]["oom"]["fragment"], true);
     }
 

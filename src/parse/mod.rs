@@ -106,7 +106,7 @@ pub fn opens_fragment(text: &str) -> bool {
         return false;
     };
     match classify(line) {
-        Some(Shape::MemInfoStart | Shape::OomFrame(_)) => true,
+        Some(Shape::MemInfoStart | Shape::ReportFrame(_)) => true,
         // Its watermarks may be still to come: a record cut after `free:…kB min:` is joined
         // with its continuation once the report is open.
         Some(Shape::Area(meminfo::AreaLine::Zone(_))) => true,
@@ -478,7 +478,7 @@ impl ReportBuilder {
             Shape::Suppressed(count) => {
                 report.headers_suppressed = report.headers_suppressed.saturating_add(count)
             }
-            Shape::OomFrame(function) => report.call_trace.push(function.to_string()),
+            Shape::ReportFrame(function) => report.call_trace.push(function.to_string()),
             Shape::StackMarker | Shape::SlabStart | Shape::ProfileStart | Shape::KillNote => {}
         }
         kind
@@ -529,12 +529,37 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
 /// The victims a finished report names: the fallback victim when no Killed line was read,
 /// and each victim's name where its kill line lost it.
 fn complete_victims(report: &mut OomReport) {
+    settle_kind(report);
     if report.kind == ReportKind::OomKill && report.victims.is_empty() {
         if let Some(victim) = fallback_victim(report) {
             report.victims.push(victim);
         }
     }
     name_unnamed_victims(report);
+}
+
+/// Takes a report whose header was lost for the allocation failure its call trace shows
+/// ([`ALLOCATION_FAILURE_FRAMES`]), where nothing of the OOM killer was read (header,
+/// summary, memcg section, selection, kill, its frames).
+fn settle_kind(report: &mut OomReport) {
+    let oom_killer_seen = report.trigger.gfp_mask.is_some()
+        || report.summary.is_some()
+        || !report.victims.is_empty()
+        || report.selected.is_some()
+        || report.kill_message.is_some()
+        || report.end_note.is_some()
+        || report.memcg.limit_cgroup.is_some()
+        || report
+            .call_trace
+            .iter()
+            .any(|f| OOM_KILLER_FRAMES.contains(&f.as_str()) || f == "out_of_memory");
+    let warned = report
+        .call_trace
+        .iter()
+        .any(|f| ALLOCATION_FAILURE_FRAMES.contains(&f.as_str()));
+    if report.kind == ReportKind::OomKill && warned && !oom_killer_seen {
+        report.kind = ReportKind::AllocationFailure;
+    }
 }
 
 /// Gives a victim whose kill line was cut before its comm (`Killed process 62769 (`) the name
@@ -600,9 +625,9 @@ enum Shape<'a> {
     Hardware(&'a str),
     /// `Call Trace:`, `<TASK>`, `Workqueue:`, `TGID:`.
     StackMarker,
-    /// A stack frame of the OOM killer's own (see [`OOM_KILLER_FRAMES`]) outside the stack
-    /// section: the frame (a function name).
-    OomFrame(&'a str),
+    /// A stack frame only a report's stack has (see [`stack_shows_a_report`]) outside the
+    /// stack section: the frame (a function name).
+    ReportFrame(&'a str),
     /// `COMPACTION is disabled!!!`
     Compaction,
     TaskIn(memcg::TaskIn<'a>),
@@ -683,7 +708,7 @@ impl Shape<'_> {
             | Shape::Cpu(_)
             | Shape::Hardware(_)
             | Shape::StackMarker
-            | Shape::OomFrame(_)
+            | Shape::ReportFrame(_)
             | Shape::Compaction => Section::Stack,
             Shape::TaskIn(_) | Shape::LimitOf(_) | Shape::LimitReached(_) | Shape::Counter(..) => {
                 Section::Memcg
@@ -791,8 +816,8 @@ fn classify_by_marker(text: &str) -> Option<Shape<'_>> {
     if let Some(line) = meminfo::area_line(text) {
         return Some(Shape::Area(line));
     }
-    if let Some(function) = oom_killer_frame(text) {
-        return Some(Shape::OomFrame(function));
+    if let Some(function) = report_frame(text) {
+        return Some(Shape::ReportFrame(function));
     }
     kill::callbacks_suppressed(text).map(Shape::Suppressed)
 }
@@ -804,23 +829,31 @@ fn classify_by_marker(text: &str) -> Option<Shape<'_>> {
 /// `check_panic_on_oom`) has it too, after the report.
 const OOM_KILLER_FRAMES: [&str; 2] = ["dump_header", "oom_kill_process"];
 
-/// Whether `report`'s stack holds a frame of the OOM killer's own functions
-/// ([`OOM_KILLER_FRAMES`]): the kernel ran the OOM killer, whatever else was cut away.
-pub fn ran_the_oom_killer(report: &OomReport) -> bool {
-    report
-        .call_trace
-        .iter()
-        .any(|function| OOM_KILLER_FRAMES.contains(&function.as_str()))
+/// `warn_alloc` (before 4.9 `warn_alloc_failed`, mm/page_alloc.c): it prints a failed
+/// allocation and is on no OOM killer's stack.
+const ALLOCATION_FAILURE_FRAMES: [&str; 2] = ["warn_alloc", "warn_alloc_failed"];
+
+/// Whether `report`'s stack holds a frame that only a report's own stack has
+/// ([`OOM_KILLER_FRAMES`], [`ALLOCATION_FAILURE_FRAMES`]): the kernel ran the OOM killer or
+/// reported a failed allocation, whatever else was cut away.
+pub fn stack_shows_a_report(report: &OomReport) -> bool {
+    report.call_trace.iter().any(|function| {
+        OOM_KILLER_FRAMES.contains(&function.as_str())
+            || ALLOCATION_FAILURE_FRAMES.contains(&function.as_str())
+    })
 }
 
-/// The function of a reliable stack frame of [`OOM_KILLER_FRAMES`] (`? dump_header…`,
-/// the unreliable form, is not one).
-fn oom_killer_frame(text: &str) -> Option<&str> {
-    if text.starts_with("? ") || !OOM_KILLER_FRAMES.iter().any(|f| text.contains(f)) {
+/// The function of a reliable stack frame of [`OOM_KILLER_FRAMES`] or
+/// [`ALLOCATION_FAILURE_FRAMES`] (`? dump_header…`, the unreliable form, is not one).
+fn report_frame(text: &str) -> Option<&str> {
+    let named = |f: &&str| text.contains(f);
+    let listed = OOM_KILLER_FRAMES.iter().any(named) || ALLOCATION_FAILURE_FRAMES.iter().any(named);
+    if text.starts_with("? ") || !listed {
         return None;
     }
     let function = header::stack_frame(text)??;
-    OOM_KILLER_FRAMES.contains(&function).then_some(function)
+    (OOM_KILLER_FRAMES.contains(&function) || ALLOCATION_FAILURE_FRAMES.contains(&function))
+        .then_some(function)
 }
 
 fn end_note(text: &str) -> Option<Shape<'_>> {
@@ -1886,6 +1919,24 @@ mod tests {
             }
             let _ = builder.finish();
         }
+    }
+
+    #[test]
+    fn a_headerless_trace_through_warn_alloc_is_an_allocation_failure() {
+        // 6.1 ARM: the header scrolled away, the stack starts at show_stack.
+        let frames = [
+            "dump_stack_lvl from warn_alloc+0x110/0x19c",
+            "warn_alloc from __alloc_pages+0xe9c/0xfe8",
+            "__alloc_pages from __kmalloc_large_node+0x70/0x14c",
+        ];
+        assert!(opens_fragment(frames[1]));
+        assert!(!opens_fragment("? warn_alloc+0x110/0x19c"));
+        let report = parse_lines(frames);
+        assert_eq!(report.kind, ReportKind::AllocationFailure);
+        assert!(stack_shows_a_report(&report));
+        // The OOM killer's own frames keep it an OOM report.
+        let report = parse_lines(["dump_header+0x4a/0x1f0", "warn_alloc+0x110/0x19c"]);
+        assert_eq!(report.kind, ReportKind::OomKill);
     }
 
     #[test]

@@ -34,9 +34,11 @@ pub const OPENING_MARKERS: &[&str] = &[
     "Mem-Info",
     "Mem-info",
     "kB low:",
-    // ... or at a frame of the OOM killer's own functions (`super::OOM_KILLER_FRAMES`).
+    // ... or at a frame only a report's stack has (`super::stack_shows_a_report`): the OOM
+    // killer's own functions, `warn_alloc` (and `warn_alloc_failed`).
     "dump_header",
     "oom_kill_process",
+    "warn_alloc",
 ];
 
 /// Every line the kernel prints right after a kill (a `memory.oom.group` member's kill, the
