@@ -280,6 +280,13 @@ impl Assembler {
                     if open.builder.is_complete() {
                         open.builder.went_on();
                         self.close(stream, true, None, done);
+                    } else if before.is_some() {
+                        // It may be the head of a report line cut into records (`… Memory
+                        // cgroup` + `out of memory: Killed process …`), as the text joiner
+                        // would join it: it passes through, and a continuation that makes
+                        // a report line of it joins the report.
+                        open.last_line =
+                            Some(LastLine::new(open.builder.clone(), line.clone(), raw));
                     }
                     return Disposition::Foreign;
                 }
@@ -575,6 +582,38 @@ mod tests {
         done: &mut Vec<Completed>,
     ) -> Disposition {
         a.push(stream, &split_prefix(text), text, now_ms, done)
+    }
+
+    #[test]
+    fn a_kill_line_cut_after_memory_cgroup_joins_its_report() {
+        // A kill line wrapped after `Memory cgroup`: the head alone is no report line, so it
+        // passes through, and the continuation joined onto it is the report's kill.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let records = [
+            "[89580.599157] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=e,mems_allowed=0-1,oom_memcg=/machine.slice,task_memcg=/machine.slice/m.scope,task=kvm,pid=2016872,uid=0",
+            "[89580.599207] Memory cgroup",
+            "out of memory: Killed process 2016872 (kvm) total-vm:5556908kB, anon-rss:1978036kB, file-rss:31684kB, shmem-rss:4kB",
+        ];
+        let dispositions: Vec<Disposition> = records
+            .iter()
+            .enumerate()
+            .map(|(i, record)| push(&mut a, "k", record, i as u64, &mut done))
+            .collect();
+        assert_eq!(
+            dispositions,
+            [
+                Disposition::Folded,
+                Disposition::Foreign,
+                Disposition::Completed
+            ]
+        );
+        a.finish(&mut done);
+        let report = &done[0].report;
+        assert_eq!(
+            report.kill_message.as_deref(),
+            Some("Memory cgroup out of memory")
+        );
+        assert_eq!(report.victims[0].pid, 2016872);
     }
 
     #[test]
