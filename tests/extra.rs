@@ -1546,3 +1546,331 @@ extra_case!(
     m802_parent_k8s_tidb_br_pod_slice_cgv2_dmesgt_missing_bracket_split_total_vm,
     "m802-parent-k8s-tidb-br-pod-slice-cgv2-dmesgT-missing-bracket-split-total-vm"
 );
+extra_case!(
+    n901_clickhouse_perf_mempolicy_dmesgt,
+    "n901-clickhouse-perf-mempolicy-dmesgT"
+);
+extra_case!(
+    n902_clickhouse_debian_5_4_single_kill_line,
+    "n902-clickhouse-debian-5.4-single-kill-line"
+);
+extra_case!(
+    n903_clickhouse_jdcloud_4_18_memcg_header_gfpnofs,
+    "n903-clickhouse-jdcloud-4.18-memcg-header-gfpnofs"
+);
+extra_case!(
+    n904_clickhouse_256g_kill_reaper_tail,
+    "n904-clickhouse-256g-kill-reaper-tail"
+);
+extra_case!(
+    n905_clickhouse_debian_4_19_qemu_global_header,
+    "n905-clickhouse-debian-4.19-qemu-global-header"
+);
+extra_case!(
+    n906_mips_openwrt_4_1_hostapd_squashfs_wrapped,
+    "n906-mips-openwrt-4.1-hostapd-squashfs-wrapped"
+);
+extra_case!(
+    n907_openwrt_k2t_logread_normal_below_min,
+    "n907-openwrt-k2t-logread-normal-below-min"
+);
+extra_case!(
+    n908_armada385_debian_hostapd_dhcpd_slow_console,
+    "n908-armada385-debian-hostapd-dhcpd-slow-console"
+);
+extra_case!(
+    n910_armv5_imx28_4_3_usbnet_order3,
+    "n910-armv5-imx28-4.3-usbnet-order3"
+);
+extra_case!(
+    n911_rpi_4_14_stall_quoted_midword_wrap,
+    "n911-rpi-4.14-stall-quoted-midword-wrap"
+);
+extra_case!(
+    n912_netdata_memcg_egrep_killed_process,
+    "n912-netdata-memcg-egrep-killed-process"
+);
+extra_case!(
+    n913_nbs_qemu_ci_single_global_kill,
+    "n913-nbs-qemu-ci-single-global-kill"
+);
+extra_case!(
+    n914_kubespray_ci_5_13_memcg_pagecache_journal,
+    "n914-kubespray-ci-5.13-memcg-pagecache-journal"
+);
+extra_case!(
+    n915_harvester_sle15_kvm_memcg_gup,
+    "n915-harvester-sle15-kvm-memcg-gup"
+);
+extra_case!(
+    n916_kata_shim_azure_4_15_memcg_pagefault,
+    "n916-kata-shim-azure-4.15-memcg-pagefault"
+);
+extra_case!(
+    n919_rendertron_chrome_aws_5_8_no_trace_meminfo,
+    "n919-rendertron-chrome-aws-5.8-no-trace-meminfo"
+);
+extra_case!(
+    n920_selenium_chrome_flatcar_5_10_memcg,
+    "n920-selenium-chrome-flatcar-5.10-memcg"
+);
+extra_case!(
+    n921_fullpageos_rpi4_4_19_compositor_skb,
+    "n921-fullpageos-rpi4-4.19-compositor-skb"
+);
+extra_case!(
+    n922_node_debian_3_2_line_numbered_syslog,
+    "n922-node-debian-3.2-line-numbered-syslog"
+);
+extra_case!(
+    n923_ydb_kikimr_systemd_service_memcg_grep,
+    "n923-ydb-kikimr-systemd-service-memcg-grep"
+);
+extra_case!(
+    n924_gitcoin_indexer_bare_kill_line,
+    "n924-gitcoin-indexer-bare-kill-line"
+);
+extra_case!(
+    n925_moby_btrfs_docker_memsw_limit_no_hostname,
+    "n925-moby-btrfs-docker-memsw-limit-no-hostname"
+);
+extra_case!(
+    n927_zfs_arc_aws_5_4_missing_bracket,
+    "n927-zfs-arc-aws-5.4-missing-bracket"
+);
+extra_case!(
+    n930_rtx_kg2_aws_5_4_python3_memcg_dmesgt,
+    "n930-rtx-kg2-aws-5.4-python3-memcg-dmesgT"
+);
+extra_case!(
+    n931_rpi4_armv7_cma512_boot_oom_dma_zone,
+    "n931-rpi4-armv7-cma512-boot-oom-dma-zone"
+);
+extra_case!(
+    n932_rpi4_6_1_brcmfmac_warn_alloc_dmesg_reltime,
+    "n932-rpi4-6.1-brcmfmac-warn-alloc-dmesg-reltime"
+);
+extra_case!(
+    n934_k8s_pod_level_oom_docstring_backslash_wrapped,
+    "n934-k8s-pod-level-oom-docstring-backslash-wrapped"
+);
+extra_case!(
+    n935_sysrq_f_i915_purge_no_kill,
+    "n935-sysrq-f-i915-purge-no-kill"
+);
+extra_case!(
+    n936_nano_node_ubuntu_6_2_nginx_global_folio,
+    "n936-nano-node-ubuntu-6.2-nginx-global-folio"
+);
+extra_case!(
+    n937_vybrid_4_1_mt7601u_order3_atomic_regs,
+    "n937-vybrid-4.1-mt7601u-order3-atomic-regs"
+);
+extra_case!(
+    n938_k8s_node_e2e_amzn2_5_10_dd_memcg_kernlog,
+    "n938-k8s-node-e2e-amzn2-5.10-dd-memcg-kernlog"
+);
+extra_case!(
+    n942_sf_linode_4_4_memcheck_header,
+    "n942-sf-linode-4.4-memcheck-header"
+);
+extra_case!(
+    n943_h3c_uis_kvm_machine_slice_parent,
+    "n943-h3c-uis-kvm-machine-slice-parent"
+);
+extra_case!(
+    n945_itechlounge_rhel5_httpd_oomkilladj,
+    "n945-itechlounge-rhel5-httpd-oomkilladj"
+);
+extra_case!(
+    n948_unixse_debian6_mysqld_2_6_32_header,
+    "n948-unixse-debian6-mysqld-2.6.32-header"
+);
+extra_case!(
+    n949_sf_centos7_oom_kill_allocating_task_grep,
+    "n949-sf-centos7-oom-kill-allocating-task-grep"
+);
+extra_case!(
+    n951_blog_rhel6_splunkd_java_elided,
+    "n951-blog-rhel6-splunkd-java-elided"
+);
+extra_case!(
+    n952_blog_arm_embedded_app_out_3_x,
+    "n952-blog-arm-embedded-app-out-3.x"
+);
+extra_case!(
+    n953_alibaba_edas_ecs_keystone_dmesgt_indented,
+    "n953-alibaba-edas-ecs-keystone-dmesgT-indented"
+);
+extra_case!(
+    n954_alibaba_edas_swarm_memcg_beam_smp_child,
+    "n954-alibaba-edas-swarm-memcg-beam-smp-child"
+);
+extra_case!(
+    n958_blog_linode_3_4_i686_swapper_order4_atomic,
+    "n958-blog-linode-3.4-i686-swapper-order4-atomic"
+);
+extra_case!(
+    n959_novell_oes11_novfsd_order4_oneliners,
+    "n959-novell-oes11-novfsd-order4-oneliners"
+);
+extra_case!(
+    n960_linuxppc_2009_kswapd0_order2_quoted,
+    "n960-linuxppc-2009-kswapd0-order2-quoted"
+);
+extra_case!(
+    n962_blog_mips_3_10_14_hpc03c_stack_elided,
+    "n962-blog-mips-3.10.14-hpc03c-stack-elided"
+);
+extra_case!(
+    n963_lkml_2008_686_bigmem_df_inode_quoted_wrapped,
+    "n963-lkml-2008-686-bigmem-df_inode-quoted-wrapped"
+);
+extra_case!(
+    n965_vivaolinux_pt_aws_t1micro_mysqld,
+    "n965-vivaolinux-pt-aws-t1micro-mysqld"
+);
+extra_case!(
+    n966_cn_blog_centos7_java_tail_messages,
+    "n966-cn-blog-centos7-java-tail-messages"
+);
+extra_case!(
+    n967_cn_blog_dmesg_grep_java_first_line_no_stamp,
+    "n967-cn-blog-dmesg-grep-java-first-line-no-stamp"
+);
+extra_case!(
+    n968_csdn_centos6_forward_killed_uid_before_comm,
+    "n968-csdn-centos6-forward-killed-uid-before-comm"
+);
+extra_case!(
+    n969_unixse_rhel7_sh_order4_fork_fragmentation,
+    "n969-unixse-rhel7-sh-order4-fork-fragmentation"
+);
+extra_case!(
+    n970_ubuntu_2_6_32_imap_order4_interleaved_prose,
+    "n970-ubuntu-2.6.32-imap-order4-interleaved-prose"
+);
+extra_case!(
+    n1000_rhel6_grep_filename_prefix_uid_kill_lines,
+    "n1000-rhel6-grep-filename-prefix-uid-kill-lines"
+);
+extra_case!(
+    n1001_lkml_hypermail_2_6_23_quoted_glued_two_headers,
+    "n1001-lkml-hypermail-2.6.23-quoted-glued-two-headers"
+);
+extra_case!(
+    n1002_xen_osstest_thunderx_arm64_serial_order4_cma_frag_5_4,
+    "n1002-xen-osstest-thunderx-arm64-serial-order4-cma-frag-5.4"
+);
+extra_case!(
+    n1005_rpi4_armv7_cma512_boot_oom_kill_then_next_header_6_1,
+    "n1005-rpi4-armv7-cma512-boot-oom-kill-then-next-header-6.1"
+);
+extra_case!(
+    n1006_rpi4_armv7_dmesg_relative_ts_brcmfmac_warn_alloc_6_1,
+    "n1006-rpi4-armv7-dmesg-relative-ts-brcmfmac-warn-alloc-6.1"
+);
+extra_case!(
+    n1007_lkml_2_6_24_rc2_ltp_mem01_oom_with_free_dma32_quoted,
+    "n1007-lkml-2.6.24-rc2-ltp-mem01-oom-with-free-dma32-quoted"
+);
+extra_case!(
+    n1008_syzbot_memcg_limit0_colon_quoted_debug_lines_4_18,
+    "n1008-syzbot-memcg-limit0-colon-quoted-debug-lines-4.18"
+);
+extra_case!(
+    n1009_ltp_oom03_memcg_diff_plus_quoted_wrapped_3_19,
+    "n1009-ltp-oom03-memcg-diff-plus-quoted-wrapped-3.19"
+);
+extra_case!(
+    n1010_memcg_v1_dirty_pages_dd_sacrifice_child_indented_quoted_4_16,
+    "n1010-memcg-v1-dirty-pages-dd-sacrifice-child-indented-quoted-4.16"
+);
+extra_case!(
+    n1011_k8s_dmesgt_zh_locale_task_in_parent_limit_grep_only,
+    "n1011-k8s-dmesgT-zh-locale-task-in-parent-limit-grep-only"
+);
+extra_case!(
+    n1012_proxmox_arm64_brcm_slub_warning_then_oom_header_4_14,
+    "n1012-proxmox-arm64-brcm-slub-warning-then-oom-header-4.14"
+);
+extra_case!(
+    n1013_harvester_kubevirt_memcg_qemu_abridged_syslog,
+    "n1013-harvester-kubevirt-memcg-qemu-abridged-syslog"
+);
+extra_case!(
+    n1014_taishan_arm64_interleaved_warn_alloc_and_regdump_vmalloc_5_0,
+    "n1014-taishan-arm64-interleaved-warn-alloc-and-regdump-vmalloc-5.0"
+);
+extra_case!(
+    n1015_taishan_arm64_syslog_udevd_vmalloc_fork_oom_header_5_0,
+    "n1015-taishan-arm64-syslog-udevd-vmalloc-fork-oom-header-5.0"
+);
+extra_case!(
+    n1016_rpi4_armv7_journal_earlyoom_interleaved_atomic_pagealloc_6_1,
+    "n1016-rpi4-armv7-journal-earlyoom-interleaved-atomic-pagealloc-6.1"
+);
+extra_case!(
+    n1017_qubes_dom0_journal_order3_redacted_hwname_4_9,
+    "n1017-qubes-dom0-journal-order3-redacted-hwname-4.9"
+);
+extra_case!(
+    n1018_qubes_openqa_serial_walltime_prefix_xen_gntalloc_6_14,
+    "n1018-qubes-openqa-serial-walltime-prefix-xen-gntalloc-6.14"
+);
+extra_case!(
+    n981_omr_x86_sacrifice_child_kill_lines,
+    "n981-omr-x86-sacrifice-child-kill-lines"
+);
+extra_case!(
+    n982_rpi4_arm64_openwrt_bare_header_meminfo_5_15,
+    "n982-rpi4-arm64-openwrt-bare-header-meminfo-5.15"
+);
+extra_case!(
+    n985_beaglebone_armv7_prompt_glued_pagealloc_order2_4_4,
+    "n985-beaglebone-armv7-prompt-glued-pagealloc-order2-4.4"
+);
+extra_case!(
+    n986_beaglebone_armv7_missing_bracket_pagealloc_order2_4_4_21,
+    "n986-beaglebone-armv7-missing-bracket-pagealloc-order2-4.4.21"
+);
+extra_case!(
+    n987_ppc64_sles_boot_oom_node7_deferred_init_4_4,
+    "n987-ppc64-sles-boot-oom-node7-deferred-init-4.4"
+);
+extra_case!(
+    n988_xbox360_xenon_ppc64_syslog_x0a_warn_alloc_6_17,
+    "n988-xbox360-xenon-ppc64-syslog-x0a-warn-alloc-6.17"
+);
+extra_case!(
+    n989_ppc64_linux_next_boot_oom_slab_leak_quoted_2_6_37,
+    "n989-ppc64-linux-next-boot-oom-slab-leak-quoted-2.6.37"
+);
+extra_case!(
+    n993_luckfox_rockchip_armv7_serial_padded_5_10,
+    "n993-luckfox-rockchip-armv7-serial-padded-5.10"
+);
+extra_case!(
+    n994_qemu_vexpress_arm32_bare_console_4_0,
+    "n994-qemu-vexpress-arm32-bare-console-4.0"
+);
+extra_case!(
+    n995_android_arm64_dmabuf_no_killable_panic_zone_only,
+    "n995-android-arm64-dmabuf-no-killable-panic-zone-only"
+);
+extra_case!(
+    n996_sysrq_f_repeated_paren_comm_no_eligible_4_11,
+    "n996-sysrq-f-repeated-paren-comm-no-eligible-4.11"
+);
+extra_case!(
+    n997_sysrq_f_hash_prefixed_elided_vmware_5_4,
+    "n997-sysrq-f-hash-prefixed-elided-vmware-5.4"
+);
+extra_case!(
+    n998_mt7621_mips_interleaved_kern_cont_pagealloc_4_14,
+    "n998-mt7621-mips-interleaved-kern-cont-pagealloc-4.14"
+);
+extra_case!(
+    n999_k2t_openwrt_logread_kill_then_next_oom_cut,
+    "n999-k2t-openwrt-logread-kill-then-next-oom-cut"
+);
