@@ -40,6 +40,9 @@ pub struct OomReport {
     pub tasks: Vec<TaskRow>,
     /// How many task-table rows the report had (all of them, not only those kept).
     pub task_rows_seen: u64,
+    /// Whether a task-table row named `pause` was read, kept or not: the Kubernetes pod
+    /// sandbox's process, whose tiny rss leaves it out of the rows kept.
+    pub pause_row_seen: bool,
     /// `<msg>: Kill process P (comm) score N or sacrifice child` (≤ 5.0): the task selected.
     pub selected: Option<SelectedTask>,
     /// Which message prefixed the kill: `Out of memory`, `Memory cgroup out of memory`,

@@ -226,18 +226,21 @@ fn compare(limiting: Named, task: Named) -> Placement {
 fn without_task(report: &OomReport, limiting: Option<Named>) -> Placement {
     let memcg = &report.memcg;
     let first_stats = memcg.stats.first().and_then(|s| normalize(&s.cgroup));
-    let (path, source, from_stats) =
-        match (limiting, first_stats) {
-            (Some(named), _) => (named.path, named.source, false),
-            (None, Some(path)) => (path, "Memory cgroup stats for", true),
-            (None, None) => return Placement::new(
+    let (path, source, from_stats) = match (limiting, first_stats) {
+        (Some(named), _) => (named.path, named.source, false),
+        (None, Some(path)) => (path, "Memory cgroup stats for", true),
+        (None, None) => {
+            return sandbox_among_candidates(report).unwrap_or_else(|| {
+                Placement::new(
                 Cause::CgroupLimit,
                 Confidence::Low,
                 None,
                 "no cgroup is named: a memory cgroup limit was hit, own vs ancestor not visible"
                     .into(),
-            ),
-        };
+            )
+            })
+        }
+    };
     // The memcg section opens with the limit line or the counters; without them the first
     // stats dump may be a child's (the window starts mid-section).
     let section_start_seen = !from_stats
@@ -265,6 +268,28 @@ fn without_task(report: &OomReport, limiting: Option<Named>) -> Placement {
     placement
 }
 
+/// The Kubernetes pod sandbox's `pause` process among the tasks a memory cgroup OOM chose
+/// from, when no cgroup is named: `select_bad_process` and `dump_tasks` (mm/oom_kill.c) walk
+/// only the OOM cgroup's subtree (`mem_cgroup_scan_tasks`), and the sandbox has a cgroup of
+/// its own beside the containers', whose few hundred kB never reach a limit. So the OOM
+/// cgroup is the pod's or one above it, an ancestor of every container's.
+fn sandbox_among_candidates(report: &OomReport) -> Option<Placement> {
+    let killed_pause = report.victims.iter().any(|v| v.comm == "pause");
+    let evidence = if killed_pause {
+        "the victim is the pod's pause process: its own cgroup holds a few hundred kB and hits no limit, so the OOM cgroup that chose it is the pod's or above"
+    } else if report.pause_row_seen && report.tasks.iter().any(|t| t.name != "pause") {
+        "the task table lists the pod's pause process: a memory cgroup OOM lists only its own subtree's tasks, and the pause container has a cgroup of its own, so the OOM cgroup spans the pod"
+    } else {
+        return None;
+    };
+    Some(Placement::new(
+        Cause::ParentCgroupLimit,
+        Confidence::Medium,
+        None,
+        evidence.into(),
+    ))
+}
+
 /// The limiting (or first dumped) cgroup is a Kubernetes container's.
 fn kube_container(
     report: &OomReport,
@@ -285,8 +310,7 @@ fn kube_container(
     let table_complete = !report.tasks.is_empty()
         && u64::try_from(report.tasks.len()).is_ok_and(|kept| kept >= report.task_rows_seen);
     let names: Vec<&str> = report.tasks.iter().map(|t| t.name.as_str()).collect();
-    let has_pause = names.contains(&"pause");
-    if has_pause {
+    if report.pause_row_seen {
         Placement::new(
             Cause::ParentCgroupLimit,
             Confidence::Medium,
@@ -435,6 +459,41 @@ mod tests {
 
     use crate::classify::testkit::{assert_evidence, commands, Given};
     use crate::classify::{diagnose, Cause, Confidence};
+
+    #[test]
+    fn a_pause_row_among_the_tasks_of_an_unnamed_memcg_oom_is_the_pod_limit() {
+        // dmesg -T excerpt from the task table on: ECK pod, every task at -998.
+        let report = Given::oom()
+            .task(1_108_749, 1, "pause")
+            .task(1_111_184, 1_305_755, "java")
+            .killed("Memory cgroup out of memory", 1_111_184, "java")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(&diagnosis, "the task table lists the pod's pause process");
+    }
+
+    #[test]
+    fn killing_the_pause_process_in_a_memcg_oom_is_the_pod_limit() {
+        let report = Given::oom()
+            .killed("Memory cgroup out of memory", 605_624, "pause")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
+        assert_evidence(&diagnosis, "the victim is the pod's pause process");
+    }
+
+    #[test]
+    fn a_memcg_kill_without_cgroups_or_pause_is_own_vs_ancestor_unknown() {
+        let report = Given::oom()
+            .task(4_015, 9_000, "python")
+            .killed("Memory cgroup out of memory", 4_015, "python")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::CgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+    }
 
     const POD_017: &str = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5931aa75_4603_4e65_b552_7c71cf55cfb5.slice";
 

@@ -293,6 +293,7 @@ impl Given {
         });
         self.0.tasks.sort_by_key(|t| std::cmp::Reverse(t.rss_pages));
         self.0.task_rows_seen += 1;
+        self.0.pause_row_seen |= name == "pause";
         self
     }
 

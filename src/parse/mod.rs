@@ -106,7 +106,10 @@ pub fn opens_fragment(text: &str) -> bool {
         return false;
     };
     match classify(line) {
-        Some(Shape::MemInfoStart | Shape::ReportFrame(_)) => true,
+        // dump_tasks (mm/oom_kill.c) prints the task table only inside an OOM report.
+        Some(
+            Shape::MemInfoStart | Shape::ReportFrame(_) | Shape::TasksState | Shape::TaskHeading(_),
+        ) => true,
         // Its watermarks may be still to come: a record cut after `free:…kB min:` is joined
         // with its continuation once the report is open.
         Some(Shape::Area(meminfo::AreaLine::Zone(_))) => true,
@@ -331,6 +334,7 @@ impl ReportBuilder {
                 if let Some((row, name)) =
                     pid.and_then(|pid| tasks::parse_row(pid, after_pid, columns))
                 {
+                    self.report.pause_row_seen |= name == "pause";
                     tasks::keep_largest(&mut self.report.tasks, row, name);
                 }
                 Some(LineKind::Body)
@@ -1946,6 +1950,13 @@ mod tests {
             "Node 0 DMA32 free:1336kB min:1452kB low:1812kB high:2172kB"
         ));
         assert!(opens_fragment("Mem-Info:"));
+        assert!(opens_fragment("Tasks state (memory values in pages):"));
+        assert!(opens_fragment(
+            "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"
+        ));
+        assert!(!opens_fragment(
+            "[ 1108749]     0 1108749      256        1    32768        0          -998 pause"
+        ));
         assert!(!opens_fragment("Normal: 379*4kB (UMEC) 354*8kB (UMEC)"));
         assert!(!opens_fragment("free memory is low on this box"));
     }

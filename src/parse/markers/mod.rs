@@ -34,6 +34,9 @@ pub const OPENING_MARKERS: &[&str] = &[
     "Mem-Info",
     "Mem-info",
     "kB low:",
+    // ... or at dump_tasks' table (`Tasks state …`, `[ pid ] uid tgid total_vm …`), ...
+    "Tasks state",
+    "total_vm",
     // ... or at a frame only a report's stack has (`super::stack_shows_a_report`): the OOM
     // killer's own functions, `warn_alloc` (and `warn_alloc_failed`).
     "dump_header",
