@@ -4,6 +4,7 @@
 mod clock;
 mod cursor;
 mod decoration;
+mod embedded;
 mod glued;
 pub mod join;
 mod provenance;
@@ -94,15 +95,19 @@ pub fn split_prefix(raw: &str) -> KernelLine {
     // `[ uptime] text` or syslog. Every layer looks at the first byte before anything else,
     // and every shape is read by hand (regex captures cost ~0.5 us a shape), so such a line
     // costs a few byte compares per layer plus one read of its own prefix.
-    let mut kmsg = false;
+    let (mut kmsg, mut json) = (false, false);
     for layer in LAYERS {
         if let Some(found) = layer(rest) {
             rest = found.rest;
             kmsg |= found.kmsg;
+            json |= found.json;
             line.absorb(&found);
         }
     }
-    line.text = kernel_text(rest, kmsg);
+    line.text = match json {
+        true => kernel_text(&embedded::unescape_json(rest), kmsg),
+        false => kernel_text(rest, kmsg),
+    };
     if line.program.as_deref().is_some_and(|p| p != "kernel") {
         line.provenance = Provenance::NotKernel;
     }
@@ -119,6 +124,8 @@ struct Layer<'a> {
     program: Option<&'a str>,
     /// A /dev/kmsg record, whose text is `\xNN`-escaped.
     kmsg: bool,
+    /// A JSON string's body, whose text is JSON-escaped.
+    json: bool,
     /// What the layer proves about the writer, when it proves anything.
     provenance: Option<Provenance>,
 }
@@ -148,8 +155,11 @@ impl KernelLine {
 
 /// The prefix layers a transport wraps around a kernel message, outermost first. Each is
 /// tried once, in this order, which is how real pipelines nest them: a Kibana cell around a
-/// dmesg line, `dmesg -x` around `dmesg -T`, syslog around an uptime stamp.
-const LAYERS: [fn(&str) -> Option<Layer<'_>>; 5] = [
+/// dmesg line, `dmesg -x` around `dmesg -T`, syslog around an uptime stamp; outermost of
+/// all, a field of another format that carries the line (a JSON member, a Kubernetes event).
+const LAYERS: [fn(&str) -> Option<Layer<'_>>; 7] = [
+    embedded::json_member,
+    embedded::kubernetes_event,
     table_row,
     facility_level,
     transport_header,
