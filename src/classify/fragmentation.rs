@@ -116,8 +116,14 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
     // fails the second is short of large blocks, not of memory, even below its low mark.
     // A zone above its own low mark that only lowmem_reserve held back counts too: its free
     // memory was there, in blocks too small for reclaim alone to help (corpus 004).
-    let above_min =
-        |zone: &ZoneEval| !zone.below_min() || zone.usable_free_kb() > zone.watermarks.low_kb;
+    // The check counts the request's own pages as taken first: `free_pages -= (1 << order)
+    // - 1` in every version of `__zone_watermark_ok`, so a small zone (a 16 MB DMA zone
+    // asked for 32 kB) can fail it for the order alone: that is a shortage, not fragmentation.
+    let request_kb = block_kb.saturating_sub(page);
+    let above_min = |zone: &ZoneEval| {
+        let free_kb = zone.usable_free_kb().saturating_sub(request_kb);
+        free_kb > zone.effective_min_kb() || free_kb > zone.watermarks.low_kb
+    };
     let fragmented: Vec<&(&ZoneEval, Option<BlockCheck>)> = checked
         .iter()
         .filter(|(zone, check)| above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails))

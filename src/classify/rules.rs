@@ -72,11 +72,14 @@ fn end_note_evidence(report: &OomReport) -> Option<String> {
 
 /// Rule 1, the OOM killer invoked by hand: `order=-1` (sysrq-f, ≥ 4.5), the `moom_callback`
 /// work item in the call trace, or the sysrq line before the report (drivers/tty/sysrq.c:
-/// older kernels ran the same request with the order of 0).
+/// older kernels ran the same request with the order of 0); or by a BPF program, through
+/// the `bpf_out_of_memory` kfunc (mm/oom_kill.c of the BPF OOM series), which runs
+/// `out_of_memory` for a cgroup whether or not it is at its limit.
 fn manual(report: &OomReport) -> Option<Verdict> {
     let by_order = report.trigger.order == Some(-1);
     let by_stack = find_frame(report, &["moom_callback"]).is_some();
-    if !by_order && !by_stack && !report.sysrq {
+    let by_bpf = find_frame(report, &["bpf_out_of_memory"]).is_some();
+    if !by_order && !by_stack && !by_bpf && !report.sysrq {
         return None;
     }
     let mut evidence = Vec::new();
@@ -90,6 +93,9 @@ fn manual(report: &OomReport) -> Option<Verdict> {
     }
     if by_stack {
         evidence.push("call trace: moom_callback, the sysrq-f work item".into());
+    }
+    if by_bpf {
+        evidence.push("call trace: bpf_out_of_memory: a BPF program invoked the OOM killer on purpose, not an allocation that found no memory".into());
     }
     let zones: Vec<_> = report
         .meminfo
@@ -168,7 +174,21 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // decision (exits, reclaim, per-cpu drains), no contradiction. Only above high is.
         let oom_killer_at_order_0 =
             order_0 && report.kind == ReportKind::OomKill && !figures_only(report);
-        let none_short = !zones.iter().any(ZoneEval::cannot_serve_order_0);
+        let order = u32::try_from(report.trigger.order.unwrap_or(0)).unwrap_or(0);
+        let page = zones::page_kb(&report.meminfo);
+        let none_short = !zones.iter().any(|z| z.short_for_order(order, page));
+        for zone in zones
+            .iter()
+            .filter(|z| z.short_for_order(order, page) && !z.cannot_serve_order_0())
+        {
+            evidence.push(format!(
+                "{} free {}kB, less the order-{order} request's own {}kB, is under min {}kB: __zone_watermark_ok counts the request's pages as taken",
+                zone.label(),
+                zone.usable_free_kb(),
+                page.checked_shl(order).unwrap_or(u64::MAX).saturating_sub(page),
+                zone.effective_min_kb()
+            ));
+        }
         // Every zone passed the check the allocator makes (usable free above min +
         // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
         // figures contradict every cause.
@@ -194,7 +214,6 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                         && zones::zone_rank(&other.zone) > zones::zone_rank(&z.zone.zone)
                 })
         };
-        let page = zones::page_kb(&report.meminfo);
         let serves_order_0 =
             |z: &ZoneEval| z.beyond_reclaim_since(page) && !z.cannot_serve_order_0();
         let roomy: Vec<String> = zones
@@ -487,6 +506,27 @@ mod tests {
     }
 
     #[test]
+    fn a_dma_zone_too_small_for_the_order_is_short_not_fragmented() {
+        // 2.6.18 x86_64, floppy_open: GFP_KERNEL|__GFP_DMA order 3 (32 kB). DMA free 44kB
+        // above min 32kB, one 32kB block; less the request's own 28kB, 16kB ≤ min.
+        let report = Given::oom()
+            .header("floppy", 4886, "0xd1", &[], 3)
+            .zone(None, "DMA", 44, 32, 40, 48)
+            .reserve(&[0, 3014, 3014, 3014])
+            .buddy(None, "DMA", "1*4kB 1*8kB 0*16kB 1*32kB 0*64kB = 44kB")
+            .zone(None, "DMA32", 2_843_340, 7_008, 8_760, 10_512)
+            .reserve(&[0, 0, 0, 0])
+            .killed("Out of Memory", 4886, "dbus-daemon")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_evidence(
+            &diagnosis,
+            "DMA free 44kB, less the order-3 request's own 28kB, is under min 32kB",
+        );
+    }
+
+    #[test]
     fn mem_info_totals_alone_decide_nothing() {
         // `Mem-Info:` and its counters, then another CPU's register dump: no zone line.
         let fragment = Given::oom()
@@ -749,6 +789,27 @@ mod tests {
             .killed("Out of memory", 1, "x")
             .build();
         assert_eq!(diagnose(&report).cause, Cause::HostOom);
+    }
+
+    #[test]
+    fn a_bpf_program_invoking_the_oom_killer_is_manual() {
+        // 6.16 with the BPF OOM series: a PSI handler's kworker, the memcg far from its limit.
+        let report = Given::oom()
+            .header("kworker/u17:0", 74, "0x0", &[], 0)
+            .stack(&[
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "bpf_out_of_memory",
+            ])
+            .killed("Memory cgroup out of memory", 675, "test_progs")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Manual);
+        assert_evidence(
+            &diagnosis,
+            "call trace: bpf_out_of_memory: a BPF program invoked the OOM killer on purpose",
+        );
     }
 
     #[test]

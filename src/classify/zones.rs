@@ -372,6 +372,18 @@ impl ZoneEval<'_> {
         self.below_min() || self.buddy_usable_kb() == Some(0)
     }
 
+    /// Whether the zone fails `__zone_watermark_ok` for a request of `order`, whose own
+    /// pages it counts as taken first (`free_pages -= (1 << order) - 1`), or cannot hand
+    /// out a page at all.
+    pub(super) fn short_for_order(&self, order: u32, page_kb: u64) -> bool {
+        let request_kb = page_kb
+            .checked_shl(order)
+            .unwrap_or(u64::MAX)
+            .saturating_sub(page_kb);
+        self.usable_free_kb().saturating_sub(request_kb) <= self.effective_min_kb()
+            || self.cannot_serve_order_0()
+    }
+
     pub(super) fn below_low(&self) -> bool {
         self.usable_free_kb() <= self.effective_low_kb()
     }
