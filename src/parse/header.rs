@@ -41,9 +41,15 @@ pub(crate) struct CpuLine<'a> {
     pub release: Option<&'a str>,
 }
 
-/// Reads `<comm> invoked oom-killer[: fields]`.
+/// Reads `<comm> invoked oom-killer[: fields]`, and the header of kernels before 2.6.23,
+/// which named no task: `oom-killer: gfp_mask=0xd1, order=0` (mm/oom_kill.c
+/// `out_of_memory`).
 pub(crate) fn oom_header(text: &str) -> Option<OomHeader<'_>> {
     const MARKER: &str = "invoked oom-killer";
+    if let Some(fields) = text.strip_prefix("oom-killer: gfp_mask=") {
+        let fields = text.get(text.len() - fields.len() - "gfp_mask=".len()..)?;
+        return Some(OomHeader { comm: "", fields });
+    }
     // `contains` has a vectorised path `find` lacks: most lines are rejected here.
     if !text.contains(MARKER) {
         return None;
@@ -416,6 +422,14 @@ mod tests {
         assert_eq!(trigger.nodemask.as_deref(), Some("(null)"));
         assert_eq!(trigger.order, Some(0));
         assert_eq!(trigger.oom_score_adj, Some(0));
+    }
+
+    #[test]
+    fn the_header_before_2_6_23_names_no_task() {
+        let header = oom_header("oom-killer: gfp_mask=0xd1, order=0").unwrap();
+        assert_eq!(header.comm, "");
+        assert_eq!(header.fields, "gfp_mask=0xd1, order=0");
+        assert!(oom_header("my oom-killer: gfp_mask=0xd1").is_none());
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod skip;
 /// They hold no character JSON escapes, so they can be searched in raw JSON text too.
 pub const OPENING_MARKERS: &[&str] = &[
     "invoked oom-killer",
+    "oom-killer: gfp_mask",
     "page allocation failure",
     "vmalloc: allocation failure",
     "vmalloc error: size",
