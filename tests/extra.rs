@@ -1874,3 +1874,307 @@ extra_case!(
     n999_k2t_openwrt_logread_kill_then_next_oom_cut,
     "n999-k2t-openwrt-logread-kill-then-next-oom-cut"
 );
+extra_case!(
+    o1101_stressng_qemu_5_10_next_truncated_zones,
+    "o1101-stressng-qemu-5.10-next-truncated-zones"
+);
+extra_case!(
+    o1102_k8s_crio_mimir_grep_c10_nvrm_interleaved,
+    "o1102-k8s-crio-mimir-grep-C10-nvrm-interleaved"
+);
+extra_case!(
+    o1103_nginx_mysqld_syslog_4_4_ubuntu_do,
+    "o1103-nginx-mysqld-syslog-4.4-ubuntu-do"
+);
+extra_case!(
+    o1104_influxd_docker_memcg_dmesgt_grep_4_14_amzn2,
+    "o1104-influxd-docker-memcg-dmesgT-grep-4.14-amzn2"
+);
+extra_case!(
+    o1105_tssvictim_memcg_elided_bare,
+    "o1105-tssvictim-memcg-elided-bare"
+);
+extra_case!(
+    o1109_tidb_server_syslog_3_10_el7_elided,
+    "o1109-tidb-server-syslog-3.10-el7-elided"
+);
+extra_case!(
+    o1110_ucrawler_ruby_syslog_grep_kill_ec2,
+    "o1110-ucrawler-ruby-syslog-grep-kill-ec2"
+);
+extra_case!(
+    o1112_prog4_headers_only_grep_killer,
+    "o1112-prog4-headers-only-grep-killer"
+);
+extra_case!(
+    o1114_krill_debian_512mb_headers_only_trailing_spaces,
+    "o1114-krill-debian-512mb-headers-only-trailing-spaces"
+);
+extra_case!(
+    o1117_unraid_sysrq_f_manual_obsidian_callout_6_1,
+    "o1117-unraid-sysrq-f-manual-obsidian-callout-6.1"
+);
+extra_case!(
+    o1120_rhythmbox_order2_lowmem_fragmentation_2_6_31_i386,
+    "o1120-rhythmbox-order2-lowmem-fragmentation-2.6.31-i386"
+);
+extra_case!(
+    o1121_amule_bbcode_color_2_6_22_i386_forum,
+    "o1121-amule-bbcode-color-2.6.22-i386-forum"
+);
+extra_case!(
+    o1122_java_container_kill_pair_glued_syslog_fragment,
+    "o1122-java-container-kill-pair-glued-syslog-fragment"
+);
+extra_case!(
+    o1124_deadloop_dmesg_tail_4_x_trailing_space,
+    "o1124-deadloop-dmesg-tail-4.x-trailing-space"
+);
+extra_case!(
+    o1125_python_memcg_v1_foo_rhel7_3_10,
+    "o1125-python-memcg-v1-foo-rhel7-3.10"
+);
+extra_case!(
+    o1126_kubenodeagent_service_memcg_dmesgt_4_19_no_header_no_kill,
+    "o1126-kubenodeagent-service-memcg-dmesgT-4.19-no-header-no-kill"
+);
+extra_case!(
+    o1127_arm_qemu_256mb_oom_killer_try_3_x,
+    "o1127-arm-qemu-256mb-oom-killer-try-3.x"
+);
+extra_case!(
+    o1128_tdocker_rhel6_memcg_kills_mingetty_elided_table,
+    "o1128-tdocker-rhel6-memcg-kills-mingetty-elided-table"
+);
+extra_case!(
+    o1130_sles10_2_6_16_interleaved_printk_garbled_no_kill,
+    "o1130-sles10-2.6.16-interleaved-printk-garbled-no-kill"
+);
+extra_case!(
+    o1131_fuser_slab_alloc_3_0_pae_header_stack_only,
+    "o1131-fuser-slab-alloc-3.0-pae-header-stack-only"
+);
+extra_case!(
+    o1132_haproxy_rhel6_numa2_slab_leak_syslog,
+    "o1132-haproxy-rhel6-numa2-slab-leak-syslog"
+);
+extra_case!(
+    o1133_android_auto_sidecar_arm_headunit_4_x_picked_lines,
+    "o1133-android-auto-sidecar-arm-headunit-4.x-picked-lines"
+);
+extra_case!(
+    o1134_android_2_6_25_s3c2410_minicom_wrapped_app_process,
+    "o1134-android-2.6.25-s3c2410-minicom-wrapped-app_process"
+);
+extra_case!(
+    o1135_tigergraph_docs_dmesgt_callout_marker_gce_rhel7,
+    "o1135-tigergraph-docs-dmesgT-callout-marker-gce-rhel7"
+);
+extra_case!(
+    o1141_ecs_v1_dmesgt_task_in_chrome_celery,
+    "o1141-ecs-v1-dmesgT-task-in-chrome-celery"
+);
+extra_case!(
+    o1142_docker_azure_5_3_exe_global_header,
+    "o1142-docker-azure-5.3-exe-global-header"
+);
+extra_case!(
+    o1143_k8s_containerd_global_kill_syslog_elided,
+    "o1143-k8s-containerd-global-kill-syslog-elided"
+);
+extra_case!(
+    o1144_k8s_rhel7_yum_memcg_header_syslog,
+    "o1144-k8s-rhel7-yum-memcg-header-syslog"
+);
+extra_case!(
+    o1145_moby_runc_init_journald_task_in,
+    "o1145-moby-runc-init-journald-task-in"
+);
+extra_case!(
+    o1146_k8s_kylin_dmesgt_zh_locale_task_in_pod_slice,
+    "o1146-k8s-kylin-dmesgT-zh-locale-task-in-pod-slice"
+);
+extra_case!(
+    o1147_eck_dmesgt_pod_pause_in_table_java,
+    "o1147-eck-dmesgT-pod-pause-in-table-java"
+);
+extra_case!(
+    o1150_minikube_logs_dmesg_reltime_chrome_global,
+    "o1150-minikube-logs-dmesg-reltime-chrome-global"
+);
+extra_case!(
+    o1151_microk8s_vmwgfx_kworker_global_5_15,
+    "o1151-microk8s-vmwgfx-kworker-global-5.15"
+);
+extra_case!(
+    o1152_minio_rhel7_dockerd_current_wrapped_cpu,
+    "o1152-minio-rhel7-dockerd-current-wrapped-cpu"
+);
+extra_case!(
+    o1154_flannel_rhel7_runc_child_memcg_header_syslog,
+    "o1154-flannel-rhel7-runc-child-memcg-header-syslog"
+);
+extra_case!(
+    o1155_cardano_ubuntu_5_15_dbsync_global_header,
+    "o1155-cardano-ubuntu-5.15-dbsync-global-header"
+);
+extra_case!(
+    o1156_kata_qemu_pod_slice_parent_summary,
+    "o1156-kata-qemu-pod-slice-parent-summary"
+);
+extra_case!(
+    o1157_podman_rootlessport_global_killed_only,
+    "o1157-podman-rootlessport-global-killed-only"
+);
+extra_case!(
+    o1158_marathon_gentoo_3_14_java_memcg_header,
+    "o1158-marathon-gentoo-3.14-java-memcg-header"
+);
+extra_case!(
+    o1159_cadvisor_5_0_summary_wrapped_pod_parent,
+    "o1159-cadvisor-5.0-summary-wrapped-pod-parent"
+);
+extra_case!(
+    o1160_npd_4_19_112_memcg_kill_pair_bare,
+    "o1160-npd-4.19.112-memcg-kill-pair-bare"
+);
+extra_case!(
+    o1161_docker_veth_order4_pagealloc_5_15,
+    "o1161-docker-veth-order4-pagealloc-5.15"
+);
+extra_case!(
+    o1162_docker_build_rhel7_order4_pagealloc_xen,
+    "o1162-docker-build-rhel7-order4-pagealloc-xen"
+);
+extra_case!(
+    o1163_centos6_2_6_32_docker_order1_atomic,
+    "o1163-centos6-2.6.32-docker-order1-atomic"
+);
+extra_case!(
+    o1164_gke_npd_kubectl_event_oomkilling,
+    "o1164-gke-npd-kubectl-event-oomkilling"
+);
+extra_case!(
+    o1168_npd_event_json_message_field,
+    "o1168-npd-event-json-message-field"
+);
+extra_case!(
+    o1169_prometheus_azure_4_15_dmesg_human_memcg,
+    "o1169-prometheus-azure-4.15-dmesg-human-memcg"
+);
+extra_case!(
+    o1170_gke_describe_node_events_multi_oomkilling,
+    "o1170-gke-describe-node-events-multi-oomkilling"
+);
+extra_case!(
+    o1172_harvester_sle15sp5_dmesgt_pagecache_memcg,
+    "o1172-harvester-sle15sp5-dmesgT-pagecache-memcg"
+);
+extra_case!(
+    o1173_kainstall_system_slice_haproxy_memcg_line,
+    "o1173-kainstall-system-slice-haproxy-memcg-line"
+);
+extra_case!(
+    o1174_k3d_nested_kubepods_in_docker_global_journal,
+    "o1174-k3d-nested-kubepods-in-docker-global-journal"
+);
+extra_case!(
+    o1175_talos_multus_memcg_stack_talosctl,
+    "o1175-talos-multus-memcg-stack-talosctl"
+);
+extra_case!(
+    o1182_patchew_slub_skbuff_atomic_order0_pagealloc_2node,
+    "o1182-patchew-slub-skbuff-atomic-order0-pagealloc-2node"
+);
+extra_case!(
+    o1184_korean_tistory_rhel6_kill_lines_uid_comma_file_rss,
+    "o1184-korean-tistory-rhel6-kill-lines-uid-comma-file-rss"
+);
+extra_case!(
+    o1186_lkml_2005_2_6_10_bare_two_ooms_gfp_only_header_wrapped,
+    "o1186-lkml-2005-2.6.10-bare-two-ooms-gfp-only-header-wrapped"
+);
+extra_case!(
+    o1187_lkml_2004_2_6_9_e1000_atomic_order0_pagealloc_kallsyms_trace,
+    "o1187-lkml-2004-2.6.9-e1000-atomic-order0-pagealloc-kallsyms-trace"
+);
+extra_case!(
+    o1189_fsdevel_qp_x86_32_6_3_rc1_kill_then_next_header,
+    "o1189-fsdevel-qp-x86-32-6.3-rc1-kill-then-next-header"
+);
+extra_case!(
+    o1190_lkml_2006_x86_64_dma_zone_oom_3g_free_quoted_interjection,
+    "o1190-lkml-2006-x86_64-dma-zone-oom-3g-free-quoted-interjection"
+);
+extra_case!(
+    o1191_lkml_2005_rt_boot_dma_oom_initcall_debug_pagealloc_smp,
+    "o1191-lkml-2005-rt-boot-dma-oom-initcall-debug-pagealloc-smp"
+);
+extra_case!(
+    o1192_lkml_2006_x86_64_floppy_dma_order3_oom_brace_trace,
+    "o1192-lkml-2006-x86_64-floppy-dma-order3-oom-brace-trace"
+);
+extra_case!(
+    o1193_linux_mm_2005_x86_64_dma_oom_syslog_interleaved_gconfd_pam,
+    "o1193-linux-mm-2005-x86_64-dma-oom-syslog-interleaved-gconfd-pam"
+);
+extra_case!(
+    o1195_linux_mm_2004_syslog_wrapped_caret_annotation_swap_free_bk,
+    "o1195-linux-mm-2004-syslog-wrapped-caret-annotation-swap-free-bk"
+);
+extra_case!(
+    o1196_lkml_2004_2_6_9_rc1_debug_printk_two_ooms_prose_between,
+    "o1196-lkml-2004-2.6.9-rc1-debug-printk-two-ooms-prose-between"
+);
+extra_case!(
+    o1197_lkml_2004_quoted_oom_then_pagealloc_failure_same_task,
+    "o1197-lkml-2004-quoted-oom-then-pagealloc-failure-same-task"
+);
+extra_case!(
+    o1198_lkml_2005_2_6_11_syslog_header_lines_only_pppd_interleaved,
+    "o1198-lkml-2005-2.6.11-syslog-header-lines-only-pppd-interleaved"
+);
+extra_case!(
+    o1199_lkml_2004_2_6_8_128mb_all_unreclaimable_gphoto2,
+    "o1199-lkml-2004-2.6.8-128mb-all-unreclaimable-gphoto2"
+);
+extra_case!(
+    o1200_mm_commits_android_arm64_printk_caller_summary_then_victim_panic,
+    "o1200-mm-commits-android-arm64-printk-caller-summary-then-victim-panic"
+);
+extra_case!(
+    o1201_bpf_list_6_16_bpf_psi_triggered_memcg_oom_unlimited,
+    "o1201-bpf-list-6.16-bpf-psi-triggered-memcg-oom-unlimited"
+);
+extra_case!(
+    o1202_linux_mm_2024_mglru_dirty_memcg_oom_bare_rewrapped_elided,
+    "o1202-linux-mm-2024-mglru-dirty-memcg-oom-bare-rewrapped-elided"
+);
+extra_case!(
+    o1203_ltp_list_oom03_memcg_wrapped_timestamp_alone_wrong_victim,
+    "o1203-ltp-list-oom03-memcg-wrapped-timestamp-alone-wrong-victim"
+);
+extra_case!(
+    o1205_linux_mm_2022_mempolicy_node1_oom_patched_nrss_column,
+    "o1205-linux-mm-2022-mempolicy-node1-oom-patched-nrss-column"
+);
+extra_case!(
+    o1206_linux_riscv_5_4_rc4_pagefault_oom_plenty_free_bad_swap_pte,
+    "o1206-linux-riscv-5.4-rc4-pagefault-oom-plenty-free-bad-swap-pte"
+);
+extra_case!(
+    o1207_linux_mm_2013_power7_ppc64_3_9_rc5_kill_then_softlockup_trailing_spaces,
+    "o1207-linux-mm-2013-power7-ppc64-3.9-rc5-kill-then-softlockup-trailing-spaces"
+);
+extra_case!(
+    o1208_f2fs_devel_lkft_x15_armv7_glued_to_mkfs_output_cma_lowmem,
+    "o1208-f2fs-devel-lkft-x15-armv7-glued-to-mkfs-output-cma-lowmem"
+);
+extra_case!(
+    o1209_lkml_2018_syzbot_memcg_limit_zero_colon_quoted_debug_lines,
+    "o1209-lkml-2018-syzbot-memcg-limit-zero-colon-quoted-debug-lines"
+);
+extra_case!(
+    o1210_chinese_ebpf_agent_doc_kmsg_pod_slice_parent_limit_reaper_only,
+    "o1210-chinese-ebpf-agent-doc-kmsg-pod-slice-parent-limit-reaper-only"
+);
