@@ -117,6 +117,18 @@ fn signals(report: &OomReport) -> Vec<String> {
     {
         signals.push("kill message: Memory cgroup out of memory".into());
     }
+    // OpenVZ kernels kill for a container's user beancounter (kernel/bc/oom_kill.c), the
+    // container's own memory limit; `UB -1` is their global OOM.
+    if let Some(ub) = report
+        .kill_message
+        .as_deref()
+        .and_then(|m| m.trim().strip_prefix("Out of memory in UB "))
+        .filter(|id| *id != "-1")
+    {
+        signals.push(format!(
+            "kill message: Out of memory in UB {ub}: an OpenVZ container hit its beancounter limit"
+        ));
+    }
     if let Some(frame) = find_frame(report, &MEMCG_FRAMES) {
         signals.push(format!(
             "call trace: {frame} (a memory cgroup charge failed)"

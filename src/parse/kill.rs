@@ -47,6 +47,19 @@ pub(crate) fn kill_line(text: &str) -> Option<KillLine<'_>> {
             victim: killed(rest)?,
         });
     }
+    // OpenVZ: `OOM killed process 601 (mysqld) [score 0 ]vm:1212112kB, rss:84964kB, swap:748kB`.
+    if let Some(rest) = rest.strip_prefix("OOM killed process ") {
+        let (pid, comm, after) = pid_and_comm(rest, &[") score ", ") vm:"])?;
+        let mut victim = Victim {
+            pid,
+            comm: comm.to_string(),
+            ..Victim::default()
+        };
+        victim.total_vm_kb = figures(after)
+            .find(|(key, _)| *key == "vm")
+            .and_then(|(_, value)| parse_kb(value));
+        return Some(KillLine::Killed { message, victim });
+    }
     if let Some(rest) = rest.strip_prefix("Kill process ") {
         let (pid, comm, after) = pid_and_comm(rest, &[") score ", ") sharing same memory"])?;
         // Only the selection carries a message; the bare form is the shared-mm kill.
@@ -128,6 +141,9 @@ pub(crate) fn is_manual_oom_request(text: &str) -> bool {
 /// Splits `<msg>: rest` when `<msg>` is one of the kernel's OOM messages
 /// (`Out of memory (oom_kill_allocating_task)` included); otherwise there is no message.
 fn split_message(text: &str) -> (Option<&str>, &str) {
+    if let Some(split) = beancounter_message(text) {
+        return split;
+    }
     for message in MESSAGES {
         let Some(after) = text.strip_prefix(message) else {
             continue;
@@ -152,6 +168,19 @@ fn split_message(text: &str) -> (Option<&str>, &str) {
         return (text.get(..message_len), rest.trim());
     }
     (None, text)
+}
+
+/// OpenVZ's message for a container's OOM, `Out of memory in UB 1234: OOM killed process …`
+/// (its kernel/bc/oom_kill.c names the user beancounter, the container's memory limit; `UB
+/// -1` is its global OOM): the message with the beancounter, and the rest.
+fn beancounter_message(text: &str) -> Option<(Option<&str>, &str)> {
+    let after = text.strip_prefix("Out of memory in UB ")?;
+    let (id, rest) = after.split_once(':')?;
+    if id.is_empty() || id.contains(char::is_whitespace) {
+        return None;
+    }
+    let message_len = text.len() - after.len() + id.len();
+    Some((text.get(..message_len), rest.trim()))
 }
 
 /// `1968 (memkiller) total-vm:…` → pid, comm and the text after the comm's `)`. The comm may
@@ -400,6 +429,18 @@ mod tests {
         assert_eq!(victim.comm, "Web (Content)");
         let (_, victim) = victim_of("Killed process 9 (runc:[2:INIT])");
         assert_eq!(victim.comm, "runc:[2:INIT]");
+    }
+
+    #[test]
+    fn openvz_beancounter_kill() {
+        let line = "Out of memory in UB 1234: OOM killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB";
+        let Some(KillLine::Killed { message, victim }) = kill_line(line) else {
+            panic!("not a kill: {line}");
+        };
+        assert_eq!(message, Some("Out of memory in UB 1234"));
+        assert_eq!((victim.pid, victim.comm.as_str()), (21738, "php-cgi"));
+        assert_eq!(victim.total_vm_kb, Some(281_988));
+        assert!(kill_line("Out of memory in UB : OOM killed process 1 (x) vm:1kB").is_none());
     }
 
     #[test]
