@@ -60,7 +60,15 @@ pub(crate) fn kill_line(text: &str) -> Option<KillLine<'_>> {
             .and_then(|(_, value)| parse_kb(value));
         return Some(KillLine::Killed { message, victim });
     }
-    if let Some(rest) = rest.strip_prefix("Kill process ") {
+    // 2.6.27-2.6.35 printed the selection in lower case: `<msg>: kill process P (comm) score
+    // S or a child` (mm/oom_kill.c `oom_kill_process`).
+    let selection = rest.strip_prefix("Kill process ").or_else(|| {
+        message
+            .is_some()
+            .then(|| rest.strip_prefix("kill process "))
+            .flatten()
+    });
+    if let Some(rest) = selection {
         let (pid, comm, after) = pid_and_comm(rest, &[") score ", ") sharing same memory"])?;
         // Only the selection carries a message; the bare form is the shared-mm kill.
         let Some(message) = message else {
@@ -429,6 +437,17 @@ mod tests {
         assert_eq!(victim.comm, "Web (Content)");
         let (_, victim) = victim_of("Killed process 9 (runc:[2:INIT])");
         assert_eq!(victim.comm, "runc:[2:INIT]");
+    }
+
+    #[test]
+    fn the_lower_case_selection_of_2_6_27_to_2_6_35() {
+        let line = "Out of memory: kill process 4805 (apache2) score 46872 or a child";
+        let Some(KillLine::Selected { message, task }) = kill_line(line) else {
+            panic!("not a selection: {line}");
+        };
+        assert_eq!(message, "Out of memory");
+        assert_eq!((task.pid, task.score), (4805, Some(46_872)));
+        assert!(kill_line("kill process 4805 (apache2) score 46872 or a child").is_none());
     }
 
     #[test]
