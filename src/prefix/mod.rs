@@ -610,6 +610,11 @@ fn talos_dmesg(s: &str) -> Option<Layer<'_>> {
     if !is_host_name(node) || node.contains(' ') {
         return None;
     }
+    // With one node the node column is empty: the line starts at the facility.
+    let (node, after_node) = match FACILITIES.contains(&node) {
+        true => (None, s),
+        false => (Some(node), after_node),
+    };
     let (facility, after_facility) = after_node.split_once(':')?;
     let code = FACILITIES.iter().position(|name| *name == facility)?;
     let (level, after_level) = after_facility.trim_start_matches(' ').split_once(": ")?;
@@ -620,7 +625,7 @@ fn talos_dmesg(s: &str) -> Option<Layer<'_>> {
     Some(Layer {
         rest,
         wall_time,
-        host: Some(node),
+        host: node,
         provenance: Some(Provenance::of_kernel_buffer_facility(code as u64)),
         ..Layer::default()
     })
@@ -1920,6 +1925,14 @@ mod tests {
         let user =
             split_prefix("node-1: user: warning: [2025-06-04T04:51:57.5Z]: x invoked oom-killer");
         assert_eq!(user.provenance, Provenance::NotKernel);
+        // One node: the node column is left empty.
+        let single = split_prefix(" kern:    info: [2025-05-18T15:40:20.654325542Z]: memory: usage 40964kB, limit 40960kB, failcnt 172");
+        assert_eq!(
+            single.text,
+            "memory: usage 40964kB, limit 40960kB, failcnt 172"
+        );
+        assert_eq!(single.host, None);
+        assert_eq!(single.provenance, Provenance::Kernel);
     }
 
     #[test]
