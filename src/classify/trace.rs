@@ -11,7 +11,10 @@ fn frame_name(frame: &str) -> Option<&str> {
         return None;
     }
     let end = frame.find(['+', '.', ' ']).unwrap_or(frame.len());
-    frame.get(..end).filter(|name| !name.is_empty())
+    let name = frame.get(..end).filter(|name| !name.is_empty())?;
+    // Memory allocation profiling (6.10, include/linux/alloc_tag.h `alloc_hooks`) renamed the
+    // allocator's functions `*_noprof` behind macros of the old names.
+    Some(name.strip_suffix("_noprof").unwrap_or(name))
 }
 
 /// The first reliable frame of `report` among `names`.
@@ -39,19 +42,22 @@ pub(super) const MEMCG_FRAMES: [&str; 10] = [
 ];
 
 /// The page allocator's own frames: an allocation that could not be served.
-pub(super) const PAGE_ALLOCATOR_FRAMES: [&str; 4] = [
+pub(super) const PAGE_ALLOCATOR_FRAMES: [&str; 5] = [
     "__alloc_pages_slowpath",
     "__alloc_pages_may_oom",
     "__alloc_pages_nodemask",
     "__alloc_pages",
+    // 6.15: the allocator proper, below `__alloc_pages_noprof`.
+    "__alloc_frozen_pages",
 ];
 
 /// Frames of the page allocator's path into the OOM killer or its failure report.
-pub(super) const ALLOCATOR_FRAMES: [&str; 7] = [
+pub(super) const ALLOCATOR_FRAMES: [&str; 8] = [
     "__alloc_pages_slowpath",
     "__alloc_pages_may_oom",
     "__alloc_pages_nodemask",
     "__alloc_pages",
+    "__alloc_frozen_pages",
     "pagefault_out_of_memory",
     "warn_alloc",
     "warn_alloc_failed",
@@ -70,6 +76,10 @@ mod tests {
         assert_eq!(
             frame_name(" __alloc_pages_slowpath.constprop.0"),
             Some("__alloc_pages_slowpath")
+        );
+        assert_eq!(
+            frame_name("__alloc_pages_noprof+0xadc/0xfc8"),
+            Some("__alloc_pages")
         );
         assert_eq!(
             frame_name("[<ffffffff812eb122>] dump_stack+0x63/0x81"),
