@@ -2178,3 +2178,219 @@ extra_case!(
     o1210_chinese_ebpf_agent_doc_kmsg_pod_slice_parent_limit_reaper_only,
     "o1210-chinese-ebpf-agent-doc-kmsg-pod-slice-parent-limit-reaper-only"
 );
+extra_case!(
+    p1301_lkml_2_4_16_vmware_syslog_killlines,
+    "p1301-lkml-2.4.16-vmware-syslog-killlines"
+);
+extra_case!(
+    p1302_lkml_2_5_13_alpha_atomic_order0_syslog_repeated,
+    "p1302-lkml-2.5.13-alpha-atomic-order0-syslog-repeated"
+);
+extra_case!(
+    p1303_lkml_2_6_9_tg3_swapper_order1_atomic_syslog,
+    "p1303-lkml-2.6.9-tg3-swapper-order1-atomic-syslog"
+);
+extra_case!(
+    p1304_lkml_2_6_18_2_i386_highmem_order1_atomic_lowmem,
+    "p1304-lkml-2.6.18.2-i386-highmem-order1-atomic-lowmem"
+);
+extra_case!(
+    p1305_linux_mm_2_6_24_2_i386_highmem_smbd_quoted_syslog,
+    "p1305-linux-mm-2.6.24.2-i386-highmem-smbd-quoted-syslog"
+);
+extra_case!(
+    p1306_lkml_2_6_8_1_sk98lin_swapper_order0_atomic_bare,
+    "p1306-lkml-2.6.8.1-sk98lin-swapper-order0-atomic-bare"
+);
+extra_case!(
+    p1312_linux_mm_2_6_9_rc_oom_swapfree_wrapped_annotated,
+    "p1312-linux-mm-2.6.9-rc-oom-swapfree-wrapped-annotated"
+);
+extra_case!(
+    p1316_lkml_2_6_13_i386_highmem_swappiness0_quoted,
+    "p1316-lkml-2.6.13-i386-highmem-swappiness0-quoted"
+);
+extra_case!(
+    p1318_syzbot_6_17rc_memcg_syz1_two_lines,
+    "p1318-syzbot-6.17rc-memcg-syz1-two-lines"
+);
+extra_case!(
+    p1319_ltp_5_8_oracle_memcg_132kb_triple_quoted,
+    "p1319-ltp-5.8-oracle-memcg-132kB-triple-quoted"
+);
+extra_case!(
+    p1341_rustc_ripgrep_syslog_kill_pair,
+    "p1341-rustc-ripgrep-syslog-kill-pair"
+);
+extra_case!(
+    p1342_csgo_journal_kill_pair_indented,
+    "p1342-csgo-journal-kill-pair-indented"
+);
+extra_case!(
+    p1343_htop_manjaro_6_6_global_rustc_then_next_header,
+    "p1343-htop-manjaro-6.6-global-rustc-then-next-header"
+);
+extra_case!(
+    p1344_qemu_128m_guest_no_killable_panic_bare,
+    "p1344-qemu-128m-guest-no-killable-panic-bare"
+);
+extra_case!(
+    p1345_nixos_journal_truncated_oomkill_interleaved_systemd,
+    "p1345-nixos-journal-truncated-oomkill-interleaved-systemd"
+);
+extra_case!(
+    p1346_oracle_vm_6_5_kexec_oom_header_dmesg_tail,
+    "p1346-oracle-vm-6.5-kexec-oom-header-dmesg-tail"
+);
+extra_case!(
+    p1347_lru_marie_7_1_mprime_alloc_failure_in_reclaim,
+    "p1347-lru-marie-7.1-mprime-alloc-failure-in-reclaim"
+);
+extra_case!(
+    p1349_zos_firecracker_global_three_lines,
+    "p1349-zos-firecracker-global-three-lines"
+);
+extra_case!(
+    p1350_firecracker_host_4_18_dmesgt_header_cpuset,
+    "p1350-firecracker-host-4.18-dmesgT-header-cpuset"
+);
+extra_case!(
+    p1351_cgeo_emulator_docker_memcg_4_7_header,
+    "p1351-cgeo-emulator-docker-memcg-4.7-header"
+);
+extra_case!(
+    p1352_triplea_travis_4_11_dmesg_level_errwarn_memcg,
+    "p1352-triplea-travis-4.11-dmesg-level-errwarn-memcg"
+);
+extra_case!(
+    p1353_vscode_gnome_shell_order3_4_4_header_only,
+    "p1353-vscode-gnome-shell-order3-4.4-header-only"
+);
+extra_case!(
+    p1354_nomad_exec_memcg_v1_runc_init_syslog,
+    "p1354-nomad-exec-memcg-v1-runc-init-syslog"
+);
+extra_case!(
+    p1355_centos6_2_6_32_sshd_oom_adj_header_syslog,
+    "p1355-centos6-2.6.32-sshd-oom_adj-header-syslog"
+);
+extra_case!(
+    p1356_sddm_plasmashell_4_19_global_header_dmesg,
+    "p1356-sddm-plasmashell-4.19-global-header-dmesg"
+);
+extra_case!(
+    p1357_dask_docker_global_syslog_cloudinit_interleaved,
+    "p1357-dask-docker-global-syslog-cloudinit-interleaved"
+);
+extra_case!(
+    p1360_qubes_dom0_xorg_order3_4_9_journal,
+    "p1360-qubes-dom0-xorg-order3-4.9-journal"
+);
+extra_case!(
+    p1361_rocm_suspend_systemd_sleep_alloc_failure_oom_disabled,
+    "p1361-rocm-suspend-systemd-sleep-alloc-failure-oom-disabled"
+);
+extra_case!(
+    p1363_redis_ec2_3_13_cron_header_dmesg,
+    "p1363-redis-ec2-3.13-cron-header-dmesg"
+);
+extra_case!(
+    p1364_wsl2_5_4_node_vscode_global_header_no_hwname,
+    "p1364-wsl2-5.4-node-vscode-global-header-no-hwname"
+);
+extra_case!(
+    p1365_wsl2_5_15_single_kill_line_truncated,
+    "p1365-wsl2-5.15-single-kill-line-truncated"
+);
+extra_case!(
+    p1381_openclash_esxi_openwrt_kill_lines_reaper,
+    "p1381-openclash-esxi-openwrt-kill-lines-reaper"
+);
+extra_case!(
+    p1382_lede_ax3600_arm64_5_10_logread_header_trace_only,
+    "p1382-lede-ax3600-arm64-5.10-logread-header-trace-only"
+);
+extra_case!(
+    p1383_passwall_redmi_ax6000_arm64_logread_trace_no_header,
+    "p1383-passwall-redmi-ax6000-arm64-logread-trace-no-header"
+);
+extra_case!(
+    p1384_omr_yj_h100_arm64_6_6_logread_header_trace,
+    "p1384-omr-yj-h100-arm64-6.6-logread-header-trace"
+);
+extra_case!(
+    p1385_immortalwrt_256mb_normal_zone_below_min_tasktable,
+    "p1385-immortalwrt-256mb-normal-zone-below-min-tasktable"
+);
+extra_case!(
+    p1386_rpi4_armv7_6_12_zfs_header_trace_pmd_alloc,
+    "p1386-rpi4-armv7-6.12-zfs-header-trace-pmd-alloc"
+);
+extra_case!(
+    p1387_openwrt_mips_5_4_logread_v2ray_interleaved_header_stack,
+    "p1387-openwrt-mips-5.4-logread-v2ray-interleaved-header-stack"
+);
+extra_case!(
+    p1388_openwrt_ax3600_ath11k_tasktable_oomkill_cut,
+    "p1388-openwrt-ax3600-ath11k-tasktable-oomkill-cut"
+);
+extra_case!(
+    p1389_openclash_ax3000t_6_6_vm_enough_memory_unsymbolized_trace,
+    "p1389-openclash-ax3000t-6.6-vm-enough-memory-unsymbolized-trace"
+);
+extra_case!(
+    p1390_synology_dsm_3_2_30_support_quoted_header_only,
+    "p1390-synology-dsm-3.2.30-support-quoted-header-only"
+);
+extra_case!(
+    p1391_haos_rpi3_arm64_4_19_dmesgt_docker_cpuset_meminfo_indented,
+    "p1391-haos-rpi3-arm64-4.19-dmesgT-docker-cpuset-meminfo-indented"
+);
+extra_case!(
+    p1392_rpi_3_12_vmalloc_2gb_uvc_pagealloc_order0,
+    "p1392-rpi-3.12-vmalloc-2gb-uvc-pagealloc-order0"
+);
+extra_case!(
+    p1393_riscv64_qemu_yocto_5_10_cc1plus_header_trace,
+    "p1393-riscv64-qemu-yocto-5.10-cc1plus-header-trace"
+);
+extra_case!(
+    p1395_openbmc_aspeed_4_7_bare_header_exception_stack_meminfo,
+    "p1395-openbmc-aspeed-4.7-bare-header-exception-stack-meminfo"
+);
+extra_case!(
+    p1397_zfs_arc_grep_invoked_kswapd0_headers_only,
+    "p1397-zfs-arc-grep-invoked-kswapd0-headers-only"
+);
+extra_case!(
+    p1398_yi_hack_allwinner_sun8iw19_4_9_proc_kmsg_quoted,
+    "p1398-yi-hack-allwinner-sun8iw19-4.9-proc-kmsg-quoted"
+);
+extra_case!(
+    p1399_lede_ac58u_armv7_swap_readahead_trace_exception_stack,
+    "p1399-lede-ac58u-armv7-swap-readahead-trace-exception-stack"
+);
+extra_case!(
+    p1400_unraid_4_19_docker_cpuset_memcg_trace_syslog,
+    "p1400-unraid-4.19-docker-cpuset-memcg-trace-syslog"
+);
+extra_case!(
+    p1402_weimarnetz_mips_2_6_header_glued_to_shell_prompt,
+    "p1402-weimarnetz-mips-2.6-header-glued-to-shell-prompt"
+);
+extra_case!(
+    p1403_smartdns_openwrt_6_x_kill_lines_markdown_bold_glued,
+    "p1403-smartdns-openwrt-6.x-kill-lines-markdown-bold-glued"
+);
+extra_case!(
+    p1404_wl500g_rt_n10_2_6_22_mips_order3_atomic_wl_driver,
+    "p1404-wl500g-rt-n10-2.6.22-mips-order3-atomic-wl-driver"
+);
+extra_case!(
+    p1407_k230d_riscv64_6_6_boot_systemd_pid1_no_killable_trace,
+    "p1407-k230d-riscv64-6.6-boot-systemd-pid1-no-killable-trace"
+);
+extra_case!(
+    p1408_xiangshan_riscv64_4_18_initramfs_swapper_oom_10ms,
+    "p1408-xiangshan-riscv64-4.18-initramfs-swapper-oom-10ms"
+);
