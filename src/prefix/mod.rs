@@ -157,15 +157,39 @@ impl KernelLine {
 /// tried once, in this order, which is how real pipelines nest them: a Kibana cell around a
 /// dmesg line, `dmesg -x` around `dmesg -T`, syslog around an uptime stamp; outermost of
 /// all, a field of another format that carries the line (a JSON member, a Kubernetes event).
-const LAYERS: [fn(&str) -> Option<Layer<'_>>; 7] = [
+const LAYERS: [fn(&str) -> Option<Layer<'_>>; 8] = [
     embedded::json_member,
     embedded::kubernetes_event,
     table_row,
     facility_level,
     transport_header,
     kernel_tag,
+    console_prompt,
     kernel_stamp,
 ];
+
+/// The longest prompt [`console_prompt`] takes before a stamp.
+const PROMPT_MAX_BYTES: usize = 64;
+
+/// A console's prompt before a kernel stamp: NixOS's test driver prefixes every line of a
+/// machine's console with `machine # ` (`percona # [   16.869199] mysqld invoked
+/// oom-killer`), and a shell prompt pasted with the output stays glued to its first line
+/// (`root@beaglebone:~# [  533.797044] mmcqd/1: page allocation failure`). One word, `#` or
+/// `$`, one space, then a dmesg stamp.
+fn console_prompt(s: &str) -> Option<Layer<'_>> {
+    let head = s.get(..PROMPT_MAX_BYTES.min(s.len())).unwrap_or(s);
+    let end = head.find(['#', '$'])?;
+    let word = head.get(..end)?;
+    let word = word.strip_suffix(' ').unwrap_or(word);
+    if word.is_empty() || word.contains(char::is_whitespace) {
+        return None;
+    }
+    let rest = s.get(end + 1..)?.strip_prefix(' ')?;
+    (uptime_stamp(rest).is_some() || clock::human_stamp(rest).is_some()).then_some(Layer {
+        rest,
+        ..Layer::default()
+    })
+}
 
 /// `dmesg -x` facility names.
 const FACILITIES: [&str; 20] = [
@@ -1933,6 +1957,22 @@ mod tests {
         );
         assert_eq!(single.host, None);
         assert_eq!(single.provenance, Provenance::Kernel);
+    }
+
+    #[test]
+    fn a_console_prompt_before_a_stamp() {
+        let nixos = split_prefix("percona # [   16.869199] mysqld invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0");
+        assert!(nixos.text.starts_with("mysqld invoked oom-killer"));
+        assert_eq!(nixos.uptime_s, Some(16.869199));
+        let shell = split_prefix("root@beaglebone:~# [  533.797044] mmcqd/1: page allocation failure: order:2, mode:0x2204020");
+        assert!(shell.text.starts_with("mmcqd/1: page allocation failure"));
+        // Prose with a `#` is no prompt; nor is a prompt before anything but a stamp.
+        let prose = split_prefix("see issue #12 [   16.869199] x");
+        assert_eq!(prose.text, "see issue #12 [   16.869199] x");
+        assert_eq!(
+            split_prefix("root@host:~# dmesg").text,
+            "root@host:~# dmesg"
+        );
     }
 
     #[test]
