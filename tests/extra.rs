@@ -2394,3 +2394,123 @@ extra_case!(
     p1408_xiangshan_riscv64_4_18_initramfs_swapper_oom_10ms,
     "p1408-xiangshan-riscv64-4.18-initramfs-swapper-oom-10ms"
 );
+extra_case!(
+    q1502_kubernikus_fluentd_dmesg_h_headers_only,
+    "q1502-kubernikus-fluentd-dmesg-H-headers-only"
+);
+extra_case!(
+    q1503_huginn_mysqld_3_13_syslog_two_blocks,
+    "q1503-huginn-mysqld-3.13-syslog-two-blocks"
+);
+extra_case!(
+    q1504_cortx_swapper_atomic_order0_el7_journal,
+    "q1504-cortx-swapper-atomic-order0-el7-journal"
+);
+extra_case!(
+    q1506_nodejs_ci_fedora34_journalctl_truncated,
+    "q1506-nodejs-ci-fedora34-journalctl-truncated"
+);
+extra_case!(
+    q1507_emqx_erts_poll_el7_messages_header_table,
+    "q1507-emqx-erts-poll-el7-messages-header-table"
+);
+extra_case!(
+    q1509_systemd_udev_yocto_6_18_qemu_kill_then_header,
+    "q1509-systemd-udev-yocto-6.18-qemu-kill-then-header"
+);
+extra_case!(
+    q1511_puppeteer_chrome_4_4_aws_syslog_header,
+    "q1511-puppeteer-chrome-4.4-aws-syslog-header"
+);
+extra_case!(
+    q1512_moby_java_3_13_docker_numa2_syslog_header,
+    "q1512-moby-java-3.13-docker-numa2-syslog-header"
+);
+extra_case!(
+    q1513_prometheus_3_10_el7_docker_scope_memcg_stack,
+    "q1513-prometheus-3.10-el7-docker-scope-memcg-stack"
+);
+extra_case!(
+    q1514_harvester_prometheus_sle15sp3_5_3_memcg_stack,
+    "q1514-harvester-prometheus-sle15sp3-5.3-memcg-stack"
+);
+extra_case!(
+    q1515_virtualmin_miniserv_4_19_debian_syslog_elided,
+    "q1515-virtualmin-miniserv-4.19-debian-syslog-elided"
+);
+extra_case!(
+    q1516_rl_swarm_p2pd_arm64_6_8_netcup,
+    "q1516-rl-swarm-p2pd-arm64-6.8-netcup"
+);
+extra_case!(
+    q1518_propolis_ubuntu_5_15_memory_max_write_journal,
+    "q1518-propolis-ubuntu-5.15-memory_max_write-journal"
+);
+extra_case!(
+    q1520_k8s_elasticsearch_3_10_el7_messages_header,
+    "q1520-k8s-elasticsearch-3.10-el7-messages-header"
+);
+extra_case!(
+    q1521_neon_compute_grafana_loki_single_kill_line,
+    "q1521-neon-compute-grafana-loki-single-kill-line"
+);
+extra_case!(
+    q1522_aquarium_uvicorn_dmesg_t_grep_three_kills,
+    "q1522-aquarium-uvicorn-dmesg-T-grep-three-kills"
+);
+extra_case!(
+    q1523_easydiffusion_uvicorn_journalctl_kill_summary_row,
+    "q1523-easydiffusion-uvicorn-journalctl-kill-summary-row"
+);
+extra_case!(
+    q1524_syntara_kind_in_podman_pod_slice_dmesg_t,
+    "q1524-syntara-kind-in-podman-pod-slice-dmesg-T"
+);
+extra_case!(
+    q1525_dokku_gunicorn_syslog_grep_oom_kill_docker,
+    "q1525-dokku-gunicorn-syslog-grep-oom-kill-docker"
+);
+extra_case!(
+    q1526_containerd_runc_init_cos_6_6_journal_memcg,
+    "q1526-containerd-runc-init-cos-6.6-journal-memcg"
+);
+extra_case!(
+    q1527_otel_operator_dd_gke_6_1_pagecache_memcg,
+    "q1527-otel-operator-dd-gke-6.1-pagecache-memcg"
+);
+extra_case!(
+    q1528_django_celery_rpi4_6_1_mixed_dmesg,
+    "q1528-django-celery-rpi4-6.1-mixed-dmesg"
+);
+extra_case!(
+    q1541_vivani_amzn1_4_14_java_order0_atomic,
+    "q1541-vivani-amzn1-4.14-java-order0-atomic"
+);
+extra_case!(
+    q1581_k8s_php_fpm_memcg_constraint_none_bug_syslog,
+    "q1581-k8s-php-fpm-memcg-constraint-none-bug-syslog"
+);
+extra_case!(
+    q1582_rustc_dmesg_t_grep_kthreadd_global,
+    "q1582-rustc-dmesg-T-grep-kthreadd-global"
+);
+extra_case!(
+    q1583_aoc_python_global_oom_tail,
+    "q1583-aoc-python-global-oom-tail"
+);
+extra_case!(
+    q1589_lightsail_ubuntu_snapd_invoker_global_journal_dup,
+    "q1589-lightsail-ubuntu-snapd-invoker-global-journal-dup"
+);
+extra_case!(
+    q1590_kdump_crashkernel_256m_no_killable_panic_quoted,
+    "q1590-kdump-crashkernel-256M-no-killable-panic-quoted"
+);
+extra_case!(
+    q1591_korean_blog_docker_500m_python3_memcg,
+    "q1591-korean-blog-docker-500m-python3-memcg"
+);
+extra_case!(
+    q1592_wormhole_kind_k8s_in_docker_near_sandbox_memcg_line,
+    "q1592-wormhole-kind-k8s-in-docker-near-sandbox-memcg-line"
+);
