@@ -353,37 +353,31 @@ mod tests {
         assert_evidence(&diagnosis, "zone and buddy lines only for node(s) 1 while hugepages lines show node(s) 0 with memory");
     }
 
-    #[test]
-    fn a_nodemask_of_the_only_node_with_memory_confines_nothing() {
-        // 4.4 ppc64 LPAR at boot: `nodemask=7`, node 7 present 52428800kB = 819200 pages RAM
-        // of 64 kB, so node 7 is N_MEMORY and constrained_alloc says CONSTRAINT_NONE.
-        let report = Given::oom()
+    /// 4.4 ppc64 LPAR at boot: `nodemask=7`, node 7 present 52428800kB (819200 pages of
+    /// 64 kB) and empty, with `ram_pages` as show_mem summed them over every node.
+    fn node_7_lpar(ram_pages: u64) -> crate::report::OomReport {
+        Given::oom()
             .header("kthreadd", 2, "0x16040c0", &["GFP_KERNEL", "__GFP_COMP"], 0)
             .nodemask("7")
             .cpuset("/", "7")
             .zone(Some(7), "DMA", 0, 0, 0, 0)
             .present_managed(52_428_800, 110_016)
             .buddy(Some(7), "DMA", "0*64kB 0*128kB 0*256kB = 0kB")
-            .ram(819_200)
-            .build();
-        let diagnosis = diagnose(&report);
-        assert_eq!(diagnosis.cause, Cause::HostOom);
+            .ram(ram_pages)
+            .build()
+    }
+
+    #[test]
+    fn a_nodemask_of_the_only_node_with_memory_confines_nothing() {
+        // All of pages RAM is node 7's: node 7 is N_MEMORY, constrained_alloc says
+        // CONSTRAINT_NONE.
+        assert_eq!(diagnose(&node_7_lpar(819_200)).cause, Cause::HostOom);
     }
 
     #[test]
     fn a_nodemask_of_a_node_holding_part_of_the_memory_still_confines() {
-        // Same shape, but pages RAM counts a node the zone lines leave out.
-        let report = Given::oom()
-            .header("kthreadd", 2, "0x16040c0", &["GFP_KERNEL", "__GFP_COMP"], 0)
-            .nodemask("7")
-            .cpuset("/", "7")
-            .zone(Some(7), "DMA", 0, 0, 0, 0)
-            .present_managed(52_428_800, 110_016)
-            .buddy(Some(7), "DMA", "0*64kB 0*128kB 0*256kB = 0kB")
-            .ram(1_638_400)
-            .build();
-        let diagnosis = diagnose(&report);
-        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        // Pages RAM counts a node the zone lines leave out.
+        assert_eq!(diagnose(&node_7_lpar(1_638_400)).cause, Cause::NumaNodeOom);
     }
 
     #[test]
