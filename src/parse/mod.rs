@@ -166,6 +166,9 @@ pub struct ReportBuilder {
     saw_pages_ram: bool,
     /// `N pages reserved` followed `N pages RAM`: `show_mem` has printed its totals.
     show_mem_done: bool,
+    /// An `oom_reaper` line was read after the report's dump (see
+    /// [`ReportBuilder::is_complete`]).
+    reaped_after_dump: bool,
 }
 
 impl ReportBuilder {
@@ -204,15 +207,29 @@ impl ReportBuilder {
     }
 
     /// True when the report needs no more lines. An OOM kill is complete once a
-    /// `Killed process` line was read, or, when none was printed, an `oom_reaper` line or
-    /// `OOM victim … is already exiting`. An allocation failure is complete once `show_mem`
+    /// `Killed process` line was read, or, when none was printed, `OOM victim … is already
+    /// exiting` or an `oom_reaper` line read after the report's dump. An allocation failure is complete once `show_mem`
     /// printed `N pages reserved` after `N pages RAM`; the optional `pages cma reserved` and
     /// `pages hwpoisoned` lines after it are still accepted if offered.
     pub fn is_complete(&self) -> bool {
         match self.report.kind {
             ReportKind::AllocationFailure => self.show_mem_done,
-            ReportKind::OomKill => self.has_outcome() || !self.report.reaper.is_empty(),
+            ReportKind::OomKill => self.has_outcome() || self.reaped_after_dump,
         }
+    }
+
+    /// Whether the report has printed what `dump_header` prints after its header (memory
+    /// figures, the task table, the summary), or has no header: an `oom_reaper` line read
+    /// now may be its outcome. The reaper (mm/oom_kill.c `oom_reap_task`) runs in its own
+    /// thread after a kill, so in a storm the line for the last victim can land right after
+    /// the next report's header; read there it is no outcome of that report.
+    fn past_its_dump(&self) -> bool {
+        let report = &self.report;
+        report.task_rows_seen > 0
+            || report.meminfo.present
+            || report.memcg.memory.is_some()
+            || report.summary.is_some()
+            || report.trigger.gfp_mask.is_none()
     }
 
     /// True after a no-killable warning that no panic followed yet: the next line tells a
@@ -389,6 +406,7 @@ impl ReportBuilder {
     /// Parses `shape` into the report and moves to its section.
     fn apply(&mut self, shape: Shape<'_>) -> LineKind {
         self.header_open = false;
+        let past_dump = self.past_its_dump();
         let kind = shape.line_kind();
         if let Some(section) = shape.section() {
             self.section = section;
@@ -466,6 +484,7 @@ impl ReportBuilder {
                 }
             }
             Shape::Reaper(result) => {
+                self.reaped_after_dump |= past_dump;
                 if !report.reaper.iter().any(|known| known.pid == result.pid) {
                     report.reaper.push(result);
                 }
@@ -1431,9 +1450,19 @@ mod tests {
         killed.accept("Out of memory: Killed process 5 (a) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB");
         assert!(killed.is_complete());
 
+        // After the task table (a grep that kept no kill line), a reaper line ends the report;
+        // right after the header it is the last report's victim being reaped.
         let mut reaped = ReportBuilder::new();
         reaped.accept("a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0");
-        reaped.accept("oom_reaper: unable to reap pid:5 (a)");
+        reaped.accept("oom_reaper: reaped process 32055 (php-fpm), now anon-rss:0kB, file-rss:0kB, shmem-rss:19292kB");
+        assert!(!reaped.is_complete());
+        reaped.accept(
+            "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+        );
+        reaped.accept(
+            "[  29454]  1000 29454   102454    15899   282624        0           934 php-fpm",
+        );
+        reaped.accept("oom_reaper: unable to reap pid:29454 (php-fpm)");
         assert!(reaped.is_complete());
 
         let mut exiting = ReportBuilder::new();
