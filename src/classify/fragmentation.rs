@@ -119,9 +119,8 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
     // The check counts the request's own pages as taken first: `free_pages -= (1 << order)
     // - 1` in every version of `__zone_watermark_ok`, so a small zone (a 16 MB DMA zone
     // asked for 32 kB) can fail it for the order alone: that is a shortage, not fragmentation.
-    let request_kb = block_kb.saturating_sub(page);
     let above_min = |zone: &ZoneEval| {
-        let free_kb = zone.usable_free_kb().saturating_sub(request_kb);
+        let free_kb = zone.free_after_request_kb(order, page);
         free_kb > zone.effective_min_kb() || free_kb > zone.watermarks.low_kb
     };
     let fragmented: Vec<&(&ZoneEval, Option<BlockCheck>)> = checked

@@ -185,7 +185,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                 "{} free {}kB, less the order-{order} request's own {}kB, is under min {}kB: __zone_watermark_ok counts the request's pages as taken",
                 zone.label(),
                 zone.usable_free_kb(),
-                page.checked_shl(order).unwrap_or(u64::MAX).saturating_sub(page),
+                zones::request_own_kb(order, page),
                 zone.effective_min_kb()
             ));
         }

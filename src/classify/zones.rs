@@ -228,6 +228,16 @@ pub(super) fn unprinted_zones(report: &OomReport) -> Option<String> {
     })
 }
 
+/// The pages of a request of `order` beyond its first, in kB: `__zone_watermark_ok`
+/// (mm/page_alloc.c) subtracts `(1 << order) - 1` pages from the zone's free pages in
+/// every version.
+pub(super) fn request_own_kb(order: u32, page_kb: u64) -> u64 {
+    page_kb
+        .checked_shl(order)
+        .unwrap_or(u64::MAX)
+        .saturating_sub(page_kb)
+}
+
 /// Whether the report's kernel release (`CPU: … 4.1.18 …`) is older than `major.minor`;
 /// false when the release is not printed or not read.
 pub(super) fn kernel_older_than(report: &OomReport, major: u32, minor: u32) -> bool {
@@ -376,12 +386,15 @@ impl ZoneEval<'_> {
     /// pages it counts as taken first (`free_pages -= (1 << order) - 1`), or cannot hand
     /// out a page at all.
     pub(super) fn short_for_order(&self, order: u32, page_kb: u64) -> bool {
-        let request_kb = page_kb
-            .checked_shl(order)
-            .unwrap_or(u64::MAX)
-            .saturating_sub(page_kb);
-        self.usable_free_kb().saturating_sub(request_kb) <= self.effective_min_kb()
+        self.free_after_request_kb(order, page_kb) <= self.effective_min_kb()
             || self.cannot_serve_order_0()
+    }
+
+    /// Usable free memory less the request's own pages, which `__zone_watermark_ok` counts
+    /// as taken before it compares with min ([`request_own_kb`]).
+    pub(super) fn free_after_request_kb(&self, order: u32, page_kb: u64) -> u64 {
+        self.usable_free_kb()
+            .saturating_sub(request_own_kb(order, page_kb))
     }
 
     pub(super) fn below_low(&self) -> bool {
