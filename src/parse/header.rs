@@ -46,8 +46,10 @@ pub(crate) struct CpuLine<'a> {
 /// `out_of_memory`).
 pub(crate) fn oom_header(text: &str) -> Option<OomHeader<'_>> {
     const MARKER: &str = "invoked oom-killer";
-    if let Some(fields) = text.strip_prefix("oom-killer: gfp_mask=") {
-        let fields = text.get(text.len() - fields.len() - "gfp_mask=".len()..)?;
+    if let Some(fields) = text
+        .strip_prefix("oom-killer: ")
+        .filter(|fields| fields.starts_with("gfp_mask="))
+    {
         return Some(OomHeader { comm: "", fields });
     }
     // `contains` has a vectorised path `find` lacks: most lines are rejected here.

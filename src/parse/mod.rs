@@ -218,20 +218,6 @@ impl ReportBuilder {
         }
     }
 
-    /// Whether the report has printed what `dump_header` prints after its header (memory
-    /// figures, the task table, the summary), or has no header: an `oom_reaper` line read
-    /// now may be its outcome. The reaper (mm/oom_kill.c `oom_reap_task`) runs in its own
-    /// thread after a kill, so in a storm the line for the last victim can land right after
-    /// the next report's header; read there it is no outcome of that report.
-    fn past_its_dump(&self) -> bool {
-        let report = &self.report;
-        report.task_rows_seen > 0
-            || report.meminfo.present
-            || report.memcg.memory.is_some()
-            || report.summary.is_some()
-            || report.trigger.gfp_mask.is_none()
-    }
-
     /// True after a no-killable warning that no panic followed yet: the next line tells a
     /// global OOM (`System is deadlocked on memory`) from a memcg one (anything else), so the
     /// report stays open for it.
@@ -259,7 +245,7 @@ impl ReportBuilder {
     /// not cut), or the `Kill process … or sacrifice child` selection; [`Victim::source`] says
     /// which.
     pub fn finish(mut self) -> OomReport {
-        complete_victims(&mut self.report);
+        finish_report(&mut self.report);
         self.report
     }
 
@@ -267,7 +253,7 @@ impl ReportBuilder {
     /// keeps it to fold the lines printed right after a kill).
     pub fn finished(&self) -> OomReport {
         let mut report = self.report.clone();
-        complete_victims(&mut report);
+        finish_report(&mut report);
         report
     }
 
@@ -406,7 +392,6 @@ impl ReportBuilder {
     /// Parses `shape` into the report and moves to its section.
     fn apply(&mut self, shape: Shape<'_>) -> LineKind {
         self.header_open = false;
-        let past_dump = self.past_its_dump();
         let kind = shape.line_kind();
         if let Some(section) = shape.section() {
             self.section = section;
@@ -484,7 +469,8 @@ impl ReportBuilder {
                 }
             }
             Shape::Reaper(result) => {
-                self.reaped_after_dump |= past_dump;
+                // Judged before this line: the report as it stood when the reaper spoke.
+                self.reaped_after_dump |= past_its_dump(report);
                 if !report.reaper.iter().any(|known| known.pid == result.pid) {
                     report.reaper.push(result);
                 }
@@ -549,10 +535,28 @@ fn apply_kill(report: &mut OomReport, line: KillLine<'_>) {
     }
 }
 
+/// Whether `report` has printed what `dump_header` prints after its header (memory
+/// figures, the task table, the summary), or has no header: an `oom_reaper` line read now
+/// may be its outcome. The reaper (mm/oom_kill.c `oom_reap_task`) runs in its own thread
+/// after a kill, so in a storm the line for the last victim can land right after the next
+/// report's header; read there it is no outcome of that report.
+fn past_its_dump(report: &OomReport) -> bool {
+    report.task_rows_seen > 0
+        || report.meminfo.present
+        || report.memcg.memory.is_some()
+        || report.summary.is_some()
+        || report.trigger.gfp_mask.is_none()
+}
+
+/// What a finished report says that no single line did: its kind, then its victims.
+fn finish_report(report: &mut OomReport) {
+    settle_kind(report);
+    complete_victims(report);
+}
+
 /// The victims a finished report names: the fallback victim when no Killed line was read,
 /// and each victim's name where its kill line lost it.
 fn complete_victims(report: &mut OomReport) {
-    settle_kind(report);
     if report.kind == ReportKind::OomKill && report.victims.is_empty() {
         if let Some(victim) = fallback_victim(report) {
             report.victims.push(victim);
@@ -860,23 +864,31 @@ const ALLOCATION_FAILURE_FRAMES: [&str; 2] = ["warn_alloc", "warn_alloc_failed"]
 /// ([`OOM_KILLER_FRAMES`], [`ALLOCATION_FAILURE_FRAMES`]): the kernel ran the OOM killer or
 /// reported a failed allocation, whatever else was cut away.
 pub fn stack_shows_a_report(report: &OomReport) -> bool {
-    report.call_trace.iter().any(|function| {
-        OOM_KILLER_FRAMES.contains(&function.as_str())
-            || ALLOCATION_FAILURE_FRAMES.contains(&function.as_str())
-    })
+    report
+        .call_trace
+        .iter()
+        .any(|function| is_report_frame(function))
+}
+
+/// Whether `function` is one of [`OOM_KILLER_FRAMES`] or [`ALLOCATION_FAILURE_FRAMES`].
+fn is_report_frame(function: &str) -> bool {
+    report_frames().any(|frame| frame == function)
+}
+
+fn report_frames() -> impl Iterator<Item = &'static str> {
+    OOM_KILLER_FRAMES
+        .into_iter()
+        .chain(ALLOCATION_FAILURE_FRAMES)
 }
 
 /// The function of a reliable stack frame of [`OOM_KILLER_FRAMES`] or
 /// [`ALLOCATION_FAILURE_FRAMES`] (`? dump_header…`, the unreliable form, is not one).
 fn report_frame(text: &str) -> Option<&str> {
-    let named = |f: &&str| text.contains(f);
-    let listed = OOM_KILLER_FRAMES.iter().any(named) || ALLOCATION_FAILURE_FRAMES.iter().any(named);
-    if text.starts_with("? ") || !listed {
+    if text.starts_with("? ") || !report_frames().any(|frame| text.contains(frame)) {
         return None;
     }
     let function = header::stack_frame(text)??;
-    (OOM_KILLER_FRAMES.contains(&function) || ALLOCATION_FAILURE_FRAMES.contains(&function))
-        .then_some(function)
+    is_report_frame(function).then_some(function)
 }
 
 fn end_note(text: &str) -> Option<Shape<'_>> {

@@ -177,6 +177,11 @@ const PROMPT_MAX_BYTES: usize = 64;
 /// (`root@beaglebone:~# [  533.797044] mmcqd/1: page allocation failure`). One word, `#` or
 /// `$`, one space, then a dmesg stamp.
 fn console_prompt(s: &str) -> Option<Layer<'_>> {
+    // Fast path: most lines reach this layer at their stamp's `[`, which no prompt starts
+    // with.
+    if s.starts_with('[') {
+        return None;
+    }
     let head = s.get(..PROMPT_MAX_BYTES.min(s.len())).unwrap_or(s);
     let end = head.find(['#', '$'])?;
     let word = head.get(..end)?;
