@@ -295,12 +295,12 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
         }
         // Since 4.x `dump_backtrace_entry` prints the frame's own function with `%ps`: no
         // offset, a module's in ` [module]` (`(brcmf_sdio_dataworker [brcmfmac])`).
-        let bare = symbol.split_once(" [").map_or(symbol, |(name, _)| name);
+        let bare = without_module(symbol);
         let name = frame_function(symbol).or_else(|| is_symbol_name(bare).then_some(bare));
-        return Some(name.map(|name| name.split('.').next().unwrap_or(name)));
+        return Some(name.map(without_clone_suffix));
     }
     if let Some(name) = (!bracketed).then(|| arm32_entry(rest)).flatten() {
-        return Some(Some(name.split('.').next().unwrap_or(name)));
+        return Some(Some(without_clone_suffix(name)));
     }
     let symbol = rest.strip_prefix("? ").unwrap_or(rest);
     // After an address the line is a frame for sure, even cut inside its offset
@@ -309,7 +309,22 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
     if name.is_none() && !bracketed {
         return None;
     }
-    Some(name.map(|name| name.split('.').next().unwrap_or(name)))
+    Some(name.map(without_clone_suffix))
+}
+
+/// `oom_kill_process.cold` → `oom_kill_process`: the name in the source, without the
+/// compiler's clone suffix.
+fn without_clone_suffix(name: &str) -> &str {
+    name.split('.').next().unwrap_or(name)
+}
+
+/// `brcmf_fws_attach [brcmfmac]` → `brcmf_fws_attach`: a `%ps` symbol without the module
+/// `kallsyms` appends to it.
+fn without_module(symbol: &str) -> &str {
+    symbol
+        .split_once(" [")
+        .filter(|(_, module)| module.ends_with(']'))
+        .map_or(symbol, |(name, _)| name)
 }
 
 /// 32-bit ARM's backtrace entry since 5.16, without addresses: `warn_alloc from
@@ -318,10 +333,7 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
 /// `dump_backtrace_entry`, `%ps from %pS`): the frame's own function.
 fn arm32_entry(text: &str) -> Option<&str> {
     let (own, caller) = text.split_once(" from ")?;
-    let own = own
-        .split_once(" [")
-        .filter(|(_, module)| module.ends_with(']'))
-        .map_or(own, |(name, _)| name);
+    let own = without_module(own);
     (is_symbol_name(own) && frame_function(caller).is_some()).then_some(own)
 }
 
