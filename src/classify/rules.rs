@@ -189,6 +189,15 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                 zone.effective_min_kb()
             ));
         }
+        for zone in zones
+            .iter()
+            .filter(|z| !z.below_min() && z.buddy_usable_kb() == Some(0))
+        {
+            evidence.push(format!(
+                "{}: every free block in its buddy list is of a type this allocation may not take (highatomic (H) is for high-order atomic requests only, CMA (C) for movable ones)",
+                zone.label()
+            ));
+        }
         // Every zone passed the check the allocator makes (usable free above min +
         // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
         // figures contradict every cause.
@@ -763,6 +772,29 @@ mod tests {
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_evidence(&diagnosis, "an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory");
+    }
+
+    #[test]
+    fn order_0_atomic_failure_with_only_highatomic_blocks_free_is_a_shortage() {
+        // A 4.9 armv7 board (64 MB): free 1492kB is over min 964kB, but every free block is
+        // highatomic, which rmqueue hands out only for order > 0.
+        let report = Given::alloc_failure()
+            .header("nc.traditional", 1288, "0x2080020", &["GFP_ATOMIC"], 0)
+            .stack(&["warn_alloc", "__alloc_pages_nodemask"])
+            .zone(None, "Normal", 1492, 964, 1204, 1444)
+            .reserve(&[0, 0])
+            .buddy(None, "Normal", "7*4kB (H) 5*8kB (H) 7*16kB (H) 5*32kB (H) 6*64kB (H) 2*128kB (H) 2*256kB (H) 0*512kB 0*1024kB 0*2048kB 0*4096kB = 1492kB")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_evidence(
+            &diagnosis,
+            "Normal: every free block in its buddy list is of a type this allocation may not take",
+        );
+        assert!(!has_evidence(
+            &diagnosis,
+            "the figures contradict every cause"
+        ));
     }
 
     #[test]

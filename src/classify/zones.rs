@@ -323,14 +323,14 @@ pub(super) struct Unusable {
 }
 
 impl Unusable {
-    fn of(zone: &ZoneState, access: BlockAccess) -> Self {
+    fn of(zone: &ZoneState, access: BlockAccess, reserves: bool) -> Self {
         Self {
             cma_kb: if access.cma {
                 0
             } else {
                 zone.free_cma_kb.unwrap_or(0)
             },
-            highatomic_kb: if access.highatomic {
+            highatomic_kb: if reserves {
                 0
             } else {
                 zone.reserved_highatomic_kb.unwrap_or(0)
@@ -580,6 +580,7 @@ pub(super) fn eligible_zones<'a>(
     let layout = ZoneLayout::of(meminfo);
     let page = page_kb(meminfo);
     let access = BlockAccess::of(&report.trigger, class);
+    let reserves = reaches_reserves(&report.trigger);
     meminfo
         .zones
         .iter()
@@ -596,7 +597,7 @@ pub(super) fn eligible_zones<'a>(
                 watermarks,
                 reserve_pages,
                 reserve_kb: reserve_pages.saturating_mul(page),
-                unusable: Unusable::of(zone, access),
+                unusable: Unusable::of(zone, access, reserves),
                 access,
             })
         })
@@ -612,12 +613,24 @@ pub(super) struct BlockAccess {
     pub cma: bool,
 }
 
+/// Whether the allocation may dip into the reserves (ALLOC_HARDER, since 6.3 ALLOC_RESERVES:
+/// atomic or `__GFP_HIGH`), for which `__zone_watermark_unusable_free` counts
+/// `reserved_highatomic` as free, whatever the order.
+fn reaches_reserves(trigger: &Trigger) -> bool {
+    let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
+    has("GFP_ATOMIC") || has("__GFP_ATOMIC") || has("__GFP_HIGH")
+}
+
 impl BlockAccess {
-    /// The access an allocation has, from its flag names and zone class.
+    /// The access an allocation has, from its flags, order and zone class. The highatomic
+    /// blocks are taken only for order > 0: `rmqueue` (`buffered_rmqueue` before 4.13) tries
+    /// `__rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC)` only when `order > 0 &&
+    /// ALLOC_HARDER`, since 6.1 only with ALLOC_HIGHATOMIC, which `gfp_to_alloc_flags` sets
+    /// only for `order > 0`; no migrate type falls back to highatomic (`fallbacks[]`), and
+    /// only direct reclaim unreserves them (`unreserve_highatomic_pageblock`).
     pub(super) fn of(trigger: &Trigger, class: Option<usize>) -> Self {
-        let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
         Self {
-            highatomic: has("GFP_ATOMIC") || has("__GFP_ATOMIC") || has("__GFP_HIGH"),
+            highatomic: reaches_reserves(trigger) && trigger.order != Some(0),
             cma: may_use_cma(trigger).unwrap_or(class == Some(MOVABLE_RANK)),
         }
     }
@@ -1184,6 +1197,19 @@ mod tests {
         assert_eq!(check.needed_kb, 32);
         assert_eq!(check.usable_kb, 0);
         assert!(check.fails());
+    }
+
+    #[test]
+    fn order_0_atomic_allocation_takes_no_highatomic_block_but_counts_the_reserve() {
+        let atomic = |order| Trigger {
+            gfp_flags: vec!["GFP_ATOMIC".into()],
+            order: Some(order),
+            ..Trigger::default()
+        };
+        assert!(!BlockAccess::of(&atomic(0), None).highatomic);
+        assert!(BlockAccess::of(&atomic(3), None).highatomic);
+        assert!(reaches_reserves(&atomic(0)));
+        assert!(!BlockAccess::default().may_take("H"));
     }
 
     #[test]
