@@ -333,7 +333,9 @@ impl Unusable {
             highatomic_kb: if reserves {
                 0
             } else {
-                zone.reserved_highatomic_kb.unwrap_or(0)
+                zone.reserved_highatomic_kb
+                    .or_else(|| zone.buddy.as_ref().map(free_highatomic_floor_kb))
+                    .unwrap_or(0)
             },
         }
     }
@@ -447,9 +449,15 @@ impl ZoneEval<'_> {
             );
         }
         if self.unusable.highatomic_kb > 0 {
+            // Before 5.10 the reserve is not printed: its floor comes from the (H) blocks.
+            let what = if self.zone.reserved_highatomic_kb.is_some() {
+                "reserved_highatomic"
+            } else {
+                "free (H) blocks, at least"
+            };
             let _ = write!(
                 note,
-                " (reserved_highatomic {}kB of it only high-order atomic allocations may use)",
+                " ({what} {}kB of it only high-order atomic allocations may use)",
                 self.unusable.highatomic_kb
             );
         }
@@ -611,6 +619,30 @@ pub(super) struct BlockAccess {
     pub highatomic: bool,
     /// `(C)` CMA: only movable allocations.
     pub cma: bool,
+}
+
+/// The least `nr_reserved_highatomic` can be, from a buddy list, for kernels 4.4 to 5.9 whose
+/// zone line does not print `reserved_highatomic:` but whose `__zone_watermark_ok` subtracts
+/// it all the same for allocations without ALLOC_HARDER. Free pages on the highatomic list
+/// lie in reserved pageblocks (`reserve_highatomic_pageblock` counts whole blocks, and
+/// `__free_one_page` files a page by its block's type), so the reserve holds at least them:
+/// every block of an order printed `(H)` alone, and one block of an order whose letters
+/// include `H` among others (`show_free_areas` prints a letter when that list is non-empty).
+fn free_highatomic_floor_kb(buddy: &BuddyList) -> u64 {
+    buddy
+        .orders
+        .iter()
+        .filter(|o| o.count > 0 && o.migrate_types.contains('H'))
+        .map(|o| {
+            let only_highatomic = o
+                .migrate_types
+                .chars()
+                .filter(char::is_ascii_alphabetic)
+                .all(|letter| letter == 'H');
+            let blocks = if only_highatomic { o.count } else { 1 };
+            blocks.saturating_mul(o.block_kb)
+        })
+        .fold(0, u64::saturating_add)
 }
 
 /// Whether the allocation may dip into the reserves (ALLOC_HARDER, since 6.3 ALLOC_RESERVES:
@@ -1101,6 +1133,32 @@ mod tests {
         let zones = eligible_zones(&report, Some(NORMAL_RANK), None);
         assert!(zones[0].below_min());
         report.trigger = trigger("0xa20", &["GFP_ATOMIC"]);
+        let zones = eligible_zones(&report, Some(NORMAL_RANK), None);
+        assert!(!zones[0].below_min());
+    }
+
+    #[test]
+    fn unprinted_highatomic_reserve_holds_at_least_its_free_h_blocks() {
+        // A 4.19 zone line has no reserved_highatomic:, yet __zone_watermark_ok subtracts
+        // the reserve: 2 blocks of 512kB printed (H) alone, plus one 1024kB block of a
+        // (MH) order, make 2048kB of its 11000kB free that GFP_KERNEL may not count.
+        let mut report = OomReport::default();
+        let mut normal = zone(Some(0), "Normal", (11_000, 10_000, 12_500), &[0, 0, 0, 0]);
+        normal.buddy = Some(buddy(
+            "1000*4kB (UME) 250*8kB (UM) 100*16kB (M) 2*32kB (M) 0*64kB 0*128kB 0*256kB 2*512kB (H) 3*1024kB (MH) 0*2048kB 0*4096kB",
+        ));
+        report.meminfo.zones = vec![normal];
+        report.trigger = trigger("0xcc0", &["GFP_KERNEL"]);
+        let zones = eligible_zones(&report, Some(NORMAL_RANK), None);
+        assert_eq!(zones[0].unusable.highatomic_kb, 2048);
+        assert!(zones[0].below_min());
+        let evidence = zones[0].watermark_evidence();
+        assert!(
+            evidence.contains("free (H) blocks, at least 2048kB"),
+            "{evidence}"
+        );
+        // A printed reserve is the kernel's own figure and wins over the floor.
+        report.meminfo.zones[0].reserved_highatomic_kb = Some(0);
         let zones = eligible_zones(&report, Some(NORMAL_RANK), None);
         assert!(!zones[0].below_min());
     }
