@@ -73,12 +73,15 @@ pub(crate) fn oom_header(text: &str) -> Option<OomHeader<'_>> {
 
 /// Reads `<comm>: page allocation failure: order:N, mode:…[, nodemask=…][,cpuset=…,mems_allowed=…]`,
 /// and the same `warn_alloc` header mm/vmalloc.c prints: `<comm>: vmalloc: allocation failure:
-/// N bytes, mode:…` (≤ 6.0) and `<comm>: vmalloc error: size N, [page order N, ]…, mode:…`.
+/// N bytes, mode:…` (≤ 6.0) and `<comm>: vmalloc error: size N, [page order N, ]…, mode:…`,
+/// and mm/sparse-vmemmap.c `vmemmap_alloc_block` (≥ 4.15, memory hot-add): `<comm>: vmemmap
+/// alloc failure: order:N, mode:…`.
 pub(crate) fn alloc_failure(text: &str) -> Option<AllocFailure<'_>> {
-    const MARKERS: [&str; 3] = [
+    const MARKERS: [&str; 4] = [
         ": page allocation failure",
         ": vmalloc: allocation failure",
         ": vmalloc error",
+        ": vmemmap alloc failure",
     ];
     let (at, marker) = MARKERS
         .iter()
@@ -558,6 +561,15 @@ mod tests {
         read_fields(&mut trigger, huge.fields);
         assert_eq!(trigger.order, Some(9));
         assert!(alloc_failure("vmalloc: allocation failure is a phrase").is_none());
+    }
+
+    #[test]
+    fn vmemmap_failure_of_a_memory_hot_add_is_an_allocation_failure_header() {
+        let line = alloc_failure("kworker/0:1: vmemmap alloc failure: order:9, mode:0x4cc0(GFP_KERNEL|__GFP_RETRY_MAYFAIL), nodemask=(null),cpuset=/,mems_allowed=0").unwrap();
+        assert_eq!(line.comm, "kworker/0:1");
+        let (trigger, _) = trigger_of(line.fields);
+        assert_eq!(trigger.order, Some(9));
+        assert_eq!(trigger.gfp_flags, vec!["GFP_KERNEL", "__GFP_RETRY_MAYFAIL"]);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub const OPENING_MARKERS: &[&str] = &[
     "page allocation failure",
     "vmalloc: allocation failure",
     "vmalloc error: size",
+    "vmemmap alloc failure",
     "oom-kill:",
     "Kill process",
     "Killed process",
