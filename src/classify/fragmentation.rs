@@ -6,7 +6,8 @@ use super::global::GlobalSignals;
 use super::numa::allowed_nodes;
 use super::verdict::{Finding, FragmentationFinding, Verdict};
 use super::zones::{
-    self, allocation_zone, block_check, eligible_zones, BlockAccess, BlockCheck, ZoneEval,
+    self, allocation_zone, block_check, eligible_zones, request_own_kb, BlockAccess, BlockCheck,
+    ZoneEval,
 };
 use super::{Cause, Confidence};
 use crate::report::{BuddyOrder, OomReport};
@@ -165,7 +166,9 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
         .filter(|(zone, check)| !(above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails)))
     {
         match check {
-            Some(check) if !check.fails() && !zone.below_min() => {
+            // It could serve only if it passes `__zone_watermark_ok` with the request's own
+            // pages taken first: a 16 MB DMA zone with one 2 MB block fails an order-9 check.
+            Some(check) if !check.fails() && !zone.short_for_order(order, page) => {
                 could_serve = true;
                 evidence.push(format!(
                     "{}; it could have served the allocation ({}kB free in blocks ≥ {block_kb}kB)",
@@ -177,6 +180,13 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
                 "{}; its only free blocks ≥ {block_kb}kB are reserved (highatomic/CMA): {}kB",
                 zone.watermark_evidence(),
                 check.reserved_kb
+            )),
+            Some(check) if !check.fails() && !zone.below_min() => evidence.push(format!(
+                "{}, but with the request's own {}kB taken first {}kB is left, not above min + lowmem_reserve {}kB: short although it has blocks ≥ {block_kb}kB",
+                zone.watermark_evidence(),
+                request_own_kb(order, page),
+                zone.free_after_request_kb(order, page),
+                zone.effective_min_kb()
             )),
             Some(check) if !check.fails() => evidence.push(format!(
                 "{}: short although it has blocks ≥ {block_kb}kB",

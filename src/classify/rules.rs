@@ -798,6 +798,33 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_whose_one_large_block_fails_the_order_check_could_not_serve() {
+        // A 5.13 Hyper-V hot-add (vmemmap, order 9): DMA has a 2048kB block and is above
+        // min + lowmem_reserve, until __zone_watermark_ok takes the request's own 511 pages
+        // first; DMA32 is far above min with no block of 2048kB: fragmentation.
+        let report = Given::alloc_failure()
+            .header(
+                "kworker/0:1",
+                18,
+                "0x4cc0",
+                &["GFP_KERNEL", "__GFP_RETRY_MAYFAIL"],
+                9,
+            )
+            .stack(&["warn_alloc", "vmemmap_alloc_block"])
+            .zone(Some(0), "DMA", 6496, 480, 600, 720)
+            .reserve(&[0, 1384, 1384, 1384, 1384])
+            .zone(Some(0), "DMA32", 159_056, 44_572, 55_712, 66_852)
+            .reserve(&[0, 0, 0, 0, 0])
+            .buddy(Some(0), "DMA", "17*4kB (UM) 13*8kB (M) 10*16kB (M) 3*32kB (ME) 3*64kB (UME) 4*128kB (UME) 1*256kB (E) 2*512kB (UE) 2*1024kB (ME) 1*2048kB (E) 0*4096kB = 6508kB")
+            .buddy(Some(0), "DMA32", "8061*4kB (UME) 5892*8kB (UME) 2449*16kB (UME) 604*32kB (UME) 207*64kB (UME) 49*128kB (UM) 7*256kB (M) 1*512kB (M) 0*1024kB 0*2048kB 0*4096kB = 159716kB")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
+        assert_evidence(&diagnosis, "with the request's own 2044kB taken first 4452kB is left, not above min + lowmem_reserve 6016kB");
+        assert!(!has_evidence(&diagnosis, "could have served"));
+    }
+
+    #[test]
     fn free_highmem_out_of_a_lowmem_allocations_reach_is_no_contradiction() {
         // 32-bit: most free memory may be HighMem, which GFP_KERNEL may not use.
         let report = Given::oom()
