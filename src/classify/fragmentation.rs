@@ -182,7 +182,7 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
                 check.reserved_kb
             )),
             Some(check) if !check.fails() && !zone.below_min() => evidence.push(format!(
-                "{}, but with the request's own {}kB taken first {}kB is left, not above min + lowmem_reserve {}kB: short although it has blocks ≥ {block_kb}kB",
+                "{}; with the request's own {}kB taken first {}kB is left, not above min + lowmem_reserve {}kB: short although it has blocks ≥ {block_kb}kB",
                 zone.watermark_evidence(),
                 request_own_kb(order, page),
                 zone.free_after_request_kb(order, page),
