@@ -315,6 +315,25 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
     Some(name.map(without_clone_suffix))
 }
 
+/// The caller a 32-bit ARM backtrace entry names after ` from ` (`dump_backtrace_entry`:
+/// `[<…>] (out_of_memory) from [<…>] (__alloc_pages_nodemask+0x980/0xb24)`, since 5.16
+/// `out_of_memory from __alloc_pages+0x…/0x…`), clone suffix dropped. It is the next
+/// entry's own function, so it matters only where the trace is cut after this entry.
+pub(crate) fn arm_frame_caller(text: &str) -> Option<&str> {
+    let (_, caller) = text.split_once(" from ")?;
+    let caller = caller.trim();
+    let caller = match caller.strip_prefix("[<") {
+        Some(rest) => rest
+            .split_once(">]")?
+            .1
+            .trim_start()
+            .strip_prefix('(')?
+            .strip_suffix(')')?,
+        None => caller,
+    };
+    frame_function(caller).map(without_clone_suffix)
+}
+
 /// `oom_kill_process.cold` → `oom_kill_process`: the name in the source, without the
 /// compiler's clone suffix.
 fn without_clone_suffix(name: &str) -> &str {
@@ -698,6 +717,27 @@ mod tests {
         assert_eq!(stack_frame("[<c0105f10>] (pgd_alloc) garbage"), None);
         assert_eq!(stack_frame(".L12+0x1/0x2"), None);
         assert_eq!(stack_frame("x+0x1/0x2 trailing words"), None);
+    }
+
+    #[test]
+    fn arm32_backtrace_entry_caller_is_read_apart() {
+        assert_eq!(
+            arm_frame_caller("[<80174544>] (out_of_memory) from [<801783d4>] (__alloc_pages_nodemask+0x980/0xb24)"),
+            Some("__alloc_pages_nodemask")
+        );
+        assert_eq!(
+            arm_frame_caller("[<c0104174>] (dump_header.isra.7+0x0/0x170) from [<c0104788>] (oom_kill_process.clone.11+0x248/0x348)"),
+            Some("oom_kill_process")
+        );
+        assert_eq!(
+            arm_frame_caller("warn_alloc from __alloc_pages+0xe9c/0xfe8"),
+            Some("__alloc_pages")
+        );
+        assert_eq!(arm_frame_caller("dump_stack+0x63/0x90"), None);
+        assert_eq!(
+            arm_frame_caller("[<c0212c8c>] (show_stack) from [<c020d49c>] (garbage"),
+            None
+        );
     }
 
     #[test]

@@ -169,6 +169,9 @@ pub struct ReportBuilder {
     /// An `oom_reaper` line was read after the report's dump (see
     /// [`ReportBuilder::is_complete`]).
     reaped_after_dump: bool,
+    /// The call trace ends with the caller a 32-bit ARM entry named, not yet with an entry
+    /// of its own: the next entry is that caller's.
+    trace_ends_with_caller: bool,
 }
 
 impl ReportBuilder {
@@ -302,7 +305,17 @@ impl ReportBuilder {
         match self.section {
             Section::Stack => {
                 if let Some(function) = header::stack_frame(text) {
-                    self.report.call_trace.extend(function.map(str::to_string));
+                    let trace = &mut self.report.call_trace;
+                    let named_already = self.trace_ends_with_caller
+                        && function.is_some_and(|f| trace.last().is_some_and(|last| last == f));
+                    if !named_already {
+                        trace.extend(function.map(str::to_string));
+                    }
+                    // A trace cut after `(out_of_memory) from (__alloc_pages_nodemask…)`
+                    // still shows the allocator: keep each entry's caller as a frame.
+                    let caller = header::arm_frame_caller(text);
+                    trace.extend(caller.map(str::to_string));
+                    self.trace_ends_with_caller = caller.is_some();
                     return Some(LineKind::Body);
                 }
                 (header::is_register_line(text) || header::is_stack_words(text))
@@ -2106,6 +2119,30 @@ mod tests {
         );
         assert_eq!(report.meminfo.counter("free"), Some(118_678));
         assert!(report.victims.is_empty());
+    }
+
+    #[test]
+    fn arm_trace_cut_after_out_of_memory_keeps_its_caller_once() {
+        let mut builder = ReportBuilder::new();
+        for line in [
+            "MHD-connection invoked oom-killer: gfp_mask=0x26080c0(GFP_KERNEL|__GFP_ZERO|__GFP_NOTRACK), nodemask=0, order=0, oom_score_adj=0",
+            "Backtrace: ",
+            "[<801b2604>] (dump_header.constprop.4) from [<80174048>] (oom_kill_process+0x8c/0x3ac)",
+            " r10:00000021 r9:ffffffff r8:91dfddbc r7:80b0280c r6:00000343 r5:807c8f78",
+            "[<80173fbc>] (oom_kill_process) from [<801747e8>] (out_of_memory+0x2a4/0x404)",
+            "[<80174544>] (out_of_memory) from [<801783d4>] (__alloc_pages_nodemask+0x980/0xb24)",
+        ] {
+            builder.accept(line);
+        }
+        assert_eq!(
+            builder.finish().call_trace,
+            [
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "__alloc_pages_nodemask"
+            ]
+        );
     }
 
     #[test]
