@@ -7,7 +7,7 @@ use super::scan::{self, first_word, parse_i32, parse_u32};
 
 /// The longest text taken for a task name: `comm` is at most 15 bytes, a little slack allows
 /// for vendor kernels. Longer means the marker sits inside some other message.
-const COMM_MAX: usize = 64;
+pub(super) const COMM_MAX: usize = 64;
 
 /// `<comm> invoked oom-killer: <fields>`, where the fields may be missing (abridged header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

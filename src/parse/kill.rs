@@ -3,6 +3,7 @@
 
 use crate::report::{EndNote, OomSummary, ReaperResult, SelectedTask, Victim};
 
+use super::header::COMM_MAX;
 use super::scan::{self, first_word, parse_i32, parse_kb, parse_u32, parse_u64};
 
 /// The messages the kernel puts before `Kill process`, `Killed process` and `OOM victim`;
@@ -49,6 +50,9 @@ pub(crate) fn kill_line(text: &str) -> Option<KillLine<'_>> {
     }
     // OpenVZ: `OOM killed process 601 (mysqld) [score 0 ]vm:1212112kB, rss:84964kB, swap:748kB`.
     if let Some(rest) = rest.strip_prefix("OOM killed process ") {
+        if let Some(victim) = openvz_exited(rest) {
+            return Some(KillLine::Killed { message, victim });
+        }
         let (pid, comm, after) = pid_and_comm(rest, &[") score ", ") vm:"])?;
         let mut victim = Victim {
             pid,
@@ -176,6 +180,24 @@ fn split_message(text: &str) -> (Option<&str>, &str) {
         return (text.get(..message_len), rest.trim());
     }
     (None, text)
+}
+
+/// OpenVZ's notice that a victim has exited, `watchdog (pid=14490, ve=13516) exited,
+/// free=43104 gen=24501.` after `OOM killed process ` (kernel/bc/oom_kill.c
+/// `ub_oom_task_dead`, later `ub_oom_mm_dead`): it names the killed task, comm first, and
+/// not whether the container's limit or the host ran out.
+fn openvz_exited(text: &str) -> Option<Victim> {
+    let (comm, ids) = text.rsplit_once(" (pid=")?;
+    let (pid, rest) = ids.split_once(", ve=")?;
+    let (ve, _) = rest.split_once(") exited")?;
+    if comm.is_empty() || comm.len() > COMM_MAX || parse_u32(ve).is_none() {
+        return None;
+    }
+    Some(Victim {
+        pid: parse_u32(pid)?,
+        comm: comm.to_string(),
+        ..Victim::default()
+    })
 }
 
 /// OpenVZ's message for a container's OOM, `Out of memory in UB 1234: OOM killed process …`
@@ -460,6 +482,22 @@ mod tests {
         assert_eq!((victim.pid, victim.comm.as_str()), (21738, "php-cgi"));
         assert_eq!(victim.total_vm_kb, Some(281_988));
         assert!(kill_line("Out of memory in UB : OOM killed process 1 (x) vm:1kB").is_none());
+    }
+
+    #[test]
+    fn openvz_exit_notice_names_the_killed_task_comm_first() {
+        let line =
+            "OOM killed process watchdog (pid=14490, ve=13516) exited, free=43104 gen=24501.";
+        let Some(KillLine::Killed { message, victim }) = kill_line(line) else {
+            panic!("no kill line");
+        };
+        assert_eq!(message, None);
+        assert_eq!((victim.pid, victim.comm.as_str()), (14490, "watchdog"));
+        let older = kill_line("OOM killed process php (cgi) (pid=7, ve=101) exited, free=9.");
+        assert!(
+            matches!(older, Some(KillLine::Killed { victim, .. }) if victim.comm == "php (cgi)")
+        );
+        assert!(kill_line("OOM killed process x (pid=7, ve=) exited").is_none());
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub const OPENING_MARKERS: &[&str] = &[
     "oom-kill:",
     "Kill process",
     "Killed process",
+    "OOM killed process",
     "Memory cgroup out of memory",
     "Out of memory",
     "killed as a result of limit of",
@@ -57,6 +58,7 @@ pub const FOLLOW_UP_MARKERS: &[&str] = &[
     "already exiting",
     "deadlocked on memory",
     "OOM request ignored",
+    "OOM killed process",
 ];
 
 /// The markers, compiled. Leftmost-first matching gives the same yes/no as standard matching,
