@@ -71,14 +71,11 @@ impl TextAnalyzer {
 }
 
 impl TextAnalyzer {
-    /// The stream a line joins: its host's. A report opened by lines that name no host (a
-    /// dmesg excerpt pasted before syslog lines of the same report) takes the first host's
-    /// lines that have no report of their own.
+    /// The stream a line joins: its host's, or the report lines without a host opened
+    /// ([`Assembler::joins_hostless`]).
     fn stream_of(&self, line: &crate::prefix::KernelLine) -> String {
         match &line.host {
-            Some(host) if !self.assembler.is_open(host) && self.assembler.is_open("") => {
-                String::new()
-            }
+            Some(host) if self.assembler.joins_hostless("", host) => String::new(),
             Some(host) => host.clone(),
             None => String::new(),
         }

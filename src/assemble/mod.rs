@@ -185,6 +185,10 @@ pub struct Assembler {
     /// Open reports by age, oldest first: the eviction order when `max_open_reports` is hit.
     age: BTreeMap<u64, String>,
     recent: HashMap<String, RecentKill>,
+    /// Per stream with no open report, its last line when that line may be the head of a
+    /// report line cut into records (`Out of memory in UB 1234: OOM ` + `killed process …`),
+    /// and when it came: the stream's next line is joined onto it if it continues it.
+    heads: HashMap<String, (LastLine, u64)>,
     next_seq: u64,
     /// No open report or recent kill received its last line before this: while `now` is
     /// less than a timeout past it, nothing can be stale, and `flush` need not look.
@@ -199,6 +203,7 @@ impl Assembler {
             open: HashMap::new(),
             age: BTreeMap::new(),
             recent: HashMap::new(),
+            heads: HashMap::new(),
             next_seq: 0,
             // Nothing is open: no line time to bound.
             earliest_line_ms: u64::MAX,
@@ -206,27 +211,37 @@ impl Assembler {
     }
 
     /// Whether `bytes` (a line, or a whole record) can matter to this assembler: anything can
-    /// while a report is open; otherwise only a line that opens a report, or, while a recent
-    /// kill is remembered, a line that follows a kill. False lets callers skip it unread.
+    /// while a report or a possible head of a cut report line is open; otherwise only a line
+    /// that opens a report, or, while a recent kill is remembered, a line that follows a
+    /// kill. False lets callers skip it unread.
     pub fn may_matter(&self, bytes: &[u8]) -> bool {
-        !self.open.is_empty()
+        self.reads_every_line()
             || crate::parse::may_open_report(bytes)
             || (!self.recent.is_empty() && crate::parse::may_follow_a_kill(bytes))
     }
 
-    /// Whether a report is open on any stream.
-    pub fn has_open_reports(&self) -> bool {
-        !self.open.is_empty()
+    /// Whether any line can matter, whatever its words: a report is open, or a line that may
+    /// head a report line cut into records waits for its continuation.
+    pub fn reads_every_line(&self) -> bool {
+        !self.open.is_empty() || !self.heads.is_empty()
     }
 
-    /// Whether no report is open and no recent kill is remembered.
+    /// Whether no report is open and no recent kill or head of a cut line is remembered.
     pub fn is_idle(&self) -> bool {
-        self.open.is_empty() && self.recent.is_empty()
+        self.open.is_empty() && self.recent.is_empty() && self.heads.is_empty()
     }
 
     /// Whether a report is open for `stream`.
     pub fn is_open(&self, stream: &str) -> bool {
         self.open.contains_key(stream)
+    }
+
+    /// Whether a line whose prefix names a host (stream `hosted`) belongs to the report its
+    /// source's lines without a host opened (stream `hostless`): a dmesg excerpt pasted before
+    /// syslog lines of the same report, a header whose syslog prefix the paste cut. It does
+    /// while that host has no report of its own.
+    pub fn joins_hostless(&self, hostless: &str, hosted: &str) -> bool {
+        !self.is_open(hosted) && self.is_open(hostless)
     }
 
     /// Offers one line of `stream`. `raw` is the line as received (kept with `keep_raw_lines`).
@@ -249,6 +264,8 @@ impl Assembler {
         }
         // A record may carry several kernel lines (a memory.stat dump sent as one record):
         // the first decides where the record goes, the rest follow it.
+        let joined = self.join_head(stream, line);
+        let line = joined.as_ref().unwrap_or(line);
         let mut parts = line.text.split('\n');
         let first = parts.next().unwrap_or_default();
         if let Some(open) = self.open.get_mut(stream) {
@@ -302,6 +319,14 @@ impl Assembler {
         }
         let fragment = crate::parse::opening_kind(first).is_none();
         if fragment && !crate::parse::opens_fragment(first) {
+            // Only a line with a report's words can head one cut into records.
+            let may_head = self.limits.join_continuations.is_some()
+                && !line.text.contains('\n')
+                && crate::parse::may_open_report(line.text.as_bytes());
+            if may_head && (self.heads.len() as u64) < self.limits.max_open_reports {
+                let head = LastLine::new(ReportBuilder::new(), line.clone(), raw);
+                self.heads.insert(stream.to_string(), (head, now_ms));
+            }
             return Disposition::Foreign;
         }
         self.open_report(stream, line, fragment, now_ms, done);
@@ -317,8 +342,28 @@ impl Assembler {
         self.fold(stream, raw, now_ms, done)
     }
 
+    /// The stream's head of a cut report line (see `heads`) joined with `next`, when `next`
+    /// continues it by the text joiner's rule and the joined line opens a report. Any line of
+    /// the stream ends the head.
+    fn join_head(&mut self, stream: &str, next: &KernelLine) -> Option<KernelLine> {
+        let (head, _) = self.heads.remove(stream)?;
+        let max = self.limits.join_continuations?;
+        // A blank line ends the line before it, as the text joiner ends it.
+        let blank = !next.prefixed && next.text.trim().is_empty();
+        if blank || next.text.contains('\n') || !crate::prefix::join::continues(&head.line, next) {
+            return None;
+        }
+        let mut line = head.line;
+        if !crate::prefix::join::join_onto(&mut line.text, &next.text, head.ended_with_space, max) {
+            return None;
+        }
+        let opens = crate::parse::opening_kind(&line.text).is_some()
+            || crate::parse::opens_fragment(&line.text);
+        opens.then_some(line)
+    }
+
     /// Emits the reports of streams that received no line for `timeout_ms` (0: never), as
-    /// incomplete, and forgets recent kills as old.
+    /// incomplete, forgets recent kills as old, and heads of cut lines.
     pub fn flush(&mut self, now_ms: u64, timeout_ms: u64, done: &mut Vec<Completed>) {
         if timeout_ms == 0 {
             return;
@@ -343,9 +388,11 @@ impl Assembler {
             self.close(&key, false, None, done);
         }
         self.recent.retain(|_, recent| !stale(recent.last_line_ms));
+        self.heads.retain(|_, (_, line_ms)| !stale(*line_ms));
         let open = self.open.values().map(|open| open.last_line_ms);
         let recent = self.recent.values().map(|recent| recent.last_line_ms);
-        self.earliest_line_ms = open.chain(recent).min().unwrap_or(u64::MAX);
+        let heads = self.heads.values().map(|(_, line_ms)| *line_ms);
+        self.earliest_line_ms = open.chain(recent).chain(heads).min().unwrap_or(u64::MAX);
     }
 
     /// The earliest host time at which [`Assembler::flush`] with `timeout_ms` may emit a
@@ -614,6 +661,40 @@ mod tests {
             Some("Memory cgroup out of memory")
         );
         assert_eq!(report.victims[0].pid, 2016872);
+    }
+
+    #[test]
+    fn a_kill_line_cut_with_no_report_open_opens_one_when_continued() {
+        // A post hard-wrapped OpenVZ's kill line after `OOM `: the head opens nothing, and its
+        // continuation has no report words of its own.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let head = "Nov 24 12:17:04 hwnode kernel: [758955.653313] Out of memory in UB 1234: OOM ";
+        let tail = "killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB";
+        assert_eq!(push(&mut a, "k", head, 0, &mut done), Disposition::Foreign);
+        assert!(!a.is_idle());
+        assert!(a.may_matter(tail.as_bytes()));
+        assert_eq!(
+            push(&mut a, "k", tail, 1, &mut done),
+            Disposition::Completed
+        );
+        a.finish(&mut done);
+        assert_eq!(done[0].report.victims[0].pid, 21738);
+    }
+
+    #[test]
+    fn a_possible_head_is_forgotten_at_the_next_line_or_when_stale() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let head = "[1.000000] Out of memory in UB 1234: OOM ";
+        push(&mut a, "k", head, 0, &mut done);
+        assert_eq!(
+            push(&mut a, "k", "[1.000001] eth0: link up", 1, &mut done),
+            Disposition::Foreign
+        );
+        assert!(a.is_idle());
+        push(&mut a, "k", head, 2, &mut done);
+        a.flush(10_000, 5_000, &mut done);
+        assert!(a.is_idle() && done.is_empty());
+        assert!(!a.may_matter(b"killed process 1 (x) score 0 vm:1kB"));
     }
 
     #[test]

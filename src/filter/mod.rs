@@ -198,11 +198,11 @@ impl Transform {
         self.counters
     }
 
-    /// Whether no report is open. Until a record holding a marker (one that opens a report or
-    /// follows a kill) comes, every record then passes through unread, which lets
-    /// [`NdjsonFilter`] pass a run of them with one scan.
+    /// Whether no report is open and no head of a cut line waits. Until a record holding a
+    /// marker (one that opens a report or follows a kill) comes, every record then passes
+    /// through unread, which lets [`NdjsonFilter`] pass a run of them with one scan.
     pub(crate) fn no_report_open(&self) -> bool {
-        !self.assembler.has_open_reports()
+        !self.assembler.reads_every_line()
     }
 
     /// Counts `records` that passed through unread in one run while
@@ -260,9 +260,19 @@ impl Transform {
     /// The stream a line is assembled in: its record's, with the host its prefix names (so
     /// interleaved hosts of one syslog file do not mix), or, for a line with no prefix (a
     /// wrapped line's continuation), the host the record stream's last prefixed line named.
+    /// A host's line joins the report the record stream's lines without a host opened, as
+    /// `analyze` reads it ([`Assembler::joins_hostless`]).
     fn line_stream(&mut self, record_stream: String, line: &crate::prefix::KernelLine) -> String {
         let with_host = |host: &str| format!("{record_stream}\u{1f}{host}");
         match (&line.host, line.prefixed) {
+            (Some(host), _)
+                if self
+                    .assembler
+                    .joins_hostless(&record_stream, &with_host(host)) =>
+            {
+                self.prefix_hosts.remove(&record_stream);
+                record_stream
+            }
             (Some(host), _) => {
                 if self.prefix_hosts.len() as u64 >= self.config.max_open_reports {
                     self.prefix_hosts.clear();
