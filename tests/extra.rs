@@ -2514,3 +2514,187 @@ extra_case!(
     q1592_wormhole_kind_k8s_in_docker_near_sandbox_memcg_line,
     "q1592-wormhole-kind-k8s-in-docker-near-sandbox-memcg-line"
 );
+extra_case!(
+    r1901_orioledb_postgres_sysbench_global,
+    "r1901-orioledb-postgres-sysbench-global"
+);
+extra_case!(
+    r1902_clickhouse_start_loop_syslog,
+    "r1902-clickhouse-start-loop-syslog"
+);
+extra_case!(r1903_clickhouse_6393_dmesg, "r1903-clickhouse-6393-dmesg");
+extra_case!(
+    r1905_tranx_python3_wrapped_dmesg,
+    "r1905-tranx-python3-wrapped-dmesg"
+);
+extra_case!(
+    r1906_eck_elasticsearch_memcg_dmesgt,
+    "r1906-eck-elasticsearch-memcg-dmesgT"
+);
+extra_case!(
+    r1907_tikv_lightning_dmesgtw_zh,
+    "r1907-tikv-lightning-dmesgTw-zh"
+);
+extra_case!(
+    r1908_cockroach_4_4_global_meminfo,
+    "r1908-cockroach-4.4-global-meminfo"
+);
+extra_case!(
+    r1909_ltp_execve05_armv7_console,
+    "r1909-ltp-execve05-armv7-console"
+);
+extra_case!(r1910_ltp_oom01_global_numa4, "r1910-ltp-oom01-global-numa4");
+extra_case!(
+    r1911_dotnet_corerun_arm32_syslog,
+    "r1911-dotnet-corerun-arm32-syslog"
+);
+extra_case!(
+    r1912_mariadb_docker_do_transcribed,
+    "r1912-mariadb-docker-do-transcribed"
+);
+extra_case!(
+    r1913_coreos_java_atomic_pagealloc,
+    "r1913-coreos-java-atomic-pagealloc"
+);
+extra_case!(
+    r1916_syzygy_jupyter_python3_header_only,
+    "r1916-syzygy-jupyter-python3-header-only"
+);
+extra_case!(
+    r1917_tikv_k8s_memcg_stack_dmesgt,
+    "r1917-tikv-k8s-memcg-stack-dmesgT"
+);
+extra_case!(
+    r1918_greenplum_gdd_el7_elrepo_syslog,
+    "r1918-greenplum-gdd-el7-elrepo-syslog"
+);
+extra_case!(
+    r1919_tensorflow_srgan_python_4_4_dmesg,
+    "r1919-tensorflow-srgan-python-4.4-dmesg"
+);
+extra_case!(
+    r1920_mesos_es_jenkins_memcg_3_19,
+    "r1920-mesos-es-jenkins-memcg-3.19"
+);
+extra_case!(
+    r1921_kibana_node_memcg_3_16_dmesgt,
+    "r1921-kibana-node-memcg-3.16-dmesgT"
+);
+extra_case!(
+    r2002_imx6q_cma_atomic_skb_failure,
+    "r2002-imx6q-cma-atomic-skb-failure"
+);
+extra_case!(
+    r2003_rpi4_32bit_kodi_612_tcp_sendmsg,
+    "r2003-rpi4-32bit-kodi-612-tcp-sendmsg"
+);
+extra_case!(r2004_rpi_bplus_emby_sync_49, "r2004-rpi-bplus-emby-sync-49");
+extra_case!(
+    r2005_pi_kodi_epgupdater_global_oom,
+    "r2005-pi-kodi-epgupdater-global-oom"
+);
+extra_case!(
+    r2006_rpi3_ubuntu_raspi_xteve,
+    "r2006-rpi3-ubuntu-raspi-xteve"
+);
+extra_case!(r2008_virtuozzo_ub_oom_rage, "r2008-virtuozzo-ub-oom-rage");
+extra_case!(
+    r2009_xen_pvh_guest_5_13rc6_initramfs_no_killable,
+    "r2009-xen-pvh-guest-5.13rc6-initramfs-no-killable"
+);
+extra_case!(
+    r2010_hyperv_hv_balloon_vmemmap_order9,
+    "r2010-hyperv-hv-balloon-vmemmap-order9"
+);
+extra_case!(
+    r2013_unraid_61_global_oom_docker_immich,
+    "r2013-unraid-61-global-oom-docker-immich"
+);
+extra_case!(
+    r2014_odroid_u3_519_qbittorrent,
+    "r2014-odroid-u3-519-qbittorrent"
+);
+extra_case!(
+    r2015_armv7_kweb_haproxy_oomadj,
+    "r2015-armv7-kweb-haproxy-oomadj"
+);
+extra_case!(
+    r2016_lxc_container_4g_minio_memcg,
+    "r2016-lxc-container-4g-minio-memcg"
+);
+extra_case!(
+    r2101_openstack_numa_cpuset_qemu,
+    "r2101-openstack-numa-cpuset-qemu"
+);
+extra_case!(
+    r2103_rhel6_order1_atomic_burst,
+    "r2103-rhel6-order1-atomic-burst"
+);
+extra_case!(
+    r2104_openvz_ve_oom_killed_burst,
+    "r2104-openvz-ve-oom-killed-burst"
+);
+extra_case!(
+    r2105_mips_bcm63168_router_panic_on_oom,
+    "r2105-mips-bcm63168-router-panic-on-oom"
+);
+extra_case!(
+    r2106_oom_reaper_unable_to_reap,
+    "r2106-oom-reaper-unable-to-reap"
+);
+extra_case!(
+    r2107_rocky8_mempolicy_node3_syslog,
+    "r2107-rocky8-mempolicy-node3-syslog"
+);
+extra_case!(
+    r2108_cxl_node_hotremove_mempolicy_oom,
+    "r2108-cxl-node-hotremove-mempolicy-oom"
+);
+extra_case!(
+    r2109_meituan_el8_memsw_limit_shmem,
+    "r2109-meituan-el8-memsw-limit-shmem"
+);
+extra_case!(
+    r2111_centos7_bigmem_grep_memory,
+    "r2111-centos7-bigmem-grep-memory"
+);
+extra_case!(
+    r2112_thinkpad_x61s_alloc_stall_4_9,
+    "r2112-thinkpad-x61s-alloc-stall-4.9"
+);
+extra_case!(
+    r2113_arm64_r8152_order3_atomic_failure,
+    "r2113-arm64-r8152-order3-atomic-failure"
+);
+extra_case!(
+    r2114_centos7_sysrq_f_host_tuned,
+    "r2114-centos7-sysrq-f-host-tuned"
+);
+extra_case!(
+    r2116_podman_libpod_scope_parent_limit,
+    "r2116-podman-libpod-scope-parent-limit"
+);
+extra_case!(
+    r2118_x60_i915_pagefault_oom_qp,
+    "r2118-x60-i915-pagefault-oom-qp"
+);
+extra_case!(
+    r2119_rk3399_procfs_order6_fragmentation,
+    "r2119-rk3399-procfs-order6-fragmentation"
+);
+extra_case!(
+    r2120_t110_nfsd_netns_order5_fragmentation,
+    "r2120-t110-nfsd-netns-order5-fragmentation"
+);
+extra_case!(
+    r2121_fedora_sphinx_build_journalctl_ptbr,
+    "r2121-fedora-sphinx-build-journalctl-ptbr"
+);
+extra_case!(
+    r2122_debian_chromium_build_journalctl_truncated,
+    "r2122-debian-chromium-build-journalctl-truncated"
+);
+extra_case!(
+    r2124_ubuntu_6_8_playpen_memcg_journalctl_elided,
+    "r2124-ubuntu-6.8-playpen-memcg-journalctl-elided"
+);
