@@ -9,7 +9,7 @@ use super::trace::{find_frame, PAGE_ALLOCATOR_FRAMES};
 use super::verdict::{Finding, Verdict};
 use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
 use super::{explain::human_kb, memcg, Cause, Confidence};
-use crate::report::{EndNote, OomReport, ReportKind};
+use crate::report::{EndNote, OomReport, ReportKind, Trigger};
 
 /// Decides the cause of `report`.
 pub(super) fn decide(report: &OomReport) -> Verdict {
@@ -298,6 +298,22 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     // failure shows that no zone had a page above its watermark at that moment, which a
     // burst of atomic allocations does on a healthy host: with no zone figures, nothing
     // shows the host out of memory.
+    if report.kind == ReportKind::AllocationFailure
+        && report.meminfo.zones.is_empty()
+        && ignores_watermarks(&report.trigger)
+    {
+        evidence.extend(memory_state_evidence(report));
+        evidence.push(format!(
+            "{} allocates with PF_MEMALLOC, which ignores the watermarks (__gfp_pfmemalloc_flags: ALLOC_NO_WATERMARKS): its order-0 failure means no zone it may use had a free page at all",
+            report.trigger.comm.as_deref().unwrap_or("kswapd")
+        ));
+        return Verdict::new(
+            Cause::HostOom,
+            Confidence::Medium,
+            evidence,
+            Finding::Host { headline: None },
+        );
+    }
     if report.kind == ReportKind::AllocationFailure && report.meminfo.zones.is_empty() {
         evidence.extend(memory_state_evidence(report));
         evidence.push("an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory".into());
@@ -453,6 +469,35 @@ fn unknown_evidence(report: &OomReport) -> Vec<String> {
         ));
     }
     evidence
+}
+
+/// Whether the failed allocation was made by kswapd in its own context, order 0: kswapd runs
+/// with PF_MEMALLOC (mm/vmscan.c `kswapd`), and `__gfp_pfmemalloc_flags` gives such a task
+/// ALLOC_NO_WATERMARKS unless it is in interrupt or asks `__GFP_NOMEMALLOC`; a sleeping mask
+/// (GFP_KERNEL and kin) rules out the interrupt. Only flag names tell (`%pGg`, ≥ 4.5).
+fn ignores_watermarks(trigger: &Trigger) -> bool {
+    const SLEEPING: [&str; 10] = [
+        "GFP_KERNEL",
+        "GFP_KERNEL_ACCOUNT",
+        "GFP_NOFS",
+        "GFP_NOIO",
+        "GFP_USER",
+        "GFP_HIGHUSER",
+        "GFP_HIGHUSER_MOVABLE",
+        "__GFP_DIRECT_RECLAIM",
+        "__GFP_RECLAIM",
+        "__GFP_WAIT",
+    ];
+    let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
+    let kswapd = trigger.comm.as_deref().is_some_and(|comm| {
+        comm.strip_prefix("kswapd").is_some_and(|node| {
+            !node.is_empty() && node.split(':').all(|n| n.parse::<u32>().is_ok())
+        })
+    });
+    kswapd
+        && trigger.order == Some(0)
+        && SLEEPING.iter().any(|name| has(name))
+        && !has("__GFP_NOMEMALLOC")
 }
 
 #[cfg(test)]
@@ -772,6 +817,28 @@ mod tests {
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_evidence(&diagnosis, "an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory");
+    }
+
+    #[test]
+    fn kswapd_order_0_failure_without_figures_is_the_host_out_of_memory() {
+        // A 6.13 laptop: kswapd0 itself failed an order-0 GFP_KERNEL allocation; it ignores
+        // the watermarks, so every zone was empty.
+        let failure = |comm: &str, flags: &[&str]| {
+            Given::alloc_failure()
+                .header(comm, 95, "0x40cc0", flags, 0)
+                .build()
+        };
+        let kswapd = diagnose(&failure("kswapd0", &["GFP_KERNEL", "__GFP_COMP"]));
+        assert_eq!(kswapd.cause, Cause::HostOom);
+        assert_eq!(kswapd.confidence, Confidence::Medium);
+        assert_evidence(&kswapd, "kswapd0 allocates with PF_MEMALLOC");
+        // Atomic (maybe in an interrupt on kswapd's CPU) or another task: a moment only.
+        let atomic = diagnose(&failure("kswapd0", &["GFP_ATOMIC"]));
+        assert_eq!(atomic.cause, Cause::Unknown);
+        let other = diagnose(&failure("kworker/0:1", &["GFP_KERNEL"]));
+        assert_eq!(other.cause, Cause::Unknown);
+        let opted_out = diagnose(&failure("kswapd1", &["GFP_KERNEL", "__GFP_NOMEMALLOC"]));
+        assert_eq!(opted_out.cause, Cause::Unknown);
     }
 
     #[test]

@@ -659,7 +659,11 @@ impl BlockAccess {
     /// `__rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC)` only when `order > 0 &&
     /// ALLOC_HARDER`, since 6.1 only with ALLOC_HIGHATOMIC, which `gfp_to_alloc_flags` sets
     /// only for `order > 0`; no migrate type falls back to highatomic (`fallbacks[]`), and
-    /// only direct reclaim unreserves them (`unreserve_highatomic_pageblock`).
+    /// only direct reclaim unreserves them (`unreserve_highatomic_pageblock`). Late 2024
+    /// "mm/page_alloc: let GFP_ATOMIC order-0 allocs access highatomic reserves" (also in
+    /// stable trees) lets `rmqueue_buddy` take them as a last resort for ALLOC_NON_BLOCK:
+    /// there such a failure cannot happen with (H) blocks free, so a report that shows one
+    /// comes from a kernel without it, and the rule stands whatever the release.
     pub(super) fn of(trigger: &Trigger, class: Option<usize>) -> Self {
         Self {
             highatomic: reaches_reserves(trigger) && trigger.order != Some(0),
