@@ -280,6 +280,9 @@ pub(crate) fn is_stack_marker(text: &str) -> bool {
 /// `[<c033eddc>] (out_of_memory) from [<c03451a0>] (__alloc_pages_nodemask+0xfc0/0x1180)`). The function name drops compiler clone
 /// suffixes (`.cold`, `.constprop.0`, `.isra.20`) so it matches the source.
 pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
+    if let Some(symbol) = powerpc_entry(text) {
+        return Some(frame_function(symbol).map(without_clone_suffix));
+    }
     let (bracketed, rest) = match text.strip_prefix("[<") {
         Some(rest) => {
             let (address, rest) = rest.split_once(">]")?;
@@ -313,6 +316,21 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
         return None;
     }
     Some(name.map(without_clone_suffix))
+}
+
+/// powerpc's frame, stack pointer and return address before the symbol:
+/// `[c00000023de97330] [c000000000386958] dump_header+0x64/0x274`, the first one marked
+/// ` (unreliable)` (arch/powerpc/kernel/process.c `show_stack`): the symbol part.
+fn powerpc_entry(text: &str) -> Option<&str> {
+    let rest = after_hex_bracket(text)?;
+    let rest = after_hex_bracket(rest.strip_prefix(' ')?)?;
+    rest.strip_prefix(' ').map(str::trim_end)
+}
+
+/// `[c000000000386958] rest` → ` rest`: the text after a bracketed hex address.
+fn after_hex_bracket(text: &str) -> Option<&str> {
+    let (hex, rest) = text.strip_prefix('[')?.split_once(']')?;
+    (!hex.is_empty() && hex.bytes().all(|byte| byte.is_ascii_hexdigit())).then_some(rest)
 }
 
 /// The caller a 32-bit ARM backtrace entry names after ` from ` (`dump_backtrace_entry`:
@@ -717,6 +735,25 @@ mod tests {
         assert_eq!(stack_frame("[<c0105f10>] (pgd_alloc) garbage"), None);
         assert_eq!(stack_frame(".L12+0x1/0x2"), None);
         assert_eq!(stack_frame("x+0x1/0x2 trailing words"), None);
+    }
+
+    #[test]
+    fn powerpc_frames_carry_stack_pointer_and_address() {
+        assert_eq!(
+            stack_frame("[c00000023de97330] [c000000000386958] dump_header+0x64/0x274"),
+            Some(Some("dump_header"))
+        );
+        assert_eq!(
+            stack_frame(
+                "[c00000023de972e0] [c000000000927e00] dump_stack+0xc4/0x114 (unreliable) "
+            ),
+            Some(Some("dump_stack"))
+        );
+        assert_eq!(
+            stack_frame("[c1ba5d40] [c0168b24] __alloc_pages_slowpath.constprop.0+0x8f4/0xa14"),
+            Some(Some("__alloc_pages_slowpath"))
+        );
+        assert_eq!(stack_frame("[c1ba5d40] note"), None);
     }
 
     #[test]
