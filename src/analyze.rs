@@ -12,6 +12,9 @@ pub struct TextAnalyzer {
     joiner: LineJoiner,
     assembler: Assembler,
     schema: EventSchema,
+    /// The host the last prefixed line read named: a line with no prefix after it (a wrapped
+    /// line's rest the joiner left apart) is that host's.
+    last_host: Option<String>,
 }
 
 impl TextAnalyzer {
@@ -27,6 +30,7 @@ impl TextAnalyzer {
                 ..limits(config)
             }),
             schema: config.schema,
+            last_host: None,
         }
     }
 
@@ -72,12 +76,23 @@ impl TextAnalyzer {
 
 impl TextAnalyzer {
     /// The stream a line joins: its host's, or the report lines without a host opened
-    /// ([`Assembler::joins_hostless`]).
-    fn stream_of(&self, line: &crate::prefix::KernelLine) -> String {
-        match &line.host {
-            Some(host) if self.assembler.joins_hostless("", host) => String::new(),
-            Some(host) => host.clone(),
-            None => String::new(),
+    /// ([`Assembler::joins_hostless`]); a line with no prefix joins the last prefixed line's
+    /// host, as the filter's record streams do.
+    fn stream_of(&mut self, line: &crate::prefix::KernelLine) -> String {
+        match (&line.host, line.prefixed) {
+            (Some(host), _) if self.assembler.joins_hostless("", host) => {
+                self.last_host = None;
+                String::new()
+            }
+            (Some(host), _) => {
+                self.last_host = Some(host.clone());
+                host.clone()
+            }
+            (None, true) => {
+                self.last_host = None;
+                String::new()
+            }
+            (None, false) => self.last_host.clone().unwrap_or_default(),
         }
     }
 }

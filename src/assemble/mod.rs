@@ -290,8 +290,14 @@ impl Assembler {
                 }
                 Accept::Foreign => {
                     open.last_line = None;
-                    // A blank line (a code fence, an elision mark) is no sign of the kernel.
+                    // A blank line (a code fence, an elision mark) is no sign of the kernel,
+                    // but a stamp alone is a line the next record may continue, as the text
+                    // joiner reads it (`[   56.419654] ` + `oom-kill:constraint=…`).
                     if line.text.trim().is_empty() {
+                        if line.prefixed {
+                            open.last_line =
+                                before.map(|before| LastLine::new(before, line.clone(), raw));
+                        }
                         return Disposition::Foreign;
                     }
                     if open.builder.is_complete() {
@@ -679,6 +685,26 @@ mod tests {
         );
         a.finish(&mut done);
         assert_eq!(done[0].report.victims[0].pid, 21738);
+    }
+
+    #[test]
+    fn a_stamp_alone_is_a_line_its_continuation_record_joins() {
+        // A summary wrapped right after its stamp, then at two more columns.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let records = [
+            "[   56.419530] stress invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0",
+            "[   56.419654] ",
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom",
+            "_memcg=/test512mb,task_m",
+            "emcg=/test512mb,task=stress,pid=1122,uid=0",
+        ];
+        for (i, record) in records.iter().enumerate() {
+            push(&mut a, "k", record, i as u64, &mut done);
+        }
+        a.finish(&mut done);
+        let summary = done[0].report.summary.as_ref().expect("summary");
+        assert_eq!(summary.oom_memcg.as_deref(), Some("/test512mb"));
+        assert_eq!(summary.task_memcg.as_deref(), Some("/test512mb"));
     }
 
     #[test]
