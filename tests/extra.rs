@@ -2698,3 +2698,150 @@ extra_case!(
     r2124_ubuntu_6_8_playpen_memcg_journalctl_elided,
     "r2124-ubuntu-6.8-playpen-memcg-journalctl-elided"
 );
+extra_case!(s2201_lxc_java_memcg_alibaba, "s2201-lxc-java-memcg-alibaba");
+extra_case!(
+    s2202_nomad_nspawn_machine_scope_payload,
+    "s2202-nomad-nspawn-machine-scope-payload"
+);
+extra_case!(
+    s2204_lkml_kmsg_cc1plus_global_oom_6_9rc3,
+    "s2204-lkml-kmsg-cc1plus-global-oom-6.9rc3"
+);
+extra_case!(
+    s2206_nomad_exec_no_killable_oomadj,
+    "s2206-nomad-exec-no-killable-oomadj"
+);
+extra_case!(
+    s2207_arm64_memcg_test512mb_instrumented,
+    "s2207-arm64-memcg-test512mb-instrumented"
+);
+extra_case!(
+    s2208_memcg_oomgroup_crosvm_softlockup,
+    "s2208-memcg-oomgroup-crosvm-softlockup"
+);
+extra_case!(
+    s2211_mips_x1000_containerd_shim_order4_fragmentation,
+    "s2211-mips-x1000-containerd-shim-order4-fragmentation"
+);
+extra_case!(
+    s2212_mips_x1000_kswapd_atomic_order0_below_min,
+    "s2212-mips-x1000-kswapd-atomic-order0-below-min"
+);
+extra_case!(
+    s2213_mips_jz4780_go_order5_cma_only_fragmentation,
+    "s2213-mips-jz4780-go-order5-cma-only-fragmentation"
+);
+extra_case!(
+    s2214_virtio_balloon_corrupt_managed_watermarks_oom,
+    "s2214-virtio-balloon-corrupt-managed-watermarks-oom"
+);
+extra_case!(
+    s2215_ppc64le_power9_selftest_memcg_no_zswap_test,
+    "s2215-ppc64le-power9-selftest-memcg-no_zswap_test"
+);
+extra_case!(
+    s2216_arm64_kdump_gfp_dma_order2_empty_zone,
+    "s2216-arm64-kdump-gfp-dma-order2-empty-zone"
+);
+extra_case!(
+    s2220_infix_container_all_oomadj_1000_no_killable,
+    "s2220-infix-container-all-oomadj-1000-no-killable"
+);
+extra_case!(
+    s2221_docker_4_19_elrepo_memcg_trace_only,
+    "s2221-docker-4.19-elrepo-memcg-trace-only"
+);
+extra_case!(
+    s2301_nixos_rustc_rust_analyzer_macro,
+    "s2301-nixos-rustc-rust-analyzer-macro"
+);
+extra_case!(
+    s2305_android_x86_baytrail_i915_renderthread,
+    "s2305-android-x86-baytrail-i915-renderthread"
+);
+extra_case!(
+    s2306_xubuntu_godot_i915_page_alloc,
+    "s2306-xubuntu-godot-i915-page-alloc"
+);
+extra_case!(
+    s2308_cachyos_handheld_chrome_page_alloc,
+    "s2308-cachyos-handheld-chrome-page-alloc"
+);
+extra_case!(
+    s2309_qemu_vm_cc1_make_j4_tempesta,
+    "s2309-qemu-vm-cc1-make-j4-tempesta"
+);
+extra_case!(
+    s2310_ukui_kwin_x11_leak_transcribed,
+    "s2310-ukui-kwin-x11-leak-transcribed"
+);
+extra_case!(
+    s2312_jifa_java_heap_analysis_user_slice,
+    "s2312-jifa-java-heap-analysis-user-slice"
+);
+extra_case!(
+    s2313_popos_pop_upgrade_ns_usbloader,
+    "s2313-popos-pop-upgrade-ns-usbloader"
+);
+extra_case!(
+    s2314_arch_i686_2636_minicom_swapoff_highmem,
+    "s2314-arch-i686-2636-minicom-swapoff-highmem"
+);
+extra_case!(
+    s2319_fedora41_thinkpad_kswapd0_page_alloc_firefox_vm,
+    "s2319-fedora41-thinkpad-kswapd0-page-alloc-firefox-vm"
+);
+extra_case!(
+    s2320_blendercam_blender_simulation_oom,
+    "s2320-blendercam-blender-simulation-oom"
+);
+extra_case!(
+    s2322_blendnet_blender_agent_meminfo_below_min,
+    "s2322-blendnet-blender-agent-meminfo-below-min"
+);
+extra_case!(
+    s2323_2635_desktop_vim_gdm_swap_exhausted_wrapped,
+    "s2323-2635-desktop-vim-gdm-swap-exhausted-wrapped"
+);
+extra_case!(s2401_nfsd_order4_rt_debian, "s2401-nfsd-order4-rt-debian");
+extra_case!(
+    s2402_smbd_order2_genxref_next,
+    "s2402-smbd-order2-genxref-next"
+);
+extra_case!(
+    s2403_linode_mailserver_clamd_swapfull,
+    "s2403-linode-mailserver-clamd-swapfull"
+);
+extra_case!(
+    s2404_ltp_abat_2_6_18_oomkiller_trace,
+    "s2404-ltp-abat-2.6.18-oomkiller-trace"
+);
+extra_case!(s2406_k8s_php_fpm_memcg_grep, "s2406-k8s-php-fpm-memcg-grep");
+extra_case!(
+    s2407_vps_php_fpm_invoked_only,
+    "s2407-vps-php-fpm-invoked-only"
+);
+extra_case!(
+    s2410_snidust_sniproxy_docker_global,
+    "s2410-snidust-sniproxy-docker-global"
+);
+extra_case!(
+    s2411_sniproxy_centos6_sacrifice_child,
+    "s2411-sniproxy-centos6-sacrifice-child"
+);
+extra_case!(
+    s2413_rhel7_apache_winbind_httpd_trace_only,
+    "s2413-rhel7-apache-winbind-httpd-trace-only"
+);
+extra_case!(
+    s2415_cpuset_movable_node_docker_runc,
+    "s2415-cpuset-movable-node-docker-runc"
+);
+extra_case!(
+    s2417_unraid_nas_sysrq_manual_oom,
+    "s2417-unraid-nas-sysrq-manual-oom"
+);
+extra_case!(
+    s2418_rook_ceph_client_global_oom_head,
+    "s2418-rook-ceph-client-global-oom-head"
+);
