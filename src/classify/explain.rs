@@ -1,8 +1,8 @@
 //! The one-line explanation for a person: who was killed, and why, with the key figure.
 
 use super::cgroup::{kube_level, KubeLevel};
+use super::nodes::format_node_list;
 use super::verdict::{Finding, Verdict};
-use super::zones::format_node_list;
 use crate::report::{OomReport, ReportKind};
 
 /// A size in kB for people: `512 kB`, `100.0 MiB`, `15.7 GiB`.

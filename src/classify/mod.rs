@@ -7,6 +7,7 @@ mod factors;
 mod fragmentation;
 mod global;
 mod memcg;
+mod nodes;
 mod numa;
 mod remediation;
 mod rules;

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use super::nodes::{format_node_list, nodes_seen, parse_node_list};
 use super::verdict::{Finding, NumaFinding, Verdict};
-use super::zones::{
-    self, allocation_zone, eligible_zones, format_node_list, nodes_seen, parse_node_list, ZoneEval,
-};
+use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
 use super::{explain::human_kb, Cause, Confidence};
 use crate::report::OomReport;
 

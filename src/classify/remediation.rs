@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use super::cgroup::{docker_container_id, kube_level, last_component, normalize, KubeLevel};
 use super::explain::human_kb;
+use super::nodes::format_node_list;
 use super::verdict::{Finding, FragmentationFinding, MemcgFinding, NumaFinding, Verdict};
-use super::zones::format_node_list;
 use super::{Factor, Remediation};
 use crate::report::OomReport;
 
