@@ -6,7 +6,7 @@ use super::nodes::{format_node_list, nodes_seen, parse_node_list};
 use super::verdict::{Finding, NumaFinding, Verdict};
 use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
 use super::{explain::human_kb, Cause, Confidence};
-use crate::report::OomReport;
+use crate::report::{OomReport, ReportKind};
 
 /// The nodes the allocation may use as printed (mems_allowed, else nodemask), for filtering
 /// zones; `None` when neither is printed (all nodes).
@@ -139,6 +139,9 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
     let kept_by_show_mem = nodes_kept_by_show_mem(report);
     let inferred =
         constraint.is_none() && mems.is_none() && nodemask.is_none() && kept_by_show_mem.is_some();
+    let policy_guess = (constraint.is_none() && nodemask_text.is_none())
+        .then(|| unprinted_policy_nodes(report))
+        .flatten();
     let seen_text = format_node_list(&seen);
     // What a mask leaves out: nodes the report prints, else node 0 (`nodemask=1` with the
     // per-node lines cut from the excerpt).
@@ -151,6 +154,8 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
     };
 
     let mut evidence = Vec::new();
+    // The confinement is guessed from which nodes had memory: low confidence at most.
+    let mut guessed = false;
     let (allowed, by_mempolicy, decisive) = match constraint {
         Some("CONSTRAINT_MEMORY_POLICY") => {
             evidence.push(format!(
@@ -204,7 +209,18 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
                 ));
                 (Some(mems), false, false)
             }
-            _ => return None,
+            _ => match &policy_guess {
+                Some((short, roomy)) => {
+                    evidence.push(format!(
+                        "no nodemask printed (dump_header prints none before 4.8) and node(s) {} had memory above high by more than a kswapd pass: an unconfined allocation falls back to them, and __alloc_pages_may_oom never OOM-kills for __GFP_THISNODE, so a memory policy confined it to node(s) {} (constrained_alloc: CONSTRAINT_MEMORY_POLICY), a guess the log cannot confirm",
+                        format_node_list(roomy),
+                        format_node_list(short)
+                    ));
+                    guessed = true;
+                    (Some(short.clone()), true, false)
+                }
+                None => return None,
+            },
         },
     };
 
@@ -305,7 +321,9 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
 
     // Confinement read from which nodes were printed is an inference; the nodes may be ones
     // the poster cut. It never gives more than medium.
-    let confidence = if (decisive || from_figures) && !inferred {
+    let confidence = if guessed {
+        Confidence::Low
+    } else if (decisive || from_figures) && !inferred {
         Confidence::High
     } else {
         Confidence::Medium
@@ -328,12 +346,72 @@ pub(super) fn numa(report: &OomReport) -> Option<Verdict> {
     ))
 }
 
+/// For an OOM kill of a kernel that prints no nodemask (before 4.8) and no constraint (before
+/// 5.0): the nodes all of whose zones this allocation may use were short (failed
+/// `__zone_watermark_ok` for its order) and those with a zone above high by more than a
+/// kswapd pass, when the report shows both. A mems_allowed that leaves the roomy nodes out
+/// is a cpuset's doing and is read elsewhere.
+fn unprinted_policy_nodes(report: &OomReport) -> Option<(BTreeSet<u32>, BTreeSet<u32>)> {
+    if report.kind != ReportKind::OomKill || report.summary.is_some() {
+        return None;
+    }
+    let order = u32::try_from(report.trigger.order?).ok()?;
+    let page = zones::page_kb(&report.meminfo);
+    let zones = eligible_zones(report, allocation_zone(&report.trigger), None);
+    let nodes: BTreeSet<u32> = zones.iter().filter_map(|z| z.zone.node).collect();
+    let of_node = |node: u32| zones.iter().filter(move |z| z.zone.node == Some(node));
+    let short: BTreeSet<u32> = nodes
+        .iter()
+        .copied()
+        .filter(|&n| of_node(n).all(|z| z.short_for_order(order, page)))
+        .collect();
+    let roomy: BTreeSet<u32> = nodes
+        .iter()
+        .copied()
+        .filter(|&n| of_node(n).any(|z| z.beyond_reclaim_since(page)))
+        .collect();
+    let mems = report
+        .trigger
+        .mems_allowed
+        .as_deref()
+        .and_then(parse_node_list);
+    let reachable = mems.is_none_or(|mems| roomy.is_subset(&mems));
+    (!short.is_empty() && !roomy.is_empty() && reachable).then_some((short, roomy))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::classify::testkit::{assert_evidence, Given};
     use crate::classify::{diagnose, Cause, Confidence};
 
     const BUDDY: &str = "423*4kB (UE) 320*8kB (UME) 187*16kB (UE) 0*32kB 0*64kB = 10976kB";
+
+    #[test]
+    fn before_4_8_one_short_node_beside_roomy_ones_is_a_guessed_memory_policy() {
+        // A SLES 11 (3.0) host: no nodemask in the header, no summary; node 0 under min,
+        // node 1 hundreds of GB above high, cpuset / with every node.
+        let given = || {
+            Given::oom()
+                .header("PoolThread", 1, "0x280da", &[], 0)
+                .release("3.0.101-63-default")
+                .cpuset("/", "0-1")
+                .zone(Some(0), "Normal", 8_120, 8_160, 10_200, 12_240)
+                .reserve(&[0, 0, 0, 0])
+                .zone(Some(1), "Normal", 476_718_144, 8_192, 10_240, 12_288)
+                .reserve(&[0, 0, 0, 0])
+        };
+        let diagnosis = diagnose(&given().build());
+        assert_eq!(diagnosis.cause, Cause::NumaNodeOom);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(
+            &diagnosis,
+            "no nodemask printed (dump_header prints none before 4.8)",
+        );
+        // 4.8 to 4.19 print `nodemask=(null)`: no policy, the figures stay a contradiction.
+        let mut printed = given().build();
+        printed.trigger.nodemask = Some("(null)".into());
+        assert_ne!(diagnose(&printed).cause, Cause::NumaNodeOom);
+    }
 
     #[test]
     fn a_node_with_hugepages_but_no_zone_or_buddy_lines_was_filtered_out() {
