@@ -2845,3 +2845,239 @@ extra_case!(
     s2418_rook_ceph_client_global_oom_head,
     "s2418-rook-ceph-client-global-oom-head"
 );
+extra_case!(
+    t2502_lkp_i386_highmem_initramfs_panic,
+    "t2502-lkp-i386-highmem-initramfs-panic"
+);
+extra_case!(
+    t2503_arista_newserver_5_3rc5_global,
+    "t2503-arista-newserver-5.3rc5-global"
+);
+extra_case!(
+    t2504_arch_zen_codescout_global,
+    "t2504-arch-zen-codescout-global"
+);
+extra_case!(
+    t2505_centos8_tencent_vm_grep_oom,
+    "t2505-centos8-tencent-vm-grep-oom"
+);
+extra_case!(
+    t2506_tke_tlinux_pod_limit_partial,
+    "t2506-tke-tlinux-pod-limit-partial"
+);
+extra_case!(
+    t2507_kdump_r815_gfp_dma_order0,
+    "t2507-kdump-r815-gfp-dma-order0"
+);
+extra_case!(
+    t2508_ubuntu_5_8_kwin_x11_global,
+    "t2508-ubuntu-5.8-kwin-x11-global"
+);
+extra_case!(
+    t2509_newshive_uvicorn_global_journal,
+    "t2509-newshive-uvicorn-global-journal"
+);
+extra_case!(
+    t2510_rhel6_alibaba_java_memcg_grep,
+    "t2510-rhel6-alibaba-java-memcg-grep"
+);
+extra_case!(
+    t2511_wsl2_docker_3g_python_memcg,
+    "t2511-wsl2-docker-3g-python-memcg"
+);
+extra_case!(
+    t2512_popos_cgv2_testing_stuff_sleep,
+    "t2512-popos-cgv2-testing-stuff-sleep"
+);
+extra_case!(
+    t2513_davej_4_7rc7_trinity_shmem_global,
+    "t2513-davej-4.7rc7-trinity-shmem-global"
+);
+extra_case!(
+    t2515_btrfs002_arm64_64k_dd_partial,
+    "t2515-btrfs002-arm64-64k-dd-partial"
+);
+extra_case!(
+    t2516_k3s_kubevirt_pod_oomgroup_burst,
+    "t2516-k3s-kubevirt-pod-oomgroup-burst"
+);
+extra_case!(
+    t2517_angelflow_k8s_pod_limit_dmesgt,
+    "t2517-angelflow-k8s-pod-limit-dmesgT"
+);
+extra_case!(
+    t2518_tms_sec_saas_memcg_dmesgt,
+    "t2518-tms-sec-saas-memcg-dmesgT"
+);
+extra_case!(
+    t2601_prometheus_rhel7_kill,
+    "t2601-prometheus-rhel7-kill"
+);
+extra_case!(
+    t2602_etcd_docker_memcg_limit,
+    "t2602-etcd-docker-memcg-limit"
+);
+extra_case!(
+    t2603_robustmq_grep_global_oom,
+    "t2603-robustmq-grep-global-oom"
+);
+extra_case!(
+    t2604_kubespray_etcd_memcg_partial,
+    "t2604-kubespray-etcd-memcg-partial"
+);
+extra_case!(
+    t2605_tectonic_node_exporter_memcg,
+    "t2605-tectonic-node-exporter-memcg"
+);
+extra_case!(
+    t2606_minio_debian49_memcg_nodemask0,
+    "t2606-minio-debian49-memcg-nodemask0"
+);
+extra_case!(
+    t2607_minio_stress_global_kill,
+    "t2607-minio-stress-global-kill"
+);
+extra_case!(
+    t2608_loki_aws_global_header,
+    "t2608-loki-aws-global-header"
+);
+extra_case!(
+    t2609_minio_docker_global_header,
+    "t2609-minio-docker-global-header"
+);
+extra_case!(
+    t2611_netdata_varnish_sacrifice_child,
+    "t2611-netdata-varnish-sacrifice-child"
+);
+extra_case!(
+    t2612_celery_rhel6_uid_kill,
+    "t2612-celery-rhel6-uid-kill"
+);
+extra_case!(
+    t2613_consul_k8s_cp_memcg_header,
+    "t2613-consul-k8s-cp-memcg-header"
+);
+extra_case!(
+    t2614_harvester_netctl_memcg_usage,
+    "t2614-harvester-netctl-memcg-usage"
+);
+extra_case!(
+    t2616_mountpoint_s3_dmesgt_global_kill,
+    "t2616-mountpoint-s3-dmesgT-global-kill"
+);
+extra_case!(
+    t2617_s3fs_amzn1_console_global,
+    "t2617-s3fs-amzn1-console-global"
+);
+extra_case!(
+    t2619_node_exporter_dmesg_human_global,
+    "t2619-node-exporter-dmesg-human-global"
+);
+extra_case!(
+    t2620_ansible_mesos_docker_memcg,
+    "t2620-ansible-mesos-docker-memcg"
+);
+extra_case!(
+    t2621_ansible_runner_pod_hierarchy_stats,
+    "t2621-ansible-runner-pod-hierarchy-stats"
+);
+extra_case!(
+    t2622_influxd_thp_order9_memcg,
+    "t2622-influxd-thp-order9-memcg"
+);
+extra_case!(
+    t2623_influxd_rhel6_dmesg_grep_burst,
+    "t2623-influxd-rhel6-dmesg-grep-burst"
+);
+extra_case!(
+    t2624_influxdb_arm64_global_meminfo,
+    "t2624-influxdb-arm64-global-meminfo"
+);
+extra_case!(
+    t2625_influxd_proxmox_lxc_memcg,
+    "t2625-influxd-proxmox-lxc-memcg"
+);
+extra_case!(
+    t2626_influxd_tsm_compaction_kill,
+    "t2626-influxd-tsm-compaction-kill"
+);
+extra_case!(
+    t2628_ceph_nvmeof_meminfo_zones,
+    "t2628-ceph-nvmeof-meminfo-zones"
+);
+extra_case!(
+    t2629_google_fluentd_global_oom_docker_task,
+    "t2629-google-fluentd-global-oom-docker-task"
+);
+extra_case!(
+    t2630_logzio_fluentd_ruby_memcg_kill,
+    "t2630-logzio-fluentd-ruby-memcg-kill"
+);
+extra_case!(
+    t2701_sungwookkang_mysqld_oom,
+    "t2701-sungwookkang-mysqld-oom"
+);
+extra_case!(
+    t2702_huawei_iostat_order2_xen,
+    "t2702-huawei-iostat-order2-xen"
+);
+extra_case!(
+    t2703_aliyun_rocketmq_aliyundun_host,
+    "t2703-aliyun-rocketmq-aliyundun-host"
+);
+extra_case!(
+    t2704_plantegg_alinux_rsyslogd_java,
+    "t2704-plantegg-alinux-rsyslogd-java"
+);
+extra_case!(
+    t2706_zh_lkp_notes_sysrq_f_cpptools,
+    "t2706-zh-lkp-notes-sysrq-f-cpptools"
+);
+extra_case!(
+    t2707_suse_sap_mempolicy_node0,
+    "t2707-suse-sap-mempolicy-node0"
+);
+extra_case!(
+    t2708_martins3_openeuler_aout_host,
+    "t2708-martins3-openeuler-aout-host"
+);
+extra_case!(
+    t2709_aliyun_rabbitmq_test_grep_oom,
+    "t2709-aliyun-rabbitmq-test-grep-oom"
+);
+extra_case!(
+    t2710_judasn_tencent_1g_httpd,
+    "t2710-judasn-tencent-1g-httpd"
+);
+extra_case!(
+    t2711_everlong_fr_26_lowmem_java,
+    "t2711-everlong-fr-26-lowmem-java"
+);
+extra_case!(
+    t2712_systemadmin_es_named_atd,
+    "t2712-systemadmin-es-named-atd"
+);
+extra_case!(
+    t2713_siamogeek_it_httpd_header,
+    "t2713-siamogeek-it-httpd-header"
+);
+extra_case!(
+    t2714_rhkb_2612861_keystone_dmesgt,
+    "t2714-rhkb-2612861-keystone-dmesgT"
+);
+extra_case!(
+    t2715_linux390_sles11_s390x_order4,
+    "t2715-linux390-sles11-s390x-order4"
+);
+extra_case!(
+    t2716_zh_docker_uvicorn_global,
+    "t2716-zh-docker-uvicorn-global"
+);
+extra_case!(
+    t2717_ko_ec2_t3small_docker_python,
+    "t2717-ko-ec2-t3small-docker-python"
+);
+extra_case!(
+    t2718_cloudatlas_alios_sshd_slice_cc1plus,
+    "t2718-cloudatlas-alios-sshd-slice-cc1plus"
+);
