@@ -2909,10 +2909,7 @@ extra_case!(
     t2518_tms_sec_saas_memcg_dmesgt,
     "t2518-tms-sec-saas-memcg-dmesgT"
 );
-extra_case!(
-    t2601_prometheus_rhel7_kill,
-    "t2601-prometheus-rhel7-kill"
-);
+extra_case!(t2601_prometheus_rhel7_kill, "t2601-prometheus-rhel7-kill");
 extra_case!(
     t2602_etcd_docker_memcg_limit,
     "t2602-etcd-docker-memcg-limit"
@@ -2937,10 +2934,7 @@ extra_case!(
     t2607_minio_stress_global_kill,
     "t2607-minio-stress-global-kill"
 );
-extra_case!(
-    t2608_loki_aws_global_header,
-    "t2608-loki-aws-global-header"
-);
+extra_case!(t2608_loki_aws_global_header, "t2608-loki-aws-global-header");
 extra_case!(
     t2609_minio_docker_global_header,
     "t2609-minio-docker-global-header"
@@ -2949,10 +2943,7 @@ extra_case!(
     t2611_netdata_varnish_sacrifice_child,
     "t2611-netdata-varnish-sacrifice-child"
 );
-extra_case!(
-    t2612_celery_rhel6_uid_kill,
-    "t2612-celery-rhel6-uid-kill"
-);
+extra_case!(t2612_celery_rhel6_uid_kill, "t2612-celery-rhel6-uid-kill");
 extra_case!(
     t2613_consul_k8s_cp_memcg_header,
     "t2613-consul-k8s-cp-memcg-header"
