@@ -123,6 +123,23 @@ impl LastLine {
             ended_with_space: crate::prefix::join::ends_with_space(raw),
         }
     }
+
+    /// This line with `next` joined onto it, when the text joiner's rule says `next`
+    /// continues it (one line, no prefix after a prefixed one) and the joined line is at
+    /// most `max` bytes.
+    fn joined_with(&self, next: &KernelLine, max: usize) -> Option<KernelLine> {
+        if next.text.contains('\n') || !crate::prefix::join::continues(&self.line, next) {
+            return None;
+        }
+        let mut line = self.line.clone();
+        crate::prefix::join::join_onto(&mut line.text, &next.text, self.ended_with_space, max)
+            .then_some(line)
+    }
+}
+
+/// Whether `next` ends the line before it, as the text joiner ends it: a blank line.
+fn ends_the_line(next: &KernelLine) -> bool {
+    !next.prefixed && next.text.trim().is_empty()
 }
 
 impl OpenReport {
@@ -134,20 +151,10 @@ impl OpenReport {
         let Some(last) = self.last_line.take() else {
             return false;
         };
-        // A blank line ends the line before it, as the text joiner ends it.
-        if !next.prefixed && next.text.trim().is_empty() {
+        if ends_the_line(next) {
             return false;
         }
-        let mut line = last.line.clone();
-        let joinable = !next.text.contains('\n')
-            && crate::prefix::join::continues(&last.line, next)
-            && crate::prefix::join::join_onto(
-                &mut line.text,
-                &next.text,
-                last.ended_with_space,
-                max,
-            );
-        if joinable {
+        if let Some(line) = last.joined_with(next, max) {
             let mut builder = last.before.clone();
             if matches!(builder.accept(&line.text), Accept::Member(_)) {
                 self.builder = builder;
@@ -354,15 +361,10 @@ impl Assembler {
     fn join_head(&mut self, stream: &str, next: &KernelLine) -> Option<KernelLine> {
         let (head, _) = self.heads.remove(stream)?;
         let max = self.limits.join_continuations?;
-        // A blank line ends the line before it, as the text joiner ends it.
-        let blank = !next.prefixed && next.text.trim().is_empty();
-        if blank || next.text.contains('\n') || !crate::prefix::join::continues(&head.line, next) {
+        if ends_the_line(next) {
             return None;
         }
-        let mut line = head.line;
-        if !crate::prefix::join::join_onto(&mut line.text, &next.text, head.ended_with_space, max) {
-            return None;
-        }
+        let line = head.joined_with(next, max)?;
         let opens = crate::parse::opening_kind(&line.text).is_some()
             || crate::parse::opens_fragment(&line.text);
         opens.then_some(line)
