@@ -123,6 +123,13 @@ pub struct Trigger {
     pub mems_allowed: Option<String>,
 }
 
+impl Trigger {
+    /// Whether the decoded flag names include `name` (`GFP_KERNEL`, `__GFP_HIGH`).
+    pub fn has_gfp_flag(&self, name: &str) -> bool {
+        self.gfp_flags.iter().any(|flag| flag.trim() == name)
+    }
+}
+
 /// What `dump_stack` says about the machine.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct KernelInfo {

@@ -488,7 +488,6 @@ fn ignores_watermarks(trigger: &Trigger) -> bool {
         "__GFP_RECLAIM",
         "__GFP_WAIT",
     ];
-    let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
     let kswapd = trigger.comm.as_deref().is_some_and(|comm| {
         comm.strip_prefix("kswapd").is_some_and(|node| {
             !node.is_empty() && node.split(':').all(|n| n.parse::<u32>().is_ok())
@@ -496,8 +495,8 @@ fn ignores_watermarks(trigger: &Trigger) -> bool {
     });
     kswapd
         && trigger.order == Some(0)
-        && SLEEPING.iter().any(|name| has(name))
-        && !has("__GFP_NOMEMALLOC")
+        && SLEEPING.iter().any(|name| trigger.has_gfp_flag(name))
+        && !trigger.has_gfp_flag("__GFP_NOMEMALLOC")
 }
 
 #[cfg(test)]

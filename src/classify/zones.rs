@@ -35,7 +35,7 @@ pub(super) fn allocation_zone(trigger: &Trigger) -> Option<usize> {
         .as_deref()
         .and_then(parse_hex_mask)
         .map(zone_from_bits)
-        .or_else(|| zone_from_names(&trigger.gfp_flags))
+        .or_else(|| zone_from_names(trigger))
 }
 
 /// A fully printed hex mask (`0x24280ca`, `0xd0`); `None` when redacted (`0x62****`).
@@ -85,11 +85,10 @@ pub(super) fn may_use_cma(trigger: &Trigger) -> Option<bool> {
     if let Some(mask) = trigger.gfp_mask.as_deref().and_then(parse_hex_mask) {
         return Some(mask & 0x08 != 0 && mask & 0x10 == 0);
     }
-    let flags = &trigger.gfp_flags;
-    if flags.is_empty() {
+    if trigger.gfp_flags.is_empty() {
         return None;
     }
-    let has = |name: &str| flags.iter().any(|flag| flag.trim() == name);
+    let has = |name: &str| trigger.has_gfp_flag(name);
     let movable = [
         "__GFP_MOVABLE",
         "GFP_HIGHUSER_MOVABLE",
@@ -101,11 +100,11 @@ pub(super) fn may_use_cma(trigger: &Trigger) -> Option<bool> {
     Some(movable && !has("__GFP_RECLAIMABLE"))
 }
 
-fn zone_from_names(flags: &[String]) -> Option<usize> {
-    if flags.is_empty() {
+fn zone_from_names(trigger: &Trigger) -> Option<usize> {
+    if trigger.gfp_flags.is_empty() {
         return None;
     }
-    let has = |name: &str| flags.iter().any(|flag| flag.trim() == name);
+    let has = |name: &str| trigger.has_gfp_flag(name);
     let movable_composite = [
         "GFP_HIGHUSER_MOVABLE",
         "GFP_TRANSHUGE",
@@ -645,8 +644,9 @@ fn free_highatomic_floor_kb(buddy: &BuddyList) -> u64 {
 /// atomic or `__GFP_HIGH`), for which `__zone_watermark_unusable_free` counts
 /// `reserved_highatomic` as free, whatever the order.
 fn reaches_reserves(trigger: &Trigger) -> bool {
-    let has = |name: &str| trigger.gfp_flags.iter().any(|flag| flag.trim() == name);
-    has("GFP_ATOMIC") || has("__GFP_ATOMIC") || has("__GFP_HIGH")
+    ["GFP_ATOMIC", "__GFP_ATOMIC", "__GFP_HIGH"]
+        .iter()
+        .any(|name| trigger.has_gfp_flag(name))
 }
 
 impl BlockAccess {
