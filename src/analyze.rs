@@ -1,7 +1,7 @@
 //! Where kernel log text is analysed: physical lines of any prefix format in, one event per
 //! OOM kill or allocation failure out, as soon as each report completes.
 
-use crate::assemble::{Assembler, Completed, Disposition, Limits};
+use crate::assemble::{Assembler, Completed, Disposition, HostStreams, Limits};
 use crate::encode::EventSchema;
 use crate::filter::{limits, render_event, FilterConfig};
 use crate::prefix::join::LineJoiner;
@@ -12,9 +12,8 @@ pub struct TextAnalyzer {
     joiner: LineJoiner,
     assembler: Assembler,
     schema: EventSchema,
-    /// The host the last prefixed line read named: a line with no prefix after it (a wrapped
-    /// line's rest the joiner left apart) is that host's.
-    last_host: Option<String>,
+    /// The stream each line is assembled in, by the host its prefix names.
+    host_streams: HostStreams,
 }
 
 impl TextAnalyzer {
@@ -30,7 +29,7 @@ impl TextAnalyzer {
                 ..limits(config)
             }),
             schema: config.schema,
-            last_host: None,
+            host_streams: HostStreams::new(config.max_open_reports),
         }
     }
 
@@ -62,7 +61,7 @@ impl TextAnalyzer {
         if !self.assembler.may_matter(line.text.as_bytes()) {
             return;
         }
-        let stream = self.stream_of(&line);
+        let stream = self.host_streams.stream(&self.assembler, "", &line);
         let mut done: Vec<Completed> = Vec::new();
         let _: Disposition = self
             .assembler
@@ -71,29 +70,6 @@ impl TextAnalyzer {
             done.iter()
                 .filter_map(|completed| render_event(completed, self.schema)),
         );
-    }
-}
-
-impl TextAnalyzer {
-    /// The stream a line joins: its host's, or the report lines without a host opened
-    /// ([`Assembler::joins_hostless`]); a line with no prefix joins the last prefixed line's
-    /// host, as the filter's record streams do.
-    fn stream_of(&mut self, line: &crate::prefix::KernelLine) -> String {
-        match (&line.host, line.prefixed) {
-            (Some(host), _) if self.assembler.joins_hostless("", host) => {
-                self.last_host = None;
-                String::new()
-            }
-            (Some(host), _) => {
-                self.last_host = Some(host.clone());
-                host.clone()
-            }
-            (None, true) => {
-                self.last_host = None;
-                String::new()
-            }
-            (None, false) => self.last_host.clone().unwrap_or_default(),
-        }
     }
 }
 

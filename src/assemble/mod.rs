@@ -610,6 +610,51 @@ impl RecentKill {
     }
 }
 
+/// Which stream each line of a source is assembled in: the source's (`source`, empty for
+/// text), with the host its prefix names, so that interleaved hosts of one syslog file do not
+/// mix; a line with no prefix (a wrapped line's rest) is the host's its source's last prefixed
+/// line named; a host's line joins the report its source's host-less lines opened
+/// ([`Assembler::joins_hostless`]). Invariant: it remembers at most `max_sources` sources.
+pub struct HostStreams {
+    last_host: HashMap<String, String>,
+    max_sources: u64,
+}
+
+impl HostStreams {
+    pub fn new(max_sources: u64) -> Self {
+        Self {
+            last_host: HashMap::new(),
+            max_sources,
+        }
+    }
+
+    /// The stream of `line`, read from `source`, for `assembler`.
+    pub fn stream(&mut self, assembler: &Assembler, source: &str, line: &KernelLine) -> String {
+        let with_host = |host: &str| format!("{source}\u{1f}{host}");
+        match (&line.host, line.prefixed) {
+            (Some(host), _) if assembler.joins_hostless(source, &with_host(host)) => {
+                self.last_host.remove(source);
+                source.to_string()
+            }
+            (Some(host), _) => {
+                if self.last_host.len() as u64 >= self.max_sources {
+                    self.last_host.clear();
+                }
+                self.last_host.insert(source.to_string(), host.clone());
+                with_host(host)
+            }
+            (None, true) => {
+                self.last_host.remove(source);
+                source.to_string()
+            }
+            (None, false) => self
+                .last_host
+                .get(source)
+                .map_or_else(|| source.to_string(), |host| with_host(host)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

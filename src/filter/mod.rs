@@ -8,12 +8,10 @@ mod storm;
 pub use config::{ConfigError, FilterConfig, RawLines};
 pub use ndjson::NdjsonFilter;
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::assemble::{Assembler, Completed, Disposition, Limits};
+use crate::assemble::{Assembler, Completed, Disposition, HostStreams, Limits};
 use crate::classify::{diagnose, Cause, Confidence, Diagnosis};
 use crate::encode::{encode_event, EventSchema};
 use crate::prefix::{of_record_fields, split_prefix, Provenance};
@@ -66,10 +64,9 @@ pub struct Transform {
     /// The host time last given to a call that reads records or flushes: where `finish`
     /// stands for storm windows.
     last_now_ms: u64,
-    /// Per record stream, the host the prefix of its last prefixed line named: a
-    /// continuation line (no prefix) belongs to that host's report. At most
-    /// `max_open_reports` entries.
-    prefix_hosts: HashMap<String, String>,
+    /// The stream each line is assembled in, by record stream and prefix host; at most
+    /// `max_open_reports` record streams remembered.
+    host_streams: HostStreams,
 }
 
 /// Records nested deeper than this are not parsed (they pass through): the Fluent Bit face
@@ -82,13 +79,14 @@ impl Transform {
         config.validate()?;
         let assembler = Assembler::new(limits(&config));
         let storms = Storms::new(config.storm_window_ms, config.max_storm_keys);
+        let host_streams = HostStreams::new(config.max_open_reports);
         Ok(Self {
             config,
             assembler,
             storms,
             counters: Counters::default(),
             last_now_ms: 0,
-            prefix_hosts: HashMap::new(),
+            host_streams,
         })
     }
 
@@ -131,7 +129,7 @@ impl Transform {
                     // Only a line the assembler reads moves its stream's host: a forged record
                     // between a line and its continuation must not take the continuation.
                     _ => {
-                        let stream = self.line_stream(stream, &line);
+                        let stream = self.host_streams.stream(&self.assembler, &stream, &line);
                         // The event names the host the line's prefix names, else the record's.
                         if line.host.is_none() {
                             line.host = host;
@@ -255,41 +253,6 @@ impl Transform {
             host,
             provenance,
         })
-    }
-
-    /// The stream a line is assembled in: its record's, with the host its prefix names (so
-    /// interleaved hosts of one syslog file do not mix), or, for a line with no prefix (a
-    /// wrapped line's continuation), the host the record stream's last prefixed line named.
-    /// A host's line joins the report the record stream's lines without a host opened, as
-    /// `analyze` reads it ([`Assembler::joins_hostless`]).
-    fn line_stream(&mut self, record_stream: String, line: &crate::prefix::KernelLine) -> String {
-        let with_host = |host: &str| format!("{record_stream}\u{1f}{host}");
-        match (&line.host, line.prefixed) {
-            (Some(host), _)
-                if self
-                    .assembler
-                    .joins_hostless(&record_stream, &with_host(host)) =>
-            {
-                self.prefix_hosts.remove(&record_stream);
-                record_stream
-            }
-            (Some(host), _) => {
-                if self.prefix_hosts.len() as u64 >= self.config.max_open_reports {
-                    self.prefix_hosts.clear();
-                }
-                self.prefix_hosts
-                    .insert(record_stream.clone(), host.clone());
-                with_host(host)
-            }
-            (None, true) => {
-                self.prefix_hosts.remove(&record_stream);
-                record_stream
-            }
-            (None, false) => match self.prefix_hosts.get(&record_stream) {
-                Some(host) => with_host(host),
-                None => record_stream,
-            },
-        }
     }
 
     fn emit_input(&mut self, out: &mut Vec<Emitted>) {
