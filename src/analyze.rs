@@ -4,13 +4,14 @@
 use crate::assemble::{Assembler, Completed, Disposition, HostStreams, Limits};
 use crate::encode::EventSchema;
 use crate::filter::{limits, render_event, FilterConfig};
+use crate::parse::ReportBuilder;
 use crate::prefix::join::LineJoiner;
 
 /// Streaming analysis of kernel log text. Lines of one host (by syslog prefix) are assembled
 /// together; lines without a host form one stream.
 pub struct TextAnalyzer {
     joiner: LineJoiner,
-    assembler: Assembler,
+    assembler: Assembler<ReportBuilder>,
     schema: EventSchema,
     /// The stream each line is assembled in, by the host its prefix names.
     host_streams: HostStreams,

@@ -1,6 +1,10 @@
 //! Where reports are assembled: lines from many interleaved streams in, one finished report per
 //! OOM kill out, holding at most the configured number of open reports and bytes.
 
+mod reader;
+
+pub use reader::{Accept, LineKind, ReportReader};
+
 use crate::prefix::{Provenance, WallTime};
 
 /// What the assembler knows about a report beyond its parsed lines.
@@ -24,7 +28,7 @@ pub struct ReportContext {
     /// For a process killed as a member of a `memory.oom.group`: the pid of the report's
     /// first victim.
     pub group_leader_pid: Option<u32>,
-    /// The report was opened from inside, its header missing ([`crate::parse::opens_fragment`]):
+    /// The report was opened from inside, its header missing ([`ReportReader::opens_fragment`]):
     /// its lines pass through ([`Disposition::Observed`], not counted in `lines`), and it
     /// becomes an event only when a kill, an end note or figures that decide show an OOM.
     pub fragment: bool,
@@ -52,7 +56,6 @@ pub struct Repeats {
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::parse::{Accept, LineKind, ReportBuilder};
 use crate::prefix::KernelLine;
 use crate::report::{OomReport, ReportKind};
 
@@ -95,28 +98,28 @@ pub enum Disposition {
 }
 
 /// A report still receiving lines.
-struct OpenReport {
-    builder: ReportBuilder,
+struct OpenReport<R> {
+    builder: R,
     context: ReportContext,
     bytes: u64,
     last_line_ms: u64,
     /// Position in [`Assembler::age`], to evict the oldest report first.
     opened_seq: u64,
     /// The report's last line, while a continuation may still join it.
-    last_line: Option<LastLine>,
+    last_line: Option<LastLine<R>>,
 }
 
 /// The last line an open report took, and the report as it was before it: a continuation
 /// record is joined onto the line and the whole line read again, as text mode reads it.
-struct LastLine {
-    before: ReportBuilder,
+struct LastLine<R> {
+    before: R,
     line: KernelLine,
     ended_with_space: bool,
 }
 
-impl LastLine {
+impl<R> LastLine<R> {
     /// `line` as an open report's last line, `before` the report as it was without it.
-    fn new(before: ReportBuilder, line: KernelLine, raw: &str) -> Self {
+    fn new(before: R, line: KernelLine, raw: &str) -> Self {
         Self {
             before,
             line,
@@ -142,7 +145,7 @@ fn ends_the_line(next: &KernelLine) -> bool {
     !next.prefixed && next.text.trim().is_empty()
 }
 
-impl OpenReport {
+impl<R: ReportReader> OpenReport<R> {
     /// Reads `next` as the continuation of the report's last line, when the joining rule of
     /// text mode says it is one and the joined line still belongs to the report; returns
     /// whether it did. A continuation whose joined line would be longer than `max` bytes is
@@ -170,8 +173,8 @@ impl OpenReport {
 /// The last finished report of a stream, kept so that the lines the kernel prints right after
 /// a kill (the `memory.oom.group` kills, the victim's Killed line printed again, the
 /// `oom_reaper` result) are folded into it instead of opening reports of their own.
-struct RecentKill {
-    builder: ReportBuilder,
+struct RecentKill<R> {
+    builder: R,
     context: ReportContext,
     last_line_ms: u64,
     /// When its report opened, among all reports: breaks ties between kills remembered in the
@@ -186,23 +189,23 @@ struct RecentKill {
 /// `max_report_bytes` bytes of raw text (lines are parsed as they come; none is kept unless
 /// `keep_raw_lines`). Every line pushed is either [`Disposition::Foreign`]
 /// or folded into exactly one report.
-pub struct Assembler {
+pub struct Assembler<R> {
     limits: Limits,
-    open: HashMap<String, OpenReport>,
+    open: HashMap<String, OpenReport<R>>,
     /// Open reports by age, oldest first: the eviction order when `max_open_reports` is hit.
     age: BTreeMap<u64, String>,
-    recent: HashMap<String, RecentKill>,
+    recent: HashMap<String, RecentKill<R>>,
     /// Per stream with no open report, its last line when that line may be the head of a
     /// report line cut into records (`Out of memory in UB 1234: OOM ` + `killed process …`),
     /// and when it came: the stream's next line is joined onto it if it continues it.
-    heads: HashMap<String, (LastLine, u64)>,
+    heads: HashMap<String, (LastLine<R>, u64)>,
     next_seq: u64,
     /// No open report or recent kill received its last line before this: while `now` is
     /// less than a timeout past it, nothing can be stale, and `flush` need not look.
     earliest_line_ms: u64,
 }
 
-impl Assembler {
+impl<R: ReportReader> Assembler<R> {
     /// An assembler with no open report.
     pub fn new(limits: Limits) -> Self {
         Self {
@@ -223,8 +226,8 @@ impl Assembler {
     /// kill. False lets callers skip it unread.
     pub fn may_matter(&self, bytes: &[u8]) -> bool {
         self.reads_every_line()
-            || crate::parse::may_open_report(bytes)
-            || (!self.recent.is_empty() && crate::parse::may_follow_a_kill(bytes))
+            || R::may_open_report(bytes)
+            || (!self.recent.is_empty() && R::may_follow_a_kill(bytes))
     }
 
     /// Whether any line can matter, whatever its words: a report is open, or a line that may
@@ -330,14 +333,14 @@ impl Assembler {
                 return disposition;
             }
         }
-        let fragment = crate::parse::opening_kind(first).is_none();
-        if fragment && !crate::parse::opens_fragment(first) {
+        let fragment = R::opening_kind(first).is_none();
+        if fragment && !R::opens_fragment(first) {
             // Only a line with a report's words can head one cut into records.
             let may_head = self.limits.join_continuations.is_some()
                 && !line.text.contains('\n')
-                && crate::parse::may_open_report(line.text.as_bytes());
+                && R::may_open_report(line.text.as_bytes());
             if may_head && (self.heads.len() as u64) < self.limits.max_open_reports {
-                let head = LastLine::new(ReportBuilder::new(), line.clone(), raw);
+                let head = LastLine::new(R::new(), line.clone(), raw);
                 self.heads.insert(stream.to_string(), (head, now_ms));
             }
             return Disposition::Foreign;
@@ -349,7 +352,7 @@ impl Assembler {
                 let _ = open.builder.accept(part);
             }
             if join.is_some() && !line.text.contains('\n') {
-                open.last_line = Some(LastLine::new(ReportBuilder::new(), line.clone(), raw));
+                open.last_line = Some(LastLine::new(R::new(), line.clone(), raw));
             }
         }
         self.fold(stream, raw, now_ms, done)
@@ -365,8 +368,7 @@ impl Assembler {
             return None;
         }
         let line = head.joined_with(next, max)?;
-        let opens = crate::parse::opening_kind(&line.text).is_some()
-            || crate::parse::opens_fragment(&line.text);
+        let opens = R::opening_kind(&line.text).is_some() || R::opens_fragment(&line.text);
         opens.then_some(line)
     }
 
@@ -449,7 +451,7 @@ impl Assembler {
         self.open.insert(
             stream.to_owned(),
             OpenReport {
-                builder: ReportBuilder::new(),
+                builder: R::new(),
                 context,
                 bytes: 0,
                 last_line_ms: now_ms,
@@ -522,7 +524,7 @@ impl Assembler {
         context.complete = complete || open.builder.is_complete();
         context.truncated_by = truncated_by;
         // The victim from the best line present: a Killed line, else the reaper, the
-        // summary or the selection (ReportBuilder::finish).
+        // summary or the selection (`ReportReader::finished`).
         let report = open.builder.finished();
         // A report that found nothing to kill is followed by the deadlock panic or the
         // ignored sysrq request (mm/oom_kill.c `out_of_memory`, drivers/tty/sysrq.c).
@@ -540,7 +542,7 @@ impl Assembler {
         done.push(Completed { context, report });
     }
 
-    fn remember(&mut self, stream: &str, recent: RecentKill) {
+    fn remember(&mut self, stream: &str, recent: RecentKill<R>) {
         if self.recent.len() as u64 >= self.limits.max_open_reports {
             let oldest = self
                 .recent
@@ -555,7 +557,7 @@ impl Assembler {
     }
 }
 
-impl RecentKill {
+impl<R: ReportReader> RecentKill<R> {
     /// Handles the lines the kernel prints right after a kill. A process killed as a
     /// `memory.oom.group` member is an event of its own, in the context of the report that
     /// chose it (`Some(Completed)`). The group line, the victim's Killed line printed again,
@@ -569,7 +571,7 @@ impl RecentKill {
         now_ms: u64,
         done: &mut Vec<Completed>,
     ) -> Option<Disposition> {
-        if !crate::parse::may_follow_a_kill(text.as_bytes()) {
+        if !R::may_follow_a_kill(text.as_bytes()) {
             return None;
         }
         let victims_before = self.builder.report().victims.len();
@@ -629,7 +631,12 @@ impl HostStreams {
     }
 
     /// The stream of `line`, read from `source`, for `assembler`.
-    pub fn stream(&mut self, assembler: &Assembler, source: &str, line: &KernelLine) -> String {
+    pub fn stream<R: ReportReader>(
+        &mut self,
+        assembler: &Assembler<R>,
+        source: &str,
+        line: &KernelLine,
+    ) -> String {
         let with_host = |host: &str| format!("{source}\u{1f}{host}");
         match (&line.host, line.prefixed) {
             (Some(host), _) if assembler.joins_hostless(source, &with_host(host)) => {
@@ -660,6 +667,9 @@ mod tests {
     use super::*;
     use crate::prefix::split_prefix;
     use crate::report::VictimSource;
+
+    /// The assembler as the faces run it, with the parser's reader.
+    type Assembler = super::Assembler<crate::parse::ReportBuilder>;
 
     const HEADER: &str =
         "stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0";

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::assemble::{Assembler, Completed, Disposition, HostStreams, Limits};
 use crate::classify::{diagnose, Cause, Confidence, Diagnosis};
 use crate::encode::{encode_event, EventSchema};
+use crate::parse::ReportBuilder;
 use crate::prefix::{of_record_fields, split_prefix, Provenance};
 use storm::{Classified, Storms};
 
@@ -58,7 +59,7 @@ pub struct Counters {
 /// accounted for exactly once, as an [`Emitted::Input`] or as a line of one event.
 pub struct Transform {
     config: FilterConfig,
-    assembler: Assembler,
+    assembler: Assembler<ReportBuilder>,
     storms: Storms,
     counters: Counters,
     /// The host time last given to a call that reads records or flushes: where `finish`

@@ -14,6 +14,7 @@ pub use markers::{
     may_follow_a_kill, may_open_report, quiet_run, QuietRun, FOLLOW_UP_MARKERS, OPENING_MARKERS,
 };
 
+use crate::assemble::{Accept, LineKind, ReportReader};
 use crate::report::{EndNote, OomReport, ReportKind, Trigger, Victim, VictimSource};
 
 use kill::KillLine;
@@ -28,48 +29,6 @@ pub fn frame_function(text: &str) -> Option<&str> {
 
 /// How many task-table rows a report keeps (the largest by rss).
 pub const TASK_ROWS_KEPT: usize = 10;
-
-/// What a line of an OOM report is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineKind {
-    /// `<comm> invoked oom-killer: …` (and the rest of a header cut onto the next line).
-    OomHeader,
-    /// `<comm>: page allocation failure: order:N, mode:…`
-    AllocFailureHeader,
-    /// Any other line the report is made of (stack, memcg, Mem-Info, task table, …).
-    Body,
-    /// `oom-kill:constraint=…`
-    Summary,
-    /// `Task in X killed as a result of limit of Y`, `memory: usage …`, `Memory cgroup stats for …`
-    /// and the stats lines after it.
-    Memcg,
-    /// `<msg>: Kill process P (comm) score N or sacrifice child`; also
-    /// `<msg>: OOM victim P (comm) is already exiting. Skip killing the task`, where the task
-    /// selected is left to die on its own.
-    Selected,
-    /// `[<msg>: ]Killed process P (comm) …`: the kill, which completes the report.
-    Killed,
-    /// `Tasks in <path> are going to be killed due to memory.oom.group set`
-    OomGroup,
-    /// `oom_reaper: reaped process P …` / `oom_reaper: unable to reap pid:P …`
-    Reaper,
-    /// A line that ends a report that killed nothing (`Out of memory and no killable
-    /// processes...`, a `panic_on_oom` panic, `System is deadlocked on memory`, `OOM request
-    /// ignored`), or `sysrq: Manual OOM execution` before a report.
-    EndNote,
-}
-
-/// The answer of [`ReportBuilder::accept`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Accept {
-    /// The line is part of this report and was parsed into it.
-    Member(LineKind),
-    /// The line belongs to no OOM report (another subsystem's message): it was not consumed.
-    Foreign,
-    /// The line starts another report (a second header, a second summary): this report is
-    /// over and the line was not consumed.
-    BeginsNext,
-}
 
 /// Whether `text` can open a report when none is open for its stream, and as what.
 /// Only lines that are specific to OOM reports open one: the headers, the summary, the
@@ -174,10 +133,26 @@ pub struct ReportBuilder {
     trace_ends_with_caller: bool,
 }
 
-impl ReportBuilder {
+impl ReportReader for ReportBuilder {
     /// A builder that has read no line yet.
-    pub fn new() -> Self {
+    fn new() -> Self {
         Self::default()
+    }
+
+    fn opening_kind(text: &str) -> Option<LineKind> {
+        opening_kind(text)
+    }
+
+    fn opens_fragment(text: &str) -> bool {
+        opens_fragment(text)
+    }
+
+    fn may_open_report(bytes: &[u8]) -> bool {
+        may_open_report(bytes)
+    }
+
+    fn may_follow_a_kill(bytes: &[u8]) -> bool {
+        may_follow_a_kill(bytes)
     }
 
     /// Offers the next line of the stream (prefix already stripped). A record carrying several
@@ -193,7 +168,7 @@ impl ReportBuilder {
     /// instead; a repeated pid is the same kill printed or pasted twice), and any line printed
     /// before a kill (stack, memcg, Mem-Info, task table) once the kill was read. An
     /// allocation-failure report ends at any summary, selection or kill line.
-    pub fn accept(&mut self, text: &str) -> Accept {
+    fn accept(&mut self, text: &str) -> Accept {
         if !text.contains('\n') {
             return self.accept_line(text);
         }
@@ -214,7 +189,7 @@ impl ReportBuilder {
     /// exiting` or an `oom_reaper` line read after the report's dump. An allocation failure is complete once `show_mem`
     /// printed `N pages reserved` after `N pages RAM`; the optional `pages cma reserved` and
     /// `pages hwpoisoned` lines after it are still accepted if offered.
-    pub fn is_complete(&self) -> bool {
+    fn is_complete(&self) -> bool {
         match self.report.kind {
             ReportKind::AllocationFailure => self.show_mem_done,
             ReportKind::OomKill => self.has_outcome() || self.reaped_after_dump,
@@ -224,7 +199,7 @@ impl ReportBuilder {
     /// True after a no-killable warning that no panic followed yet: the next line tells a
     /// global OOM (`System is deadlocked on memory`) from a memcg one (anything else), so the
     /// report stays open for it.
-    pub fn awaits_deadlock_panic(&self) -> bool {
+    fn awaits_deadlock_panic(&self) -> bool {
         self.report.end_note == Some(EndNote::NoKillable)
             && !self.report.panicked
             && !self.report.sysrq
@@ -232,17 +207,27 @@ impl ReportBuilder {
 
     /// Notes that the stream went on with a line of its own after the report: see
     /// [`OomReport::went_on_after_no_killable`].
-    pub fn went_on(&mut self) {
+    fn went_on(&mut self) {
         if self.awaits_deadlock_panic() {
             self.report.went_on_after_no_killable = true;
         }
     }
 
-    /// The report as parsed so far (without the victim fallback of [`Self::finish`]).
-    pub fn report(&self) -> &OomReport {
+    /// The report as parsed so far (without the victim fallback of [`ReportBuilder::finish`]).
+    fn report(&self) -> &OomReport {
         &self.report
     }
 
+    /// The report [`ReportBuilder::finish`] would return, leaving the builder as it is (the assembler
+    /// keeps it to fold the lines printed right after a kill).
+    fn finished(&self) -> OomReport {
+        let mut report = self.report.clone();
+        finish_report(&mut report);
+        report
+    }
+}
+
+impl ReportBuilder {
     /// The finished report. An OOM kill without a `Killed process` line takes its victim from,
     /// in order: the first `oom_reaper` line, the summary's `task=…,pid=…` (when the line was
     /// not cut), or the `Kill process … or sacrifice child` selection; [`Victim::source`] says
@@ -250,14 +235,6 @@ impl ReportBuilder {
     pub fn finish(mut self) -> OomReport {
         finish_report(&mut self.report);
         self.report
-    }
-
-    /// The report [`Self::finish`] would return, leaving the builder as it is (the assembler
-    /// keeps it to fold the lines printed right after a kill).
-    pub fn finished(&self) -> OomReport {
-        let mut report = self.report.clone();
-        finish_report(&mut report);
-        report
     }
 
     /// A kill, an already-exiting victim, or a line saying nothing could be killed (or the
