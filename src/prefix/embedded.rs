@@ -34,6 +34,23 @@ pub(super) fn json_member(s: &str) -> Option<Layer<'_>> {
     })
 }
 
+/// A line a poster quoted whole, in prose or as a spreadsheet cell: `"Out of memory: Killed
+/// process 3931 (python3) …"`, optionally followed by `,` or `.`. The kernel's own text never
+/// starts with `"`, and a quote inside would be another shape (CSV columns, a JSON member):
+/// only one pair around quote-free text is taken off.
+pub(super) fn quoted_line(s: &str) -> Option<Layer<'_>> {
+    let body = s.strip_prefix('"')?.trim_end();
+    let body = body
+        .strip_suffix(',')
+        .or_else(|| body.strip_suffix('.'))
+        .unwrap_or(body)
+        .strip_suffix('"')?;
+    (!body.is_empty() && !body.contains('"')).then_some(Layer {
+        rest: body,
+        ..Layer::default()
+    })
+}
+
 /// The reason node-problem-detector's kernel monitor gives the event it makes of an OOM
 /// kill (its `kernel-monitor.json` rule), whose message is the kernel's line.
 const OOM_KILLING: &str = "OOMKilling";

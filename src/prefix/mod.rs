@@ -157,9 +157,10 @@ impl KernelLine {
 /// tried once, in this order, which is how real pipelines nest them: a Kibana cell around a
 /// dmesg line, `dmesg -x` around `dmesg -T`, syslog around an uptime stamp; outermost of
 /// all, a field of another format that carries the line (a JSON member, a Kubernetes event).
-const LAYERS: [fn(&str) -> Option<Layer<'_>>; 8] = [
+const LAYERS: [fn(&str) -> Option<Layer<'_>>; 9] = [
     embedded::json_member,
     embedded::kubernetes_event,
+    embedded::quoted_line,
     table_row,
     facility_level,
     transport_header,
@@ -280,6 +281,7 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| syslog_header(s, clock::weekday_iso_date))
             .or_else(|| pipe_record(s))
             .or_else(|| talos_dmesg(s))
+            .or_else(|| dateless_priority_header(s))
     } else if first == b'.' {
         elided_header(s)
     } else if first == b' ' {
@@ -297,6 +299,20 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
     } else {
         None
     }
+}
+
+/// A busybox syslogd or OpenWrt `logread` line whose date a paste cut off: `kern.warn
+/// kernel: [ uptime] text`. The `facility.priority` word is one of syslog.h's names, never a
+/// host, and a tag must follow it.
+fn dateless_priority_header(s: &str) -> Option<Layer<'_>> {
+    facility_priority(split_word(s).0)?;
+    let (tag, rest) = tag_and_message(s)?;
+    Some(Layer {
+        rest,
+        program: Some(tag.program),
+        provenance: Some(tag.provenance),
+        ..Layer::default()
+    })
 }
 
 /// An RFC 5424 record after its `<PRI>`: `1 2021-09-11T12:24:42.519080+02:00 host app procid
@@ -1562,6 +1578,23 @@ mod tests {
     }
 
     #[test]
+    fn logread_line_with_its_date_cut_keeps_facility_priority_out_of_the_host() {
+        let frame = split_prefix("kern.debug kernel: [48496.319557]  dump_backtrace+0x0/0x15c");
+        assert!(frame.prefixed);
+        assert_eq!(frame.host, None);
+        assert_eq!(frame.program.as_deref(), Some("kernel"));
+        assert_eq!(frame.uptime_s, Some(48496.319557));
+        assert_eq!(frame.text, " dump_backtrace+0x0/0x15c");
+        let daemon =
+            split_prefix("daemon.err procd: Instance AdGuardHome::instance1 s in a crash loop");
+        assert_eq!(daemon.program.as_deref(), Some("procd"));
+        assert_eq!(daemon.provenance, Provenance::NotKernel);
+        // Prose that opens with a dotted word is no header.
+        let prose = split_prefix("kern.warn is where the router logs it");
+        assert!(!prose.prefixed);
+    }
+
+    #[test]
     fn journalctl_short_full_weekday_and_zone_name() {
         let line = split_prefix("Sat 2021-09-11 12:24:42 CEST host kernel: Out of memory");
         assert_eq!(line.host.as_deref(), Some("host"));
@@ -1647,6 +1680,21 @@ mod tests {
             assert!(!line.prefixed, "{raw}");
             assert_eq!(line.text, raw);
         }
+    }
+
+    #[test]
+    fn a_line_quoted_whole_in_prose_is_the_kernel_line_inside() {
+        let quoted = split_prefix("\"Out of memory: Killed process 3931 (python3) total-vm:7641156kB, anon-rss:1416676kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:12132kB oom_score_adj:-300\"");
+        assert!(quoted
+            .text
+            .starts_with("Out of memory: Killed process 3931 (python3)"));
+        assert!(quoted.text.ends_with("oom_score_adj:-300"));
+        let stamped = split_prefix("\"[ 12.500000] Out of memory: Killed process 1 (a)\",");
+        assert_eq!(stamped.uptime_s, Some(12.5));
+        assert_eq!(stamped.text, "Out of memory: Killed process 1 (a)");
+        // CSV columns keep their quotes: only one pair around quote-free text comes off.
+        let csv = "\"2023-05-01\",\"Out of memory: Killed process 1 (a)\"";
+        assert_eq!(split_prefix(csv).text, csv);
     }
 
     #[test]
