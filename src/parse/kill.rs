@@ -217,6 +217,8 @@ fn beancounter_message(text: &str) -> Option<(Option<&str>, &str)> {
 /// hold spaces and parentheses: it ends at the first of `enders`, else at the last `)`; a line
 /// cut inside the comm keeps what is there.
 fn pid_and_comm<'a>(text: &'a str, enders: &[&str]) -> Option<(u32, &'a str, &'a str)> {
+    // The kernel prints one space before the pid; pastes aligned in columns carry more.
+    let text = text.trim_start_matches(' ');
     let (pid, rest) = text.split_once(' ').unwrap_or((text, ""));
     let pid = parse_u32(pid)?;
     let Some(inner) = rest.strip_prefix('(') else {
@@ -450,6 +452,12 @@ mod tests {
         let (_, victim) = victim_of("Memory cgroup out of memory: Killed process 183960 (stress-ng-vm) total-vm:299192kB, anon-rss:9317");
         assert_eq!(victim.anon_rss_kb, None);
         assert_eq!(victim.total_vm_kb, Some(299_192));
+    }
+
+    #[test]
+    fn killed_pid_after_two_spaces_of_a_column_aligned_paste() {
+        let (_, victim) = victim_of("Out of memory: Killed process  532 (kodi.bin) total-vm:1561568kB, anon-rss:397140kB, file-rss:112348kB, shmem-rss:0kB, UID:972 pgtables:1724kB oom_score_adj:0");
+        assert_eq!((victim.pid, victim.comm.as_str()), (532, "kodi.bin"));
     }
 
     #[test]
