@@ -91,9 +91,13 @@ impl GlobalSignals {
                 format!("call trace: {allocator} with no mem_cgroup frame")
             };
             signals.weak.push(path);
-        } else if into_oom.is_some() && find_frame(report, &["lru_gen_age_node"]).is_some() {
+        } else if into_oom.is_some()
+            && find_frame(report, &["lru_gen_age_node", "balance_pgdat"]).is_some()
+        {
             // mm/vmscan.c `lru_gen_age_node`: when kswapd cannot keep the working set of the
-            // last vm.lru_gen_min_ttl_ms it calls the OOM killer itself, with no memcg.
+            // last vm.lru_gen_min_ttl_ms it calls the OOM killer itself, with no memcg. The
+            // function is static and often inlined into `balance_pgdat`, and it is the only
+            // caller of out_of_memory on kswapd's reclaim path.
             signals.weak.push(
                 "call trace: lru_gen_age_node → out_of_memory: the multi-gen LRU's min_ttl guard called the OOM killer for the whole machine, to stop thrashing".into(),
             );

@@ -198,10 +198,17 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                 zone.label()
             ));
         }
+        // mm/page_alloc.c `warn_alloc`: an order-0 allocation failure gave up below min, then
+        // printed its message and backtrace before `show_mem`, while kswapd (woken under
+        // low by the slow path's `wake_all_kswapds`) reclaimed and pages were freed. Zones
+        // all still under low when printed had not been restored: no contradiction.
+        let failure_still_under_low = order_0
+            && report.kind == ReportKind::AllocationFailure
+            && zones.iter().all(ZoneEval::below_low);
         // Every zone passed the check the allocator makes (usable free above min +
         // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
         // figures contradict every cause.
-        if none_short && !oom_killer_at_order_0 {
+        if none_short && !oom_killer_at_order_0 && !failure_still_under_low {
             evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
             evidence.push(
                 "the figures contradict every cause: each zone this allocation may use was above its min watermark (with lowmem_reserve), which the allocator checks before it gives up".into(),
@@ -215,13 +222,25 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // is no moment's noise: the figures contradict the host being out of memory (a real
         // 6.1 guest showed a 3032kB zone over its 1660kB high). Only where the reserve is known:
         // printed, or none, for the highest zone of its node (`setup_per_zone_lowmem_reserve`
-        // reserves a zone only against the populated zones above it).
+        // reserves a zone only against the populated zones above it). A zone below Normal is
+        // the highest only where the node's zone section shows it (a buddy line, a
+        // `lowmem_reserve[]`): a 16 MB DMA zone line picked out of a paste alone has Normal
+        // above it on most machines.
+        let section_shown = |node: Option<u32>| {
+            report.meminfo.zones.iter().any(|zone| {
+                zone.node == node && (zone.buddy.is_some() || !zone.lowmem_reserve_pages.is_empty())
+            })
+        };
         let reserve_known = |z: &ZoneEval| {
+            let rank = zones::zone_rank(&z.zone.zone);
+            let highest_printed = !report
+                .meminfo
+                .zones
+                .iter()
+                .any(|other| other.node == z.zone.node && zones::zone_rank(&other.zone) > rank);
             !z.zone.lowmem_reserve_pages.is_empty()
-                || !report.meminfo.zones.iter().any(|other| {
-                    other.node == z.zone.node
-                        && zones::zone_rank(&other.zone) > zones::zone_rank(&z.zone.zone)
-                })
+                || highest_printed
+                    && (rank >= zones::zone_rank("Normal") || section_shown(z.zone.node))
         };
         let serves_order_0 =
             |z: &ZoneEval| z.beyond_reclaim_since(page) && !z.cannot_serve_order_0();
@@ -271,9 +290,11 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             .map(ZoneEval::watermark_evidence);
         evidence.extend(memory_state_evidence(report));
         let confidence = if none_short {
-            evidence.push(
-                "no zone this allocation may use was under min when the report was printed, none above high either: memory freed between the OOM decision and the print".into(),
-            );
+            evidence.push(if failure_still_under_low {
+                "no zone this allocation may use was under min when the report was printed, but none was above low: pages freed between the failure and the print, while kswapd reclaimed".into()
+            } else {
+                "no zone this allocation may use was under min when the report was printed, none above high either: memory freed between the OOM decision and the print".into()
+            });
             Confidence::Low
         } else if all_short && cut.is_none() {
             Confidence::High
@@ -657,11 +678,11 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::HostOom);
         assert_eq!(diagnosis.confidence, Confidence::Low);
         assert_evidence(&diagnosis, "no zone this allocation may use was under min when the report was printed, none above high either");
-        // The same figures for an allocation that gave up without the OOM killer.
+        // An allocation that gave up without the OOM killer, the zone found over low.
         let failure = Given::alloc_failure()
             .header("dd", 1, "0x200da", &[], 0)
             .stack(&["warn_alloc", "__alloc_pages_nodemask"])
-            .zone(None, "Normal", 2_040, 2_032, 2_540, 3_048)
+            .zone(None, "Normal", 2_600, 2_032, 2_540, 3_048)
             .build();
         let diagnosis = diagnose(&failure);
         assert_eq!(diagnosis.cause, Cause::Unknown);
@@ -721,6 +742,18 @@ mod tests {
             &diagnosis,
             "the multi-gen LRU's min_ttl guard called the OOM killer",
         );
+        // 5.15 OpenWrt arm64: the same guard inlined, out_of_memory called from balance_pgdat.
+        let inlined = Given::oom()
+            .header("kswapd0", 100, "0xcc0", &["GFP_KERNEL"], 0)
+            .stack(&[
+                "dump_header",
+                "oom_kill_process",
+                "out_of_memory",
+                "balance_pgdat",
+                "kswapd",
+            ])
+            .build();
+        assert_eq!(diagnose(&inlined).cause, Cause::HostOom);
     }
 
     #[test]
@@ -802,6 +835,29 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_zone_line_without_its_reserve_or_buddy_section_is_no_contradiction() {
+        // A 4.x build host's paste: the 16 MB DMA zone line (free 15904kB over high 28kB)
+        // picked out beside the kill lines; with no buddy section, the zones above it and so
+        // its lowmem_reserve are not shown.
+        let lone = |buddy: bool| {
+            let given = Given::oom()
+                .header("soong_ui", 1, "0x24201ca", &[], 0)
+                .zone(Some(0), "DMA", 15_904, 20, 24, 28);
+            let given = if buddy {
+                given.buddy(Some(0), "DMA", "0*4kB 0*8kB 0*16kB 1*32kB 2*64kB 1*128kB 1*256kB 0*512kB 1*1024kB 1*2048kB 3*4096kB = 15904kB")
+            } else {
+                given
+            };
+            diagnose(&given.killed("Out of memory", 29_494, "javac").build())
+        };
+        let picked = lone(false);
+        assert_eq!(picked.cause, Cause::HostOom);
+        assert!(!has_evidence(&picked, "the figures contradict a host OOM"));
+        // With the buddy section printed, DMA is the node's only zone: no reserve holds it.
+        assert_evidence(&lone(true), "the figures contradict a host OOM");
+    }
+
+    #[test]
     fn order_0_atomic_failure_without_zone_figures_is_unknown() {
         let report = Given::alloc_failure()
             .header(
@@ -861,6 +917,32 @@ mod tests {
             &diagnosis,
             "the figures contradict every cause"
         ));
+    }
+
+    #[test]
+    fn order_0_failure_with_every_zone_between_min_and_low_is_a_shortage_at_low() {
+        // A 2.6.3x ARM board: kswapd0's order-0 GFP_KERNEL allocation (in an interrupt on its
+        // CPU) failed; show_mem then printed Normal free 1724kB over min 1396kB, under low
+        // 1744kB: freed since, still under low, where kswapd reclaims.
+        let failure = |free_kb: u64| {
+            Given::alloc_failure()
+                .header("kswapd0", 95, "0xd0", &[], 0)
+                .stack(&["__alloc_pages_nodemask", "__alloc_skb"])
+                .zone(None, "Normal", free_kb, 1396, 1744, 2092)
+                .reserve(&[0, 0])
+                .build()
+        };
+        let under_low = diagnose(&failure(1724));
+        assert_eq!(under_low.cause, Cause::HostOom);
+        assert_eq!(under_low.confidence, Confidence::Low);
+        assert_evidence(
+            &under_low,
+            "none was above low: pages freed between the failure",
+        );
+        // Above low the zone would have served the page: the figures contradict the failure.
+        let above_low = diagnose(&failure(1800));
+        assert_eq!(above_low.cause, Cause::Unknown);
+        assert_evidence(&above_low, "the figures contradict every cause");
     }
 
     #[test]
