@@ -55,11 +55,6 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
                 evidence.push(text);
                 Confidence::Medium
             }
-            // mm/page_alloc.c `__alloc_pages_may_oom`: "The OOM killer will not help higher
-            // order allocs": above PAGE_ALLOC_COSTLY_ORDER a request fails once compaction
-            // cannot make a block, while a real shortage shows as order-0 OOMs. So a costly
-            // failure is suspected fragmentation; a cheaper order, with no zone figures,
-            // may be either.
             // Without compaction nothing makes a free block of an order the lists lack.
             None if report.compaction_disabled => {
                 evidence.push(format!(
@@ -67,12 +62,24 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
                 ));
                 Confidence::Low
             }
-            None if order > PAGE_ALLOC_COSTLY_ORDER
-                && report.kind == crate::report::ReportKind::AllocationFailure =>
-            {
-                evidence.push(format!(
-                    "no zone watermarks or buddy lists printed: an order-{order} allocation (above PAGE_ALLOC_COSTLY_ORDER {PAGE_ALLOC_COSTLY_ORDER}) fails when compaction cannot make a block: only suspected fragmentation"
-                ));
+            // mm/page_alloc.c `__alloc_pages_slowpath`: "The OOM killer will not help higher
+            // order allocs": above PAGE_ALLOC_COSTLY_ORDER a request fails once compaction
+            // cannot make a block. At or below it, one that may reclaim and retry never fails
+            // (it invokes the OOM killer instead); warn_alloc reports those that may not
+            // (GFP_ATOMIC, GFP_NOWAIT, __GFP_NORETRY), which fail when no free block of their
+            // order is above the watermark at that instant. Either way the missing block is
+            // the suspect; with no zone figures, only suspected. An OOM kill at order 1 to 3
+            // ran reclaim and compaction to the end and may be either.
+            None if report.kind == crate::report::ReportKind::AllocationFailure => {
+                evidence.push(if order > PAGE_ALLOC_COSTLY_ORDER {
+                    format!(
+                        "no zone watermarks or buddy lists printed: an order-{order} allocation (above PAGE_ALLOC_COSTLY_ORDER {PAGE_ALLOC_COSTLY_ORDER}) fails when compaction cannot make a block: only suspected fragmentation"
+                    )
+                } else {
+                    format!(
+                        "no zone watermarks or buddy lists printed: an order-{order} allocation fails without the OOM killer only when it may not reclaim or retry, and then when no free block of its order is above the watermark: only suspected fragmentation"
+                    )
+                });
                 Confidence::Low
             }
             None => {

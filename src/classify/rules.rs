@@ -1180,13 +1180,22 @@ mod tests {
     }
 
     #[test]
-    fn order_2_allocation_failure_without_figures_is_unknown() {
+    fn order_2_allocation_failure_without_figures_is_suspected_fragmentation() {
         let report = Given::alloc_failure()
             .header("kworker", 9, "0xa20", &["GFP_ATOMIC"], 2)
             .build();
         let diagnosis = diagnose(&report);
-        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_eq!(diagnosis.cause, Cause::Fragmentation);
         assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "may not reclaim or retry, and then when no free block of its order is above the watermark: only suspected fragmentation");
+        // An OOM kill at order 2 reclaimed and compacted to the end: either, without figures.
+        let kill = Given::oom()
+            .header("kthreadd", 2, "0x2dc2", &["GFP_KERNEL"], 2)
+            .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+            .killed("Out of memory", 1_576_622, "influxd")
+            .build();
+        let diagnosis = diagnose(&kill);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_evidence(&diagnosis, "may be fragmentation or a shortage");
     }
 
