@@ -311,7 +311,9 @@ pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
     let symbol = rest.strip_prefix("? ").unwrap_or(rest);
     // After an address the line is a frame for sure, even cut inside its offset
     // (`[<ffffffff811bd1ce>] __mem_cgroup_try_charge+0xb`, the end of a paste).
-    let name = frame_function(symbol).or_else(|| cut_frame_function(symbol).filter(|_| bracketed));
+    let name = frame_function(symbol)
+        .or_else(|| decoded_frame_function(symbol))
+        .or_else(|| cut_frame_function(symbol).filter(|_| bracketed));
     if name.is_none() && !bracketed {
         return None;
     }
@@ -393,6 +395,21 @@ fn cut_frame_function(symbol: &str) -> Option<&str> {
     let (name, offset) = symbol.split_once("+0x")?;
     (is_symbol_name(name) && !offset.is_empty() && offset.bytes().all(|b| b.is_ascii_hexdigit()))
         .then_some(name)
+}
+
+/// A frame as scripts/decode_stacktrace.sh rewrites it, its offset replaced by the source
+/// lines (`dump_header (mm/oom_kill.c:74 mm/oom_kill.c:468)`, `dump_stack_lvl
+/// (lib/dump_stack.c:123 (discriminator 1))`), as syzbot and the kernel test robot post
+/// traces: `func`.
+fn decoded_frame_function(symbol: &str) -> Option<&str> {
+    let (name, lines) = symbol.trim_end().split_once(" (")?;
+    let (path, after) = lines.split_once(':')?;
+    let source_path = path.contains('.')
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_./-".contains(&b));
+    let line_number = after.bytes().next().is_some_and(|b| b.is_ascii_digit());
+    (is_symbol_name(name) && source_path && line_number && lines.ends_with(')')).then_some(name)
 }
 
 /// `func+0xNN/0xNN[ suffix]` → `func`; the suffix may only be a ` [module]` or ` (P)` mark.
@@ -735,6 +752,26 @@ mod tests {
         assert_eq!(stack_frame("[<c0105f10>] (pgd_alloc) garbage"), None);
         assert_eq!(stack_frame(".L12+0x1/0x2"), None);
         assert_eq!(stack_frame("x+0x1/0x2 trailing words"), None);
+    }
+
+    #[test]
+    fn frames_decoded_to_source_lines_name_their_function() {
+        // A 6.16 kernel test robot report, run through scripts/decode_stacktrace.sh.
+        assert_eq!(
+            stack_frame("dump_header (mm/oom_kill.c:74 mm/oom_kill.c:468) "),
+            Some(Some("dump_header"))
+        );
+        assert_eq!(
+            stack_frame("dump_stack_lvl (lib/dump_stack.c:123 (discriminator 1)) "),
+            Some(Some("dump_stack_lvl"))
+        );
+        assert_eq!(
+            stack_frame("? __pfx_out_of_memory (mm/oom_kill.c:1113) "),
+            Some(Some("__pfx_out_of_memory"))
+        );
+        // Prose with a parenthesis is no frame.
+        assert_eq!(stack_frame("systemd (see man page: 5)"), None);
+        assert_eq!(stack_frame("kworker (busy)"), None);
     }
 
     #[test]
