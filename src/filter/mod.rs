@@ -385,13 +385,15 @@ pub(crate) fn render_event(completed: &Completed, schema: EventSchema) -> Option
 
 /// Whether a finished report is an event: always, but for a fragment (a report opened
 /// without its header, whose lines passed through) that shows no OOM: no kill, no end note,
-/// no frame of the OOM killer or of `warn_alloc` in its stack, and figures that do not decide a cause (sysrq-m
-/// prints the same Mem-Info with memory to spare).
+/// no frame of the OOM killer or of `warn_alloc` in its stack, no task-table row
+/// (`dump_tasks` prints only inside an OOM report), and figures that do not decide a cause
+/// (sysrq-m prints the same Mem-Info with memory to spare).
 fn shows_an_oom(completed: &Completed, diagnosis: &Diagnosis) -> bool {
     let report = &completed.report;
     !completed.context.fragment
         || !report.victims.is_empty()
         || report.end_note.is_some()
+        || report.task_rows_seen > 0
         || crate::parse::stack_shows_a_report(report)
         || (diagnosis.cause != Cause::Unknown && diagnosis.confidence != Confidence::Low)
 }
@@ -497,6 +499,23 @@ mod tests {
         let inputs = out.iter().filter(|e| matches!(e, Emitted::Input)).count();
         assert_eq!(inputs, records.len(), "a fragment's records pass through");
         (events(&out), transform.counters().records_folded)
+    }
+
+    #[test]
+    fn headerless_task_table_passes_through_and_adds_an_event() {
+        // dump_tasks prints only inside an OOM report: the kill line was cut, not the OOM.
+        let records = messages(&[
+            "[1742446.361087] [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+            "[1742446.361119] [ 1137]     0  1137    32759    18107      68       48             0 systemd-journal",
+            "[1742446.361127] [ 1562]     0  1562    97048    10763     101      644             0 rsyslogd",
+        ]);
+        let (events, _) = fragment_events(&records);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0]["oom"]["cause"], "unknown");
+        assert_eq!(events[0]["oom"]["fragment"], true);
+        assert_eq!(events[0]["oom"]["task_rows_seen"], 2);
+        // A heading cut before its first row makes no event: the rule counts rows.
+        assert!(fragment_events(&records[..1]).0.is_empty());
     }
 
     #[test]
