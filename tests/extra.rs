@@ -3072,3 +3072,649 @@ extra_case!(
     t2718_cloudatlas_alios_sshd_slice_cc1plus,
     "t2718-cloudatlas-alios-sshd-slice-cc1plus"
 );
+extra_case!(u2801_coroot_mailpit_header, "u2801-coroot-mailpit-header");
+extra_case!(u2802_spdk_nvme_order4, "u2802-spdk-nvme-order4");
+extra_case!(u2803_netmap_pktgen_order4, "u2803-netmap-pktgen-order4");
+extra_case!(u2804_rpi_kswapd0_order3, "u2804-rpi-kswapd0-order3");
+extra_case!(
+    u2805_rpi_smsc95xx_meminfo_tail,
+    "u2805-rpi-smsc95xx-meminfo-tail"
+);
+extra_case!(u2806_dali_python_memcg, "u2806-dali-python-memcg");
+extra_case!(u2807_deepspeech_python_kill, "u2807-deepspeech-python-kill");
+extra_case!(u2808_modsecurity_nginx_el6, "u2808-modsecurity-nginx-el6");
+extra_case!(u2810_openj9_jit_k8s_header, "u2810-openj9-jit-k8s-header");
+extra_case!(
+    u2811_adoptium_c2_docker_memcg,
+    "u2811-adoptium-c2-docker-memcg"
+);
+extra_case!(
+    u2812_golang_xautolock_global,
+    "u2812-golang-xautolock-global"
+);
+extra_case!(
+    u2813_compiler_explorer_clang_header,
+    "u2813-compiler-explorer-clang-header"
+);
+extra_case!(u2815_k3s_streamtrans_global, "u2815-k3s-streamtrans-global");
+extra_case!(u2816_prometheus_rhev_header, "u2816-prometheus-rhev-header");
+extra_case!(
+    u2817_r8152_ds1019_synow3tool_order4,
+    "u2817-r8152-ds1019-synow3tool-order4"
+);
+extra_case!(
+    u2819_r8152_ds1019_ksoftirqd_order4,
+    "u2819-r8152-ds1019-ksoftirqd-order4"
+);
+extra_case!(u2820_pfring_tcpdump_order9, "u2820-pfring-tcpdump-order9");
+extra_case!(
+    u2821_mt7601_khubd_order5_armel,
+    "u2821-mt7601-khubd-order5-armel"
+);
+extra_case!(u2822_dm_writeboost_order8, "u2822-dm-writeboost-order8");
+extra_case!(u2823_openwrt_mt7986_order10, "u2823-openwrt-mt7986-order10");
+extra_case!(u2824_sof_perf_order4, "u2824-sof-perf-order4");
+extra_case!(
+    u2827_rpi_vmalloc_0bytes_modprobe,
+    "u2827-rpi-vmalloc-0bytes-modprobe"
+);
+extra_case!(
+    u2828_zfs_aarch64_vmap_modprobe,
+    "u2828-zfs-aarch64-vmap-modprobe"
+);
+extra_case!(
+    u2829_parallelcluster_headnode_python,
+    "u2829-parallelcluster-headnode-python"
+);
+extra_case!(
+    u2830_kasan_quarantine_order4,
+    "u2830-kasan-quarantine-order4"
+);
+extra_case!(
+    u2831_strfry_coredump_order7_arm64,
+    "u2831-strfry-coredump-order7-arm64"
+);
+extra_case!(u2832_lkrg_sh_order7_atomic, "u2832-lkrg-sh-order7-atomic");
+extra_case!(
+    u2833_wca_travis_mysqld_memcg,
+    "u2833-wca-travis-mysqld-memcg"
+);
+extra_case!(
+    u2834_nixos_percona_test_mysqld,
+    "u2834-nixos-percona-test-mysqld"
+);
+extra_case!(u2835_passenger_ruby_quoted, "u2835-passenger-ruby-quoted");
+extra_case!(
+    u2836_pod4lib_sidekiq_ruby_el7,
+    "u2836-pod4lib-sidekiq-ruby-el7"
+);
+extra_case!(u2901_sf_embedded_arm_order2, "u2901-sf-embedded-arm-order2");
+extra_case!(
+    u2902_blog_mysql_lowmem_vm_killlines,
+    "u2902-blog-mysql-lowmem-vm-killlines"
+);
+extra_case!(
+    u2905_so_arm_kswapd_order0_unevictable,
+    "u2905-so-arm-kswapd-order0-unevictable"
+);
+extra_case!(
+    u2906_sf_xen_domu_swapper_order0_atomic,
+    "u2906-sf-xen-domu-swapper-order0-atomic"
+);
+extra_case!(
+    u2907_so_gke_pause_container_memcg_kill,
+    "u2907-so-gke-pause-container-memcg-kill"
+);
+extra_case!(
+    u2908_blog_android_build_javac_killed,
+    "u2908-blog-android-build-javac-killed"
+);
+extra_case!(
+    u2909_yugabyte_kb_postgres_yb_tserver,
+    "u2909-yugabyte-kb-postgres-yb-tserver"
+);
+extra_case!(
+    u2910_indexima_doc_java_header,
+    "u2910-indexima-doc-java-header"
+);
+extra_case!(u3001_ali_big_mm_2632_syslog, "u3001-ali-big-mm-2632-syslog");
+extra_case!(
+    u3002_alicloud_duplicity_python2,
+    "u3002-alicloud-duplicity-python2"
+);
+extra_case!(u3003_centos7_mongod_inline, "u3003-centos7-mongod-inline");
+extra_case!(
+    u3004_qiita_ec2_ruby_killed_only,
+    "u3004-qiita-ec2-ruby-killed-only"
+);
+extra_case!(u3006_tidb_5756_kill_lines, "u3006-tidb-5756-kill-lines");
+extra_case!(u3007_tikv_10580_grep_kills, "u3007-tikv-10580-grep-kills");
+extra_case!(u3008_tidb_8270_header_only, "u3008-tidb-8270-header-only");
+extra_case!(
+    u3009_tidb_10198_holmes_db_header,
+    "u3009-tidb-10198-holmes-db-header"
+);
+extra_case!(
+    u3010_kubeasz_556_pod_limit_kmem,
+    "u3010-kubeasz-556-pod-limit-kmem"
+);
+extra_case!(
+    u3012_redhat_25416_rhel5_httpd_header,
+    "u3012-redhat-25416-rhel5-httpd-header"
+);
+extra_case!(
+    u3014_redhat_7126558_rhaap_kmem_memcg,
+    "u3014-redhat-7126558-rhaap-kmem-memcg"
+);
+extra_case!(
+    u3016_aliyun_ecs_mysqld_2016_tasktable,
+    "u3016-aliyun-ecs-mysqld-2016-tasktable"
+);
+extra_case!(
+    u3017_aliyun_rsyslog_oomlog_java,
+    "u3017-aliyun-rsyslog-oomlog-java"
+);
+extra_case!(
+    u3018_aliyun_jenkins_grep_killed,
+    "u3018-aliyun-jenkins-grep-killed"
+);
+extra_case!(
+    u3019_aliyun_test_commented_kill,
+    "u3019-aliyun-test-commented-kill"
+);
+extra_case!(
+    u3020_airflow_mysqld_grep_memory_burst,
+    "u3020-airflow-mysqld-grep-memory-burst"
+);
+extra_case!(
+    u3021_tomcat_java_dmesg_kill_lines,
+    "u3021-tomcat-java-dmesg-kill-lines"
+);
+extra_case!(
+    u3022_redis_notes_localhost_kill,
+    "u3022-redis-notes-localhost-kill"
+);
+extra_case!(
+    u3023_rocketmq_4604_single_kill,
+    "u3023-rocketmq-4604-single-kill"
+);
+extra_case!(
+    u3024_tugraph_977_hugegraph03_grep,
+    "u3024-tugraph-977-hugegraph03-grep"
+);
+extra_case!(
+    u3025_nebula_1684_storaged_header,
+    "u3025-nebula-1684-storaged-header"
+);
+extra_case!(
+    u3026_starrocks_45291_juicefs_be,
+    "u3026-starrocks-45291-juicefs-be"
+);
+extra_case!(
+    u3027_geth_egrep_killed_process,
+    "u3027-geth-egrep-killed-process"
+);
+extra_case!(
+    u3028_unblockneteasemusic_644_node_taskrow,
+    "u3028-unblockneteasemusic-644-node-taskrow"
+);
+extra_case!(
+    u3029_ssdb_547_rhel6_killed_uid,
+    "u3029-ssdb-547-rhel6-killed-uid"
+);
+extra_case!(
+    u3030_shadowsocks_530_debian_686pae,
+    "u3030-shadowsocks-530-debian-686pae"
+);
+extra_case!(
+    u3031_earlyoom_121_ru_locale_bash,
+    "u3031-earlyoom-121-ru-locale-bash"
+);
+extra_case!(
+    u3032_phoneblock_208_de_arm64_header,
+    "u3032-phoneblock-208-de-arm64-header"
+);
+extra_case!(
+    u3033_aws_ecs_cgroupv2_task_slice_tail,
+    "u3033-aws-ecs-cgroupv2-task-slice-tail"
+);
+extra_case!(
+    u3034_zh_rhel86_user_slice_stressng,
+    "u3034-zh-rhel86-user-slice-stressng"
+);
+extra_case!(
+    u3035_aliyun_composer_php_rhel6_taskrow,
+    "u3035-aliyun-composer-php-rhel6-taskrow"
+);
+extra_case!(
+    u3036_carloscn_procon_egrep_syslog1,
+    "u3036-carloscn-procon-egrep-syslog1"
+);
+extra_case!(u3037_carloscn_procon_dmesg, "u3037-carloscn-procon-dmesg");
+extra_case!(
+    u3038_carloscn_machine_dmesg_t,
+    "u3038-carloscn-machine-dmesg-T"
+);
+extra_case!(
+    u3039_osmfr_70_lxc_mastodon_parent,
+    "u3039-osmfr-70-lxc-mastodon-parent"
+);
+extra_case!(
+    u3040_ssup2_ko_k8s_memcg_stress,
+    "u3040-ssup2-ko-k8s-memcg-stress"
+);
+extra_case!(
+    u3041_zh_emr_starrocks_be_grep_two,
+    "u3041-zh-emr-starrocks-be-grep-two"
+);
+extra_case!(
+    u3042_zh_mysqld_rhel6_grep_thread_kill,
+    "u3042-zh-mysqld-rhel6-grep-thread-kill"
+);
+extra_case!(
+    u3043_zh_txy_bj_java_rhel7_taskrow,
+    "u3043-zh-txy-bj-java-rhel7-taskrow"
+);
+extra_case!(
+    u3044_doris_palo_be_datanode1_numa_rsyslog012,
+    "u3044-doris-palo-be-datanode1-numa-rsyslog012"
+);
+extra_case!(
+    u3105_i386_lowmem_mkfs_ext4_next_20200521,
+    "u3105-i386-lowmem-mkfs-ext4-next-20200521"
+);
+extra_case!(
+    u3106_ppc64_memcg_v1_dd_xfs_6_0,
+    "u3106-ppc64-memcg-v1-dd-xfs-6.0"
+);
+extra_case!(
+    u3107_arm64_android_kmsg_order3_binder,
+    "u3107-arm64-android-kmsg-order3-binder"
+);
+extra_case!(
+    u3108_arm64_rockpi4_memcg_selftest_next_20250303,
+    "u3108-arm64-rockpi4-memcg-selftest-next-20250303"
+);
+extra_case!(
+    u3109_memcg_then_false_global_panic_lxc_5_15,
+    "u3109-memcg-then-false-global-panic-lxc-5.15"
+);
+extra_case!(
+    u3110_bpf_oom_policy_memcg_6_16,
+    "u3110-bpf-oom-policy-memcg-6.16"
+);
+extra_case!(
+    u3111_memcg_foo_stress_5_2_constraint_none,
+    "u3111-memcg-foo-stress-5.2-constraint-none"
+);
+extra_case!(
+    u3112_memcg_swapcache_alloc_anon_6_5,
+    "u3112-memcg-swapcache-alloc-anon-6.5"
+);
+extra_case!(
+    u3113_i386_lkp_slab_corrupt_sed_oom_6_17,
+    "u3113-i386-lkp-slab-corrupt-sed-oom-6.17"
+);
+extra_case!(
+    u3114_ppc32_g4_kswapd0_atomic_zswap_6_8_9,
+    "u3114-ppc32-g4-kswapd0-atomic-zswap-6.8.9"
+);
+extra_case!(
+    u3115_ppc32_g4_kswapd0_gfpkernel_zswap_writeback_6_9,
+    "u3115-ppc32-g4-kswapd0-gfpkernel-zswap-writeback-6.9"
+);
+extra_case!(
+    u3116_arm64_rpi4_btrfs_csum_order4_6_17,
+    "u3116-arm64-rpi4-btrfs-csum-order4-6.17"
+);
+extra_case!(
+    u3117_btrfs_zoned_mount_order6_6_1_rc5,
+    "u3117-btrfs-zoned-mount-order6-6.1-rc5"
+);
+extra_case!(
+    u3118_btrfs_lvmcache_kasan_gfp_nowait_5_0_10,
+    "u3118-btrfs-lvmcache-kasan-gfp-nowait-5.0.10"
+);
+extra_case!(
+    u3119_kswapd0_nofs_nomemalloc_sheaves_6_19_rc5,
+    "u3119-kswapd0-nofs-nomemalloc-sheaves-6.19-rc5"
+);
+extra_case!(
+    u3120_bz216110_el7_gbased_shmem_global,
+    "u3120-bz216110-el7-gbased-shmem-global"
+);
+extra_case!(
+    u3121_oom_torture_vmware_xfs_5_3_rc1,
+    "u3121-oom-torture-vmware-xfs-5.3-rc1"
+);
+extra_case!(
+    u3124_ltp_swapon01_memcg_kill_lines,
+    "u3124-ltp-swapon01-memcg-kill-lines"
+);
+extra_case!(
+    u3125_ppc64le_sle_hugemmap34_global_kill_lines,
+    "u3125-ppc64le-sle-hugemmap34-global-kill-lines"
+);
+extra_case!(
+    u3127_ltp_fallocate05_tmpfs_256mb_board,
+    "u3127-ltp-fallocate05-tmpfs-256mb-board"
+);
+extra_case!(
+    u3128_armv5_pxa_zipit_z2_initramfs_5_18_rc1,
+    "u3128-armv5-pxa-zipit-z2-initramfs-5.18-rc1"
+);
+extra_case!(
+    u3130_asustor_nas_gfp_nowait_smartctl_5_13,
+    "u3130-asustor-nas-gfp-nowait-smartctl-5.13"
+);
+extra_case!(
+    u3131_lkp_ltp_oom03_memcg_6_16_rc5,
+    "u3131-lkp-ltp-oom03-memcg-6.16-rc5"
+);
+extra_case!(
+    u3132_i386_ltp_min_free_kbytes_oom_reaper_bad_page_next_20220412,
+    "u3132-i386-ltp-min-free-kbytes-oom-reaper-bad-page-next-20220412"
+);
+extra_case!(
+    u3133_ath11k_resume_order4_gfp_noio_thinkpad_6_8_rc3,
+    "u3133-ath11k-resume-order4-gfp-noio-thinkpad-6.8-rc3"
+);
+extra_case!(
+    u3134_steamdeck_mhi_fw_dma32_order7_6_11,
+    "u3134-steamdeck-mhi-fw-dma32-order7-6.11"
+);
+extra_case!(
+    u3135_armv7_ath10k_coredump_vzalloc_0_bytes_3_14_77,
+    "u3135-armv7-ath10k-coredump-vzalloc-0-bytes-3.14.77"
+);
+extra_case!(
+    u3136_ppc64le_cki_ltp_msgstress04_5_9_rc3,
+    "u3136-ppc64le-cki-ltp-msgstress04-5.9-rc3"
+);
+extra_case!(
+    u3139_virtual_address_range_selftest_pgtables_kill,
+    "u3139-virtual-address-range-selftest-pgtables-kill"
+);
+extra_case!(
+    u3140_kdump_kernel_trusted_keyring_oom_panic_6_8_rc5,
+    "u3140-kdump-kernel-trusted-keyring-oom-panic-6.8-rc5"
+);
+extra_case!(
+    u3141_memcg_v1_parent_a_child_b_tail_6_3,
+    "u3141-memcg-v1-parent-a-child-b-tail-6.3"
+);
+extra_case!(
+    u3201_frigate_unraid_capture_memcg,
+    "u3201-frigate-unraid-capture-memcg"
+);
+extra_case!(
+    u3202_frigate_unraid_kworker_loop_memcg,
+    "u3202-frigate-unraid-kworker-loop-memcg"
+);
+extra_case!(
+    u3203_adguardhome_mips64_router_kill,
+    "u3203-adguardhome-mips64-router-kill"
+);
+extra_case!(
+    u3204_adguardhome_ax6s_kswapd_header,
+    "u3204-adguardhome-ax6s-kswapd-header"
+);
+extra_case!(
+    u3205_openwrt_x86_adguardhome_header,
+    "u3205-openwrt-x86-adguardhome-header"
+);
+extra_case!(
+    u3206_glinet_mt6000_adguardhome_header,
+    "u3206-glinet-mt6000-adguardhome-header"
+);
+extra_case!(
+    u3207_webmin_openstack_systemd_header,
+    "u3207-webmin-openstack-systemd-header"
+);
+extra_case!(u3208_haos_node_kill_retyped, "u3208-haos-node-kill-retyped");
+extra_case!(
+    u3210_aks_dotnet_memcg_usage_limit,
+    "u3210-aks-dotnet-memcg-usage-limit"
+);
+extra_case!(
+    u3211_fedora_dotnet_docker_memcg_stack,
+    "u3211-fedora-dotnet-docker-memcg-stack"
+);
+extra_case!(
+    u3212_boot2docker_dotnet_servergc_memcg,
+    "u3212-boot2docker-dotnet-servergc-memcg"
+);
+extra_case!(
+    u3213_webos_rpi4_build_cc1plus_kill,
+    "u3213-webos-rpi4-build-cc1plus-kill"
+);
+extra_case!(
+    u3214_aks_walinuxagent_logcollector_memcg_stats,
+    "u3214-aks-walinuxagent-logcollector-memcg-stats"
+);
+extra_case!(
+    u3215_qubes_dom0_xorg_kill_2018,
+    "u3215-qubes-dom0-xorg-kill-2018"
+);
+extra_case!(
+    u3216_arch_nwg_displays_global_kill,
+    "u3216-arch-nwg-displays-global-kill"
+);
+extra_case!(
+    u3217_nodeos_qemu_npm_4_3_header,
+    "u3217-nodeos-qemu-npm-4.3-header"
+);
+extra_case!(
+    u3218_nodeos_qemu_npm_4_8_header,
+    "u3218-nodeos-qemu-npm-4.8-header"
+);
+extra_case!(
+    u3219_tikv_release_build_rustc_kill,
+    "u3219-tikv-release-build-rustc-kill"
+);
+extra_case!(
+    u3220_wl500gpv2_swapper_order3_irq,
+    "u3220-wl500gpv2-swapper-order3-irq"
+);
+extra_case!(
+    u3221_irati_xen_boot_no_killable_panic,
+    "u3221-irati-xen-boot-no-killable-panic"
+);
+extra_case!(
+    u3222_ha_supervised_ubuntu_python3_20g,
+    "u3222-ha-supervised-ubuntu-python3-20g"
+);
+extra_case!(
+    u3223_haos_python3_kill_quoted,
+    "u3223-haos-python3-kill-quoted"
+);
+extra_case!(
+    u3224_dietpi_rpi4_jellyfin_kill,
+    "u3224-dietpi-rpi4-jellyfin-kill"
+);
+extra_case!(
+    u3225_tip_golang_gke_godoc_memcg,
+    "u3225-tip-golang-gke-godoc-memcg"
+);
+extra_case!(
+    u3226_chain_maind_systemd_memcg_stack,
+    "u3226-chain-maind-systemd-memcg-stack"
+);
+extra_case!(
+    u3227_openwrt_lantiq_dsl_cpe_order4,
+    "u3227-openwrt-lantiq-dsl-cpe-order4"
+);
+extra_case!(
+    u3228_rpi2_adb_usbdevfs_order8,
+    "u3228-rpi2-adb-usbdevfs-order8"
+);
+extra_case!(
+    u3231_db1000n_docker_go_main_global,
+    "u3231-db1000n-docker-go-main-global"
+);
+extra_case!(
+    u3232_unraid_immich_global_kill_2,
+    "u3232-unraid-immich-global-kill-2"
+);
+extra_case!(
+    u3233_rpi_kodi_bin_repeated_kills,
+    "u3233-rpi-kodi-bin-repeated-kills"
+);
+extra_case!(
+    u3234_pihole_ftl_416mi_kill_quoted,
+    "u3234-pihole-ftl-416mi-kill-quoted"
+);
+extra_case!(
+    u3235_unraid_jellyfin_ffprobe_docker_memcg,
+    "u3235-unraid-jellyfin-ffprobe-docker-memcg"
+);
+extra_case!(
+    u3236_proxmox_lxc_k3s_jellyfin_pod_memcg,
+    "u3236-proxmox-lxc-k3s-jellyfin-pod-memcg"
+);
+extra_case!(
+    u3237_jellyfin_docker_dotnet_order2_skmem_memcg,
+    "u3237-jellyfin-docker-dotnet-order2-skmem-memcg"
+);
+extra_case!(
+    u3238_paperless_ngx_celeryd_global_kill,
+    "u3238-paperless-ngx-celeryd-global-kill"
+);
+extra_case!(
+    u3302_es_ooms_exporter_apache2_comment,
+    "u3302-es-ooms-exporter-apache2-comment"
+);
+extra_case!(
+    u3303_stackoverflow_go_docker_memcg,
+    "u3303-stackoverflow-go-docker-memcg"
+);
+extra_case!(
+    u3305_slryzen_pytest_host_oom,
+    "u3305-slryzen-pytest-host-oom"
+);
+extra_case!(
+    u3306_echron_oom_score_adj_patch,
+    "u3306-echron-oom-score-adj-patch"
+);
+extra_case!(
+    u3307_ppc32_powermac_g4_kswapd0_zswap,
+    "u3307-ppc32-powermac-g4-kswapd0-zswap"
+);
+extra_case!(
+    u3308_rpi5_rtw88_usb_order3_atomic,
+    "u3308-rpi5-rtw88-usb-order3-atomic"
+);
+extra_case!(
+    u3309_centos7_vbox_mysqld_alter_table,
+    "u3309-centos7-vbox-mysqld-alter-table"
+);
+extra_case!(u3310_min_cho_mysqld_testvm1, "u3310-min-cho-mysqld-testvm1");
+extra_case!(
+    u3311_korean_notes_insightdb_header,
+    "u3311-korean-notes-insightdb-header"
+);
+extra_case!(
+    u3312_tencent_cvm_java_oom_blog,
+    "u3312-tencent-cvm-java-oom-blog"
+);
+extra_case!(
+    u3313_renfufei_web1_grep_killer,
+    "u3313-renfufei-web1-grep-killer"
+);
+extra_case!(
+    u3314_alios7_systemd_logind_order3_header,
+    "u3314-alios7-systemd-logind-order3-header"
+);
+extra_case!(
+    u3315_rocky_lab_e4_hog_memorymax,
+    "u3315-rocky-lab-e4-hog-memorymax"
+);
+extra_case!(
+    u3316_wsl2_agent_transcript_grep_c3,
+    "u3316-wsl2-agent-transcript-grep-C3"
+);
+extra_case!(
+    u3317_mjg123_jdk10_jshell_docker,
+    "u3317-mjg123-jdk10-jshell-docker"
+);
+extra_case!(
+    u3318_lijiaocn_docker_500m_oom,
+    "u3318-lijiaocn-docker-500m-oom"
+);
+extra_case!(
+    u3319_minikube_es_nested_docker_limit,
+    "u3319-minikube-es-nested-docker-limit"
+);
+extra_case!(
+    u3321_ctcloud_ide_python_readline,
+    "u3321-ctcloud-ide-python-readline"
+);
+extra_case!(
+    u3322_technion_fizzbuzz_ruby_oom,
+    "u3322-technion-fizzbuzz-ruby-oom"
+);
+extra_case!(
+    u3323_apache_doris_docs_doris_be_global,
+    "u3323-apache-doris-docs-doris-be-global"
+);
+extra_case!(
+    u3324_rhel9_k8s_xray_dmesg_tx_blocks,
+    "u3324-rhel9-k8s-xray-dmesg-Tx-blocks"
+);
+extra_case!(
+    u3326_overcommit_test_el7_aout,
+    "u3326-overcommit-test-el7-aout"
+);
+extra_case!(
+    u3327_vagrant_trusty_cc1plus_mysql_build,
+    "u3327-vagrant-trusty-cc1plus-mysql-build"
+);
+extra_case!(
+    u3328_vpsee_lines_httpd_el6_i686,
+    "u3328-vpsee-lines-httpd-el6-i686"
+);
+extra_case!(
+    u3330_ubuntu_forums_railers_icecast2,
+    "u3330-ubuntu-forums-railers-icecast2"
+);
+extra_case!(
+    u3331_pastebin_redis_server_kill,
+    "u3331-pastebin-redis-server-kill"
+);
+extra_case!(u3332_pastebin_sort_kill, "u3332-pastebin-sort-kill");
+extra_case!(
+    u3333_gist_bassu_zol_centos6_sshd,
+    "u3333-gist-bassu-zol-centos6-sshd"
+);
+extra_case!(
+    u3334_pastebin_ghc_docker_memcg,
+    "u3334-pastebin-ghc-docker-memcg"
+);
+extra_case!(
+    u3335_gist_hiboma_el6_memcg_perl,
+    "u3335-gist-hiboma-el6-memcg-perl"
+);
+extra_case!(
+    u3336_gist_mostlyerror_bundle_memcg,
+    "u3336-gist-mostlyerror-bundle-memcg"
+);
+extra_case!(
+    u3337_k3s_agent_384mb_front_entry,
+    "u3337-k3s-agent-384mb-front-entry"
+);
+extra_case!(
+    u3338_debian12_precision_oom_group_grep,
+    "u3338-debian12-precision-oom-group-grep"
+);
+extra_case!(
+    u3339_rethinkdb_docs_crash_recovery,
+    "u3339-rethinkdb-docs-crash-recovery"
+);
+extra_case!(
+    u3340_rs_cam_gui_systemd_run_16g,
+    "u3340-rs-cam-gui-systemd-run-16g"
+);
+extra_case!(
+    u3341_whodb_advisory_large_body_dos,
+    "u3341-whodb-advisory-large-body-dos"
+);
