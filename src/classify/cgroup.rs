@@ -35,6 +35,24 @@ pub(super) fn is_ancestor(ancestor: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// The deepest cgroup that is `paths`' own or an ancestor of each, component by component:
+/// `/a/b/c` and `/a/b/d` give `/a/b`. `None` for no path or one that is not absolute.
+pub(super) fn common_ancestor<'a>(paths: &[&'a str]) -> Option<&'a str> {
+    let (first, rest) = paths.split_first()?;
+    let first = normalize(first)?;
+    let mut end = first.len();
+    for path in rest {
+        let path = normalize(path)?;
+        while !(path == first.get(..end)? || is_ancestor(first.get(..end)?, path)) {
+            end = first.get(..end)?.rfind('/')?;
+            if end == 0 {
+                return Some("/");
+            }
+        }
+    }
+    first.get(..end)
+}
+
 /// Whether two cgroup paths name the same cgroup (ignoring blanks and trailing slashes). A
 /// path a person abridged with one `...` (or `…`) component stands for one or more components
 /// there: `/user.slice/.../app.service` names `/user.slice/user-1000.slice/app.service`.
@@ -307,6 +325,16 @@ mod tests {
             None
         );
         assert_eq!(by_identity("/a/b", "/c/d"), None);
+    }
+
+    #[test]
+    fn common_ancestor_is_component_wise() {
+        assert_eq!(common_ancestor(&["/a/b/c", "/a/b/d"]), Some("/a/b"));
+        assert_eq!(common_ancestor(&["/a/bc", "/a/bd"]), Some("/a"));
+        assert_eq!(common_ancestor(&["/a/b", "/a/b/c"]), Some("/a/b"));
+        assert_eq!(common_ancestor(&["/a", "/b"]), Some("/"));
+        assert_eq!(common_ancestor(&["/a/b/"]), Some("/a/b"));
+        assert_eq!(common_ancestor(&["a/b", "/a"]), None);
     }
 
     #[test]

@@ -237,9 +237,26 @@ fn compare(limiting: Named, task: Named) -> Placement {
 /// stats dumps of its subtree, or the task table; else say own vs ancestor is not visible.
 fn without_task(report: &OomReport, limiting: Option<Named>) -> Placement {
     let memcg = &report.memcg;
-    let first_stats = memcg.stats.first().and_then(|s| normalize(&s.cgroup));
+    // mm/memcontrol.c `mem_cgroup_print_oom_info` (v1): the stats of every cgroup in the OOM
+    // cgroup's subtree, the OOM cgroup's first (`for_each_mem_cgroup_tree`). Dumps of
+    // cgroups the first does not hold come from a subtree whose first line was cut: the
+    // OOM cgroup is their common ancestor or above.
+    let stats_paths: Vec<&str> = memcg
+        .stats
+        .iter()
+        .filter_map(|s| normalize(&s.cgroup))
+        .collect();
+    let stats_root_cut = stats_paths
+        .split_first()
+        .is_some_and(|(first, rest)| rest.iter().any(|p| p != first && !is_ancestor(first, p)));
+    let first_stats = if stats_root_cut {
+        cgroup::common_ancestor(&stats_paths)
+    } else {
+        stats_paths.first().copied()
+    };
     let (path, source, from_stats) = match (limiting, first_stats) {
         (Some(named), _) => (named.path, named.source, false),
+        (None, Some(path)) if stats_root_cut => (path, "the stats dumps' common ancestor", true),
         (None, Some(path)) => (path, "Memory cgroup stats for", true),
         (None, None) => {
             return sandbox_among_candidates(report).unwrap_or_else(|| {
@@ -271,7 +288,12 @@ fn without_task(report: &OomReport, limiting: Option<Named>) -> Placement {
         }
         None => subtree(report, path, source, section_start_seen),
     };
-    if from_stats && placement.limiting.as_deref() == Some(path) {
+    if from_stats && stats_root_cut {
+        placement.evidence.insert(
+            0,
+            format!("Memory cgroup stats for {}: none holds the others, so the OOM cgroup, whose subtree mem_cgroup_print_oom_info prints, is their common ancestor {path} or above", stats_paths.join(", ")),
+        );
+    } else if from_stats && placement.limiting.as_deref() == Some(path) {
         placement.evidence.insert(
             0,
             format!("Memory cgroup stats for {path}: taken as the OOM cgroup (a memcg OOM dumps the OOM cgroup's stats first)"),
@@ -505,6 +527,32 @@ mod tests {
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::CgroupLimit);
         assert_eq!(diagnosis.confidence, Confidence::Low);
+    }
+
+    #[test]
+    fn sibling_stats_dumps_put_the_oom_cgroup_at_their_common_ancestor() {
+        // A 3.10 Kubernetes node's excerpt from inside the memcg section: the stats of two
+        // containers of one pod, the pod's own line above the cut.
+        let pod = "/kubepods/pod21198eae-6a36-11e8-a0e1-525400bcf250";
+        let report = Given::oom()
+            .stats(&format!("{pod}/c5e5ecf03a2e"), &[("cache", 0), ("rss", 0)])
+            .stats(&format!("{pod}/82d7805a09d6"), &[("cache", 0), ("rss", 0)])
+            .task(61_659, 595, "runc:[2:INIT]")
+            .killed("Memory cgroup out of memory", 61_659, "runc:[2:INIT]")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
+        assert_eq!(diagnosis.confidence, Confidence::Medium);
+        assert_evidence(
+            &diagnosis,
+            &format!("is their common ancestor {pod} or above"),
+        );
+        // One container's dump alone is taken as the OOM cgroup's.
+        let one = Given::oom()
+            .stats(&format!("{pod}/c5e5ecf03a2e"), &[("cache", 0), ("rss", 0)])
+            .killed("Memory cgroup out of memory", 61_659, "runc:[2:INIT]")
+            .build();
+        assert_evidence(&diagnose(&one), "taken as the OOM cgroup");
     }
 
     const POD_017: &str = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod5931aa75_4603_4e65_b552_7c71cf55cfb5.slice";
