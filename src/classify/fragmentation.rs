@@ -127,13 +127,24 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
     // The check counts the request's own pages as taken first: `free_pages -= (1 << order)
     // - 1` in every version of `__zone_watermark_ok`, so a small zone (a 16 MB DMA zone
     // asked for 32 kB) can fail it for the order alone: that is a shortage, not fragmentation.
+    // A zone above min before the request's pages are taken but holding no free block of
+    // the order it may take fails the block test whatever the first test says: with nothing
+    // to hand out, the missing block is why (order 9 takes 2 MB off free first, a shortage
+    // only in name when no 2 MB block is there either).
     let above_min = |zone: &ZoneEval| {
         let free_kb = zone.free_after_request_kb(order, page);
         free_kb > zone.effective_min_kb() || free_kb > zone.watermarks.low_kb
     };
+    let no_block_above_min = |zone: &ZoneEval, check: &Option<BlockCheck>| {
+        !zone.below_min() && check.as_ref().is_some_and(|check| check.usable_kb == 0)
+    };
+    let is_fragmented = |zone: &ZoneEval, check: &Option<BlockCheck>| {
+        (above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails))
+            || no_block_above_min(zone, check)
+    };
     let fragmented: Vec<&(&ZoneEval, Option<BlockCheck>)> = checked
         .iter()
-        .filter(|(zone, check)| above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails))
+        .filter(|(zone, check)| is_fragmented(zone, check))
         .collect();
 
     if fragmented.is_empty() {
@@ -170,7 +181,7 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
     let mut could_serve = false;
     for (zone, check) in checked
         .iter()
-        .filter(|(zone, check)| !(above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails)))
+        .filter(|(zone, check)| !is_fragmented(zone, check))
     {
         match check {
             // It could serve only if it passes `__zone_watermark_ok` with the request's own
@@ -290,10 +301,20 @@ fn fragmentation_evidence(zone: &ZoneEval, check: &BlockCheck) -> String {
         zone.watermarks.min_kb,
     );
     let (order, needed) = (check.order, check.needed_kb);
-    let mut text = if check.usable_kb == 0 {
-        format!("order={order} allocation; {label} has no free block ≥ {needed}kB (free {free}kB > low {low}kB)")
+    let level = if free > low {
+        format!("free {free}kB > low {low}kB")
+    } else if free > min {
+        format!("free {free}kB > min {min}kB, ≤ low {low}kB")
     } else {
-        format!("order={order} allocation; {label} free {free}kB > low {low}kB, but only {}kB of it is in blocks ≥ {needed}kB", check.usable_kb)
+        format!("free {free}kB")
+    };
+    let mut text = if check.usable_kb == 0 {
+        format!("order={order} allocation; {label} has no free block ≥ {needed}kB ({level})")
+    } else {
+        format!(
+            "order={order} allocation; {label} {level}, but only {}kB of it is in blocks ≥ {needed}kB",
+            check.usable_kb
+        )
     };
     if check.reserved_kb > 0 {
         text.push_str(&format!(
