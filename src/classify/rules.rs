@@ -316,9 +316,28 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
     // mm/page_alloc.c `__alloc_pages_slowpath`: an order-0 allocation that may reclaim and
     // retry does not fail, it invokes the OOM killer; warn_alloc reports the ones that give
     // up first (GFP_ATOMIC and GFP_NOWAIT may not reclaim, __GFP_NORETRY tries once). Such a
-    // failure shows that no zone had a page above its watermark at that moment, which a
-    // burst of atomic allocations does on a healthy host: with no zone figures, nothing
-    // shows the host out of memory.
+    // failure shows that no zone it may use had a page above its watermark at that moment:
+    // the host was out of memory then, by the allocator's own test. Only where the stack
+    // shows the page allocator failing: vmalloc reports a full address space (`vmap
+    // allocation for size … failed`, a bogus `0 bytes`) with the same header, before any
+    // page is asked for. A burst of atomic allocations can do it on a healthy host, so
+    // without zone figures only at low.
+    if report.kind == ReportKind::AllocationFailure
+        && report.meminfo.zones.is_empty()
+        && report.trigger.order == Some(0)
+        && find_frame(report, &PAGE_ALLOCATOR_FRAMES).is_some()
+    {
+        evidence.extend(memory_state_evidence(report));
+        evidence.push("an order-0 allocation that gives up without the OOM killer failed in the page allocator: no zone it may use had a free page above its watermark at that moment; no zone figures show how long it lasted".into());
+        return Verdict::new(
+            Cause::HostOom,
+            Confidence::Low,
+            evidence,
+            Finding::Host { headline: None },
+        );
+    }
+    // Without the allocator in the stack (or the stack cut) such a failure shows no more
+    // than that something could not be allocated.
     if report.kind == ReportKind::AllocationFailure
         && report.meminfo.zones.is_empty()
         && ignores_watermarks(&report.trigger)
@@ -858,20 +877,27 @@ mod tests {
     }
 
     #[test]
-    fn order_0_atomic_failure_without_zone_figures_is_unknown() {
-        let report = Given::alloc_failure()
-            .header(
-                "java",
-                111_104,
-                "0x2084120",
-                &["GFP_ATOMIC", "__GFP_COLD", "__GFP_COMP"],
-                0,
-            )
-            .stack(&["warn_alloc", "__alloc_pages_nodemask"])
-            .build();
-        let diagnosis = diagnose(&report);
+    fn order_0_atomic_failure_in_the_page_allocator_without_zone_figures_is_host_at_low() {
+        let failure = |frames: &[&str]| {
+            Given::alloc_failure()
+                .header(
+                    "java",
+                    111_104,
+                    "0x2084120",
+                    &["GFP_ATOMIC", "__GFP_COLD", "__GFP_COMP"],
+                    0,
+                )
+                .stack(frames)
+                .build()
+        };
+        let diagnosis = diagnose(&failure(&["warn_alloc", "__alloc_pages_nodemask"]));
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert_evidence(&diagnosis, "failed in the page allocator: no zone it may use had a free page above its watermark at that moment");
+        // No allocator frame (a vmalloc address-space failure prints the same header).
+        let diagnosis = diagnose(&failure(&["warn_alloc", "__vmalloc_node_range"]));
         assert_eq!(diagnosis.cause, Cause::Unknown);
-        assert_evidence(&diagnosis, "an allocation that gives up without the OOM killer failed, and no zone figures were printed: a moment without a free page above the watermark, not shown to be the host out of memory");
+        assert_evidence(&diagnosis, "an allocation that gives up without the OOM killer failed, and no zone figures were printed");
     }
 
     #[test]
