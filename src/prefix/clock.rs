@@ -217,6 +217,15 @@ pub(super) fn syslog_date(line: &str) -> Option<Dated<'_>> {
     Some((fields.wall_time(), cursor.rest()))
 }
 
+/// A time of day alone, `12:00:52 ` (a syslog or journalctl line whose date a paste cut, a
+/// `ts '%H:%M:%S'` stamp): no wall time, since the day is not known.
+pub(super) fn time_only_date(line: &str) -> Option<Dated<'_>> {
+    let mut cursor = Cursor::new(line);
+    time_of_day(&mut cursor, &mut DateFields::default(), &["."])?;
+    cursor.spaces(1, usize::MAX)?;
+    Some((None, cursor.rest()))
+}
+
 /// journalctl `-o short-unix`: seconds since the epoch with microseconds, `1787068905.416344 `.
 /// The wall time is left out (the calendar arithmetic lives with the encoder); the date is
 /// read so the host and tag after it are.

@@ -274,6 +274,7 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| talos_dmesg(s))
             .or_else(|| syslog_header(s, clock::syslog_date))
             .or_else(|| syslog_header(s, clock::unix_epoch_date))
+            .or_else(|| time_only_header(s))
     } else if first.is_ascii_alphabetic() || !first.is_ascii() {
         elided_header(s)
             .or_else(|| syslog_header(s, clock::syslog_date))
@@ -299,6 +300,33 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
     } else {
         None
     }
+}
+
+/// A line whose date a paste cut, its time of day left (`19:50:59 kernel: Out of memory…`,
+/// `12:00:52 oom-kill:constraint=…`): a tag, optionally after a host, or else the kernel text
+/// itself. Never a host without a tag: `12:00:52 Out of memory` has none.
+fn time_only_header(s: &str) -> Option<Layer<'_>> {
+    let (_, rest) = clock::time_only_date(s)?;
+    let (host, after_host) = split_word(rest);
+    let tagged = tag_and_message(rest)
+        .map(|tagged| (None, tagged))
+        .or_else(|| {
+            let tagged = tag_and_message(after_host.trim_start_matches(' '))?;
+            (is_host_name(host) && !host.is_empty()).then_some((Some(host), tagged))
+        });
+    Some(match tagged {
+        Some((host, (tag, message))) => Layer {
+            rest: message,
+            host,
+            program: Some(tag.program),
+            provenance: Some(tag.provenance),
+            ..Layer::default()
+        },
+        None => Layer {
+            rest,
+            ..Layer::default()
+        },
+    })
 }
 
 /// A busybox syslogd or OpenWrt `logread` line whose date a paste cut off: `kern.warn
@@ -1575,6 +1603,26 @@ mod tests {
         assert_eq!(padded.text, " dump_stack+0x10/0x16");
         let daemon = split_prefix("Sat Sep 11 12:24:42 2021 daemon.notice procd: /etc/rc.d/S99x");
         assert_eq!(daemon.program.as_deref(), Some("procd"));
+    }
+
+    #[test]
+    fn a_time_of_day_alone_before_a_tag_or_the_kernel_text_is_a_prefix() {
+        let tagged =
+            split_prefix("19:50:59 kernel: Out of memory: Killed process 6439 (tracker-miner-f)");
+        assert!(tagged.prefixed);
+        assert_eq!(tagged.program.as_deref(), Some("kernel"));
+        assert_eq!(
+            tagged.text,
+            "Out of memory: Killed process 6439 (tracker-miner-f)"
+        );
+        let hosted = split_prefix("19:50:59 myhost kernel: Mem-Info:");
+        assert_eq!(hosted.host.as_deref(), Some("myhost"));
+        assert_eq!(hosted.text, "Mem-Info:");
+        let bare = split_prefix("12:00:52 Out of memory: Killed process 25507 (oom01)");
+        assert_eq!(bare.host, None);
+        assert_eq!(bare.text, "Out of memory: Killed process 25507 (oom01)");
+        let daemon = split_prefix("19:51:01 systemd: tracker-miner-fs-3.service: Failed");
+        assert_eq!(daemon.program.as_deref(), Some("systemd"));
     }
 
     #[test]
