@@ -219,7 +219,13 @@ fn beancounter_message(text: &str) -> Option<(Option<&str>, &str)> {
 fn pid_and_comm<'a>(text: &'a str, enders: &[&str]) -> Option<(u32, &'a str, &'a str)> {
     // The kernel prints one space before the pid; pastes aligned in columns carry more.
     let text = text.trim_start_matches(' ');
-    let (pid, rest) = text.split_once(' ').unwrap_or((text, ""));
+    // A paste that lost the space before the comm (`Killed process 25507(oom01)`) keeps the
+    // pid's digits apart from it.
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let (pid, rest) = match text.get(digits..) {
+        Some(rest) if rest.starts_with('(') => (text.get(..digits).unwrap_or(""), rest),
+        _ => text.split_once(' ').unwrap_or((text, "")),
+    };
     let pid = parse_u32(pid)?;
     let Some(inner) = rest.strip_prefix('(') else {
         return Some((pid, "", rest));
@@ -452,6 +458,12 @@ mod tests {
         let (_, victim) = victim_of("Memory cgroup out of memory: Killed process 183960 (stress-ng-vm) total-vm:299192kB, anon-rss:9317");
         assert_eq!(victim.anon_rss_kb, None);
         assert_eq!(victim.total_vm_kb, Some(299_192));
+    }
+
+    #[test]
+    fn killed_pid_glued_to_its_comm() {
+        let (_, victim) = victim_of("Out of memory: Killed process 25507(oom01) total-vm:6324780kB, anon-rss:5647168kB, file-rss:0kB, shmem-rss:0kB,UID:0 pgtables:11395072kB oom_score_adj:0");
+        assert_eq!((victim.pid, victim.comm.as_str()), (25507, "oom01"));
     }
 
     #[test]
