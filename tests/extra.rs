@@ -3718,3 +3718,328 @@ extra_case!(
     u3341_whodb_advisory_large_body_dos,
     "u3341-whodb-advisory-large-body-dos"
 );
+extra_case!(
+    v3401_omap1_sx1_qemu_early_boot_order0,
+    "v3401-omap1-sx1-qemu-early-boot-order0"
+);
+extra_case!(
+    v3404_mediatek_android_oom_panic_meminfo_fragment,
+    "v3404-mediatek-android-oom-panic-meminfo-fragment"
+);
+extra_case!(
+    v3405_arm64_ampere_vmalloc_vmap_area_exhausted,
+    "v3405-arm64-ampere-vmalloc-vmap-area-exhausted"
+);
+extra_case!(
+    v3406_btrtl_rtl8821a_fw_order4_pagealloc,
+    "v3406-btrtl-rtl8821a-fw-order4-pagealloc"
+);
+extra_case!(
+    v3407_oppo_android_hid_uhid_order4_pagealloc,
+    "v3407-oppo-android-hid-uhid-order4-pagealloc"
+);
+extra_case!(
+    v3408_arm64_embedded_hid_parser_order7_pagealloc,
+    "v3408-arm64-embedded-hid-parser-order7-pagealloc"
+);
+extra_case!(
+    v3409_steamdeck_ath11k_mhi_bhie_order7_dma32,
+    "v3409-steamdeck-ath11k-mhi-bhie-order7-dma32"
+);
+extra_case!(
+    v3410_debian_6_11_thinkbook_python_global_oom_tail,
+    "v3410-debian-6.11-thinkbook-python-global-oom-tail"
+);
+extra_case!(
+    v3420_arm64_uek_kdump_gfp_dma32_order0_ast,
+    "v3420-arm64-uek-kdump-gfp-dma32-order0-ast"
+);
+extra_case!(
+    v3421_openbmc_issue1887_python_killed_lines_only,
+    "v3421-openbmc-issue1887-python-killed-lines-only"
+);
+extra_case!(
+    v3501_nfsd_ls1024a_no_killable_panic,
+    "v3501-nfsd-ls1024a-no-killable-panic"
+);
+extra_case!(
+    v3502_nfsd_rhel9_no_killable_tasks_fragment,
+    "v3502-nfsd-rhel9-no-killable-tasks-fragment"
+);
+extra_case!(
+    v3503_nfsd_elrepo_6_1_deadlocked_panic,
+    "v3503-nfsd-elrepo-6.1-deadlocked-panic"
+);
+extra_case!(
+    v3504_swap_over_nfs_rza2_alloc_failure,
+    "v3504-swap-over-nfs-rza2-alloc-failure"
+);
+extra_case!(
+    v3505_ceph_virtio_net_gfp_atomic_failure,
+    "v3505-ceph-virtio-net-gfp-atomic-failure"
+);
+extra_case!(
+    v3506_pscsi_bio_kmalloc_leak_global_oom,
+    "v3506-pscsi-bio-kmalloc-leak-global-oom"
+);
+extra_case!(
+    v3508_rtrs_server_order5_i386_lowmem,
+    "v3508-rtrs-server-order5-i386-lowmem"
+);
+extra_case!(
+    v3509_jz_mmc_gfp_nowait_x1830,
+    "v3509-jz-mmc-gfp-nowait-x1830"
+);
+extra_case!(
+    v3510_mkfs_ext4_i386_next_20200430,
+    "v3510-mkfs-ext4-i386-next-20200430"
+);
+extra_case!(
+    v3512_ext2_zram_dd_header_only,
+    "v3512-ext2-zram-dd-header-only"
+);
+extra_case!(
+    v3513_dd_i386_gfp_user_header_only,
+    "v3513-dd-i386-gfp-user-header-only"
+);
+extra_case!(
+    v3514_syzbot_ext4_xattr_vmalloc_order9,
+    "v3514-syzbot-ext4-xattr-vmalloc-order9"
+);
+extra_case!(
+    v3515_ipr_petitboot_scan_deadlocked_ppc64le,
+    "v3515-ipr-petitboot-scan-deadlocked-ppc64le"
+);
+extra_case!(
+    v3516_cifs_fallocate_order8_kmalloc_large,
+    "v3516-cifs-fallocate-order8-kmalloc-large"
+);
+extra_case!(
+    v3517_hyperv_balloon_tmpfs_rhel8,
+    "v3517-hyperv-balloon-tmpfs-rhel8"
+);
+extra_case!(
+    v3518_hyperv_llvm_tblgen_balloon_next,
+    "v3518-hyperv-llvm-tblgen-balloon-next"
+);
+extra_case!(
+    v3519_hyperv_vmemmap_order9_hot_add,
+    "v3519-hyperv-vmemmap-order9-hot-add"
+);
+extra_case!(
+    v3520_ceph_virtio_net_atomic_5_4_30,
+    "v3520-ceph-virtio-net-atomic-5.4.30"
+);
+extra_case!(v3601_f2fs_zstd_sunxi_order9, "v3601-f2fs-zstd-sunxi-order9");
+extra_case!(
+    v3602_f2fs_compress_cache_order0_gfpio,
+    "v3602-f2fs-compress-cache-order0-gfpio"
+);
+extra_case!(
+    v3604_riscv_k210_8mb_order9_then_no_killable,
+    "v3604-riscv-k210-8mb-order9-then-no-killable"
+);
+extra_case!(
+    v3605_linux_pm_xps13_apparmor_order10,
+    "v3605-linux-pm-xps13-apparmor-order10"
+);
+extra_case!(
+    v3606_io_uring_syz_5_10_dhclient,
+    "v3606-io-uring-syz-5.10-dhclient"
+);
+extra_case!(
+    v3607_etnaviv_imx6_qt5_killed_then_oops,
+    "v3607-etnaviv-imx6-qt5-killed-then-oops"
+);
+extra_case!(
+    v3608_etnaviv_imx6_weston_killed_then_oops,
+    "v3608-etnaviv-imx6-weston-killed-then-oops"
+);
+extra_case!(
+    v3609_iommu_amd_smartpqi_gfp_atomic,
+    "v3609-iommu-amd-smartpqi-gfp-atomic"
+);
+extra_case!(
+    v3610_iommu_intel_hpsa_iova_gfp_atomic,
+    "v3610-iommu-intel-hpsa-iova-gfp-atomic"
+);
+extra_case!(
+    v3611_iommu_smmuv3_taishan_order1_header,
+    "v3611-iommu-smmuv3-taishan-order1-header"
+);
+extra_case!(
+    v3613_kasan_dev_xfs_generic531_6_10_slab,
+    "v3613-kasan-dev-xfs-generic531-6.10-slab"
+);
+extra_case!(
+    v3614_kasan_dev_syzbot_kcov_memcg_syz1,
+    "v3614-kasan-dev-syzbot-kcov-memcg-syz1"
+);
+extra_case!(
+    v3615_i40e_ringparam_order5_4_19,
+    "v3615-i40e-ringparam-order5-4.19"
+);
+extra_case!(
+    v3616_driverdev_simple_lmk_pixel2_gfp_nowait,
+    "v3616-driverdev-simple-lmk-pixel2-gfp-nowait"
+);
+extra_case!(
+    v3621_tip_rcuscale_kvm_512m_no_killable,
+    "v3621-tip-rcuscale-kvm-512m-no-killable"
+);
+extra_case!(
+    v3701_zypper_changelog_tumbleweed,
+    "v3701-zypper-changelog-tumbleweed"
+);
+extra_case!(
+    v3702_slub_fastpath_pktgen_ovs,
+    "v3702-slub-fastpath-pktgen-ovs"
+);
+extra_case!(
+    v3703_shellbye_python_mysqldb,
+    "v3703-shellbye-python-mysqldb"
+);
+extra_case!(
+    v3704_horgix_click_count_docker_200m,
+    "v3704-horgix-click-count-docker-200m"
+);
+extra_case!(
+    v3705_pdns_recursor_huge_nsec_centos7,
+    "v3705-pdns-recursor-huge-nsec-centos7"
+);
+extra_case!(
+    v3706_eck_operator_kubepods_pod_limit,
+    "v3706-eck-operator-kubepods-pod-limit"
+);
+extra_case!(
+    v3707_elcarro_operator_manager_40m,
+    "v3707-elcarro-operator-manager-40m"
+);
+extra_case!(
+    v3708_arbiter_xindex_numa_node1_mempolicy,
+    "v3708-arbiter-xindex-numa-node1-mempolicy"
+);
+extra_case!(
+    v3709_proxmox_lxc107_paperless_convert,
+    "v3709-proxmox-lxc107-paperless-convert"
+);
+extra_case!(
+    v3710_proxmox_nixos_lxc_nix_build,
+    "v3710-proxmox-nixos-lxc-nix-build"
+);
+extra_case!(
+    v3711_proxmox_suprox_vm101_kvm,
+    "v3711-proxmox-suprox-vm101-kvm"
+);
+extra_case!(
+    v3712_truenas_nested_kvm_zen_inception,
+    "v3712-truenas-nested-kvm-zen-inception"
+);
+extra_case!(
+    v3713_bz107111_apache2_order1_atomic,
+    "v3713-bz107111-apache2-order1-atomic"
+);
+extra_case!(
+    v3715_bz190351_fedora_pae_gpg_agent_lowmem,
+    "v3715-bz190351-fedora-pae-gpg-agent-lowmem"
+);
+extra_case!(
+    v3716_opencas_start_cache_centos7_qmgr,
+    "v3716-opencas-start-cache-centos7-qmgr"
+);
+extra_case!(
+    v3717_lkp_trinity_oom_reaper_mmput_async,
+    "v3717-lkp-trinity-oom-reaper-mmput-async"
+);
+extra_case!(
+    v3718_oom_time_converter_php_memcg,
+    "v3718-oom-time-converter-php-memcg"
+);
+extra_case!(
+    v3719_tetsuo_next20160317_file_io_xfs,
+    "v3719-tetsuo-next20160317-file-io-xfs"
+);
+extra_case!(
+    v3720_ssup2_linux_oom_killer_stress_global,
+    "v3720-ssup2-linux-oom-killer-stress-global"
+);
+extra_case!(
+    v3722_airflow_lxml_cc1_small_vm,
+    "v3722-airflow-lxml-cc1-small-vm"
+);
+extra_case!(
+    v3724_t32_mips_camera_htc_main_app,
+    "v3724-t32-mips-camera-htc-main-app"
+);
+extra_case!(
+    v3725_rientjes_memcg_oom_up_soft_lockup,
+    "v3725-rientjes-memcg-oom-up-soft-lockup"
+);
+extra_case!(
+    v3726_lkft_rockpi4b_test_memcontrol,
+    "v3726-lkft-rockpi4b-test-memcontrol"
+);
+extra_case!(
+    v3727_vm0_runner_firecracker_memcg,
+    "v3727-vm0-runner-firecracker-memcg"
+);
+extra_case!(
+    v3728_ja_rss_cow_centos6_ruby,
+    "v3728-ja-rss-cow-centos6-ruby"
+);
+extra_case!(
+    v3729_qiancai_ltp_oom01_mlocked_reaper,
+    "v3729-qiancai-ltp-oom01-mlocked-reaper"
+);
+extra_case!(
+    v3730_arch_gcc_template_depth_cc1plus,
+    "v3730-arch-gcc-template-depth-cc1plus"
+);
+extra_case!(
+    v3731_ahao_systemd_slice_dd_memorylimit,
+    "v3731-ahao-systemd-slice-dd-memorylimit"
+);
+extra_case!(
+    v3732_vagrant_cgexec_memory_limit_stress,
+    "v3732-vagrant-cgexec-memory-limit-stress"
+);
+extra_case!(
+    v3734_tetsuo_memcg_killed_threads_test1,
+    "v3734-tetsuo-memcg-killed-threads-test1"
+);
+extra_case!(
+    v3735_jbarnes_g45_apt_check_2630,
+    "v3735-jbarnes-g45-apt-check-2630"
+);
+extra_case!(
+    v3736_wiesinger_fc26_410_python_clamscan,
+    "v3736-wiesinger-fc26-410-python-clamscan"
+);
+extra_case!(
+    v3737_wiesinger_fc25_499_dnf_named,
+    "v3737-wiesinger-fc25-499-dnf-named"
+);
+extra_case!(
+    v3738_wiesinger_fc26_49rc8_httpd_dnf_quoted,
+    "v3738-wiesinger-fc26-49rc8-httpd-dnf-quoted"
+);
+extra_case!(
+    v3741_ubuntuforums_jammy_tracker_miner_f,
+    "v3741-ubuntuforums-jammy-tracker-miner-f"
+);
+extra_case!(
+    v3742_tetsuo_fc27_guest_firefox_web_content,
+    "v3742-tetsuo-fc27-guest-firefox-web-content"
+);
+extra_case!(
+    v3743_gavrilov_kvm_host_web_content_30g,
+    "v3743-gavrilov-kvm-host-web-content-30g"
+);
+extra_case!(
+    v3744_gavrilov_fc27_min_free_kbytes_gfp_atomic,
+    "v3744-gavrilov-fc27-min-free-kbytes-gfp-atomic"
+);
+extra_case!(
+    v3745_gavrilov_fc27_swapper_gfp_nowait_dma_debug,
+    "v3745-gavrilov-fc27-swapper-gfp-nowait-dma-debug"
+);
