@@ -303,26 +303,20 @@ fn transport_header(s: &str) -> Option<Layer<'_>> {
 }
 
 /// A line whose date a paste cut, its time of day left (`19:50:59 kernel: Out of memory…`,
-/// `12:00:52 oom-kill:constraint=…`): a tag, optionally after a host, or else the kernel text
-/// itself. Never a host without a tag: `12:00:52 Out of memory` has none.
+/// `12:00:52 oom-kill:constraint=…`): read as after a syslog date ([`syslog_tail`]) when a
+/// tag follows, else the kernel text itself. Never a host without a tag: `12:00:52 Out of
+/// memory` has none.
 fn time_only_header(s: &str) -> Option<Layer<'_>> {
     let (_, rest) = clock::time_only_date(s)?;
-    let (host, after_host) = split_word(rest);
-    let tagged = tag_and_message(rest)
-        .map(|tagged| (None, tagged))
-        .or_else(|| {
-            let tagged = tag_and_message(after_host.trim_start_matches(' '))?;
-            (is_host_name(host) && !host.is_empty()).then_some((Some(host), tagged))
-        });
-    Some(match tagged {
-        Some((host, (tag, message))) => Layer {
+    Some(match syslog_tail(rest) {
+        (host, Some(tag), message) => Layer {
             rest: message,
             host,
             program: Some(tag.program),
             provenance: Some(tag.provenance),
             ..Layer::default()
         },
-        None => Layer {
+        (_, None, _) => Layer {
             rest,
             ..Layer::default()
         },
