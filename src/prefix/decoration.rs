@@ -32,10 +32,27 @@ pub(super) fn strip_terminal_colors(raw: &str) -> Cow<'_, str> {
 }
 
 /// Removes what sits around a physical line but is not the kernel's: a byte-order mark,
-/// `\r`, trailing whitespace, and a tmux copy-mode position marker `   [7/972]` (corpus 009).
+/// `\r`, trailing whitespace, a tmux copy-mode position marker `   [7/972]` (corpus 009) and
+/// the empty cells a page rendered as a table leaves after each line (`text | |`).
 pub(super) fn strip_transport_artefacts(raw: &str) -> &str {
     let line = raw.strip_prefix('\u{feff}').unwrap_or(raw).trim_end();
+    let line = strip_empty_cells(line);
     strip_tmux_marker(line).unwrap_or(line)
+}
+
+/// `line` without trailing empty table cells, each a space and a `|`: a gist or wiki page
+/// converted to text puts its line-number and blame columns after the line as ` | |`. No
+/// kernel line ends in ` |` (a gfp flag list's `|` has no space before it), and a row that
+/// starts with `|` is a whole table row, which [`super::split_prefix`]'s table layer reads.
+fn strip_empty_cells(line: &str) -> &str {
+    if line.starts_with('|') {
+        return line;
+    }
+    let mut rest = line;
+    while let Some(before) = rest.strip_suffix(" |") {
+        rest = before.trim_end_matches(' ');
+    }
+    rest
 }
 
 /// `line` without a trailing `[N/M]` that follows a run of at least two spaces (a single

@@ -303,6 +303,9 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
             ..Layer::default()
         });
     }
+    if s.starts_with(|c: char| c.is_ascii_digit()) {
+        return cut_uptime_stamp(s);
+    }
     if !s.starts_with(['[', '<']) {
         return None;
     }
@@ -312,6 +315,22 @@ fn kernel_stamp(s: &str) -> Option<Layer<'_>> {
     layer.provenance =
         console_level(s).map(|(priority, _)| Provenance::of_kernel_buffer_facility(priority >> 3));
     Some(layer)
+}
+
+/// The first line of a paste cut inside its stamp: `60.921386] Out of memory: Kill process …`,
+/// the `[` and maybe leading digits gone. The kernel prints the fraction with six digits
+/// (`%5lu.%06lu`, print_time in kernel/printk/printk.c), which text before a `]` never
+/// has by chance; the seconds may have lost digits, so no uptime is read.
+fn cut_uptime_stamp(s: &str) -> Option<Layer<'_>> {
+    let mut cursor = Cursor::new(s);
+    cursor.digits(1, 10)?;
+    cursor.tag(".")?;
+    cursor.digits(6, 6)?;
+    cursor.tag("]")?;
+    Some(Layer {
+        rest: after_stamp(cursor.rest()),
+        ..Layer::default()
+    })
 }
 
 /// [`kernel_stamp`]'s layer, before what its console level proves.
@@ -461,8 +480,10 @@ fn strip_separator(s: &str) -> &str {
 
 /// Strips what an author or editor put before a log line: indentation (a quoted block in a
 /// post), then an editor, `cat -n` or Markdown list number (`565 [Sat Sep 11 ...`,
-/// `  1. <4>[...`) or a shell-comment `# ` (console output pasted as comments, counted in
-/// `depth` like a quote marker). A number or `#` must be followed by whitespace. All of it
+/// `  1. <4>[...`), a Markdown bullet (`- [ 60.921417] Killed process`, `* Dec 13 …`: a
+/// paste site's line list rendered as Markdown) or a shell-comment `# ` (console output
+/// pasted as comments, counted in `depth` like a quote marker). A number, bullet or `#` must
+/// be followed by whitespace. All of it
 /// only where a prefix this module knows follows: the kernel's own leading space
 /// (` dump_stack+0x10/0x16`, Mem-Info continuation lines), a bare `5384 pages in swap cache`
 /// and a `# [...]` elision mark stay text.
@@ -470,7 +491,8 @@ fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     let indented = line.trim_start_matches([' ', '\t']);
     let mut marker = Cursor::new(indented);
     let commented = marker.skip("#");
-    if !commented && marker.digits(1, usize::MAX).is_some() && !marker.skip(".") {
+    let bulleted = !commented && ["-", "*", "+"].iter().any(|bullet| marker.skip(bullet));
+    if !commented && !bulleted && marker.digits(1, usize::MAX).is_some() && !marker.skip(".") {
         marker.skip(")");
     }
     let marked = marker.rest();
@@ -1514,6 +1536,45 @@ mod tests {
         assert_eq!(line.text, "a.out invoked oom-killer: gfp_mask=0x0, order=0");
         let frame = split_prefix("<4> [<ffffffff812eb122>] dump_stack+0x63/0x81");
         assert_eq!(frame.text, " [<ffffffff812eb122>] dump_stack+0x63/0x81");
+    }
+
+    #[test]
+    fn markdown_bullet_before_a_stamp_or_a_syslog_date() {
+        let stamped = split_prefix("- [ 60.921417] Killed process 1008 (qmlscene)");
+        assert_eq!(stamped.uptime_s, Some(60.921417));
+        assert_eq!(stamped.text, "Killed process 1008 (qmlscene)");
+        let dated = split_prefix("* Dec 13 00:56:34 kernel: java: page allocation failure");
+        assert!(dated.wall_time.is_some());
+        assert_eq!(dated.text, "java: page allocation failure");
+        // A bullet before prose, or glued to what follows, is text.
+        for raw in ["- free more memory", "-[ 1.000000] x", "+ 3.5 GB free"] {
+            assert_eq!(split_prefix(raw).text, raw, "{raw}");
+        }
+    }
+
+    #[test]
+    fn an_uptime_stamp_that_lost_its_opening_bracket() {
+        let line = split_prefix("60.921386] Out of memory: Kill process 1008 (qmlscene)");
+        assert!(line.prefixed);
+        // Digits of the seconds may have gone with the bracket.
+        assert_eq!(line.uptime_s, None);
+        assert_eq!(line.text, "Out of memory: Kill process 1008 (qmlscene)");
+        // Six fraction digits, as print_time prints them, and the bracket.
+        for raw in ["3.5] of the manual", "60.92138] x", "60.921386 x"] {
+            assert_eq!(split_prefix(raw).text, raw, "{raw}");
+        }
+    }
+
+    #[test]
+    fn empty_table_cells_after_a_line_are_dropped() {
+        let line =
+            split_prefix("[3707038.529127] [<ffffffff810b0cd3>] oom_kill_process+0xe3/0x210 | |");
+        assert_eq!(
+            line.text,
+            "[<ffffffff810b0cd3>] oom_kill_process+0xe3/0x210"
+        );
+        let flags = split_prefix("[ 1.000000] mode:0x20(GFP_ATOMIC|__GFP_COMP)");
+        assert_eq!(flags.text, "mode:0x20(GFP_ATOMIC|__GFP_COMP)");
     }
 
     #[test]
