@@ -176,7 +176,49 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             order_0 && report.kind == ReportKind::OomKill && !figures_only(report);
         let order = u32::try_from(report.trigger.order.unwrap_or(0)).unwrap_or(0);
         let page = zones::page_kb(&report.meminfo);
-        let none_short = !zones.iter().any(|z| z.short_for_order(order, page));
+        let section_shown = |node: Option<u32>| {
+            report.meminfo.zones.iter().any(|zone| {
+                zone.node == node && (zone.buddy.is_some() || !zone.lowmem_reserve_pages.is_empty())
+            })
+        };
+        let reserve_known = |z: &ZoneEval| {
+            let rank = zones::zone_rank(&z.zone.zone);
+            let highest_printed = !report
+                .meminfo
+                .zones
+                .iter()
+                .any(|other| other.node == z.zone.node && zones::zone_rank(&other.zone) > rank);
+            !z.zone.lowmem_reserve_pages.is_empty()
+                || highest_printed
+                    && (rank >= zones::zone_rank("Normal") || section_shown(z.zone.node))
+        };
+        // mm/page_alloc.c `get_page_from_freelist`: an allocation is served by the first
+        // zone of its zonelist that passes the watermark check (for order >= 1, with a free
+        // block of the order it may take), so one such zone is enough to contradict a
+        // failure, however short the others are (a 440 kB DMA zone at min beside a DMA32
+        // zone over it).
+        let legacy = zones::watermark_check_before_4_4(report);
+        let would_serve = |z: &&ZoneEval| {
+            reserve_known(z)
+                && !z.short_for_order(order, page)
+                && z.zone.buddy.as_ref().is_none_or(|buddy| {
+                    zones::block_check(buddy, order, page, &z.watermarks, z.access, legacy)
+                        .is_none_or(|check| !check.fails())
+                })
+        };
+        let serving: Vec<String> = zones
+            .iter()
+            .filter(would_serve)
+            .map(ZoneEval::label)
+            .collect();
+        // An allocation failure gave up after its last check at min, so one zone that would
+        // pass it contradicts the failure. The OOM killer's last look
+        // (`__alloc_pages_may_oom`) asks for the high watermark at any order: zones between
+        // min and high beside one short zone are no contradiction, only all zones past min.
+        let some_zone_serves = match report.kind {
+            ReportKind::AllocationFailure => !serving.is_empty(),
+            _ => serving.len() == zones.len(),
+        };
         for zone in zones
             .iter()
             .filter(|z| z.short_for_order(order, page) && !z.cannot_serve_order_0())
@@ -208,11 +250,12 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // Every zone passed the check the allocator makes (usable free above min +
         // lowmem_reserve; for order >= 1 the fragmentation rule found large blocks too): the
         // figures contradict every cause.
-        if none_short && !oom_killer_at_order_0 && !failure_still_under_low {
-            evidence.extend(zones.iter().map(ZoneEval::watermark_evidence));
-            evidence.push(
-                "the figures contradict every cause: each zone this allocation may use was above its min watermark (with lowmem_reserve), which the allocator checks before it gives up".into(),
-            );
+        if some_zone_serves && !oom_killer_at_order_0 && !failure_still_under_low {
+            evidence.push(format!(
+                "the figures contradict every cause: {} passed the check the allocator makes before it gives up (usable free above min with lowmem_reserve{}), and one zone that passes serves the allocation",
+                serving.join(", "),
+                if order > 0 { ", and a free block of the order" } else { "" }
+            ));
             return Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown);
         }
         // mm/page_alloc.c: before the OOM killer, `__alloc_pages_may_oom` tries every zone
@@ -226,22 +269,6 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // the highest only where the node's zone section shows it (a buddy line, a
         // `lowmem_reserve[]`): a 16 MB DMA zone line picked out of a paste alone has Normal
         // above it on most machines.
-        let section_shown = |node: Option<u32>| {
-            report.meminfo.zones.iter().any(|zone| {
-                zone.node == node && (zone.buddy.is_some() || !zone.lowmem_reserve_pages.is_empty())
-            })
-        };
-        let reserve_known = |z: &ZoneEval| {
-            let rank = zones::zone_rank(&z.zone.zone);
-            let highest_printed = !report
-                .meminfo
-                .zones
-                .iter()
-                .any(|other| other.node == z.zone.node && zones::zone_rank(&other.zone) > rank);
-            !z.zone.lowmem_reserve_pages.is_empty()
-                || highest_printed
-                    && (rank >= zones::zone_rank("Normal") || section_shown(z.zone.node))
-        };
         let serves_order_0 =
             |z: &ZoneEval| z.beyond_reclaim_since(page) && !z.cannot_serve_order_0();
         let roomy: Vec<String> = zones
@@ -289,11 +316,12 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             .or_else(|| zones.iter().find(|z| z.below_low()))
             .map(ZoneEval::watermark_evidence);
         evidence.extend(memory_state_evidence(report));
-        let confidence = if none_short {
+        let confidence = if some_zone_serves {
+            let serving = serving.join(", ");
             evidence.push(if failure_still_under_low {
-                "no zone this allocation may use was under min when the report was printed, but none was above low: pages freed between the failure and the print, while kswapd reclaimed".into()
+                format!("{serving} passed the allocator's min check when the report was printed, but no zone was above low: pages freed between the failure and the print, while kswapd reclaimed")
             } else {
-                "no zone this allocation may use was under min when the report was printed, none above high either: memory freed between the OOM decision and the print".into()
+                format!("{serving} passed the allocator's min check when the report was printed, but no zone was above high: memory freed between the OOM decision and the print")
             });
             Confidence::Low
         } else if all_short && cut.is_none() {
@@ -696,7 +724,7 @@ mod tests {
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::HostOom);
         assert_eq!(diagnosis.confidence, Confidence::Low);
-        assert_evidence(&diagnosis, "no zone this allocation may use was under min when the report was printed, none above high either");
+        assert_evidence(&diagnosis, "Normal passed the allocator's min check when the report was printed, but no zone was above high");
         // An allocation that gave up without the OOM killer, the zone found over low.
         let failure = Given::alloc_failure()
             .header("dd", 1, "0x200da", &[], 0)
@@ -963,12 +991,43 @@ mod tests {
         assert_eq!(under_low.confidence, Confidence::Low);
         assert_evidence(
             &under_low,
-            "none was above low: pages freed between the failure",
+            "but no zone was above low: pages freed between the failure",
         );
         // Above low the zone would have served the page: the figures contradict the failure.
         let above_low = diagnose(&failure(1800));
         assert_eq!(above_low.cause, Cause::Unknown);
         assert_evidence(&above_low, "the figures contradict every cause");
+    }
+
+    #[test]
+    fn one_zone_that_passes_the_min_check_contradicts_a_failure_but_not_a_kill() {
+        // A 6.12 syzkaller guest: an order-1 GFP_KERNEL|__GFP_NORETRY allocation failed with
+        // DMA at its min (440kB = 440kB fails `free <= min`) but DMA32 54664kB over its
+        // 44612kB min, with 8kB blocks free: get_page_from_freelist would have served it
+        // from DMA32, so the figures contradict the failure.
+        let report = |given: Given| {
+            given
+                .header("repro", 9810, "0x10cc0", &["GFP_KERNEL", "__GFP_NORETRY"], 1)
+                .stack(&["warn_alloc", "__alloc_pages_slowpath", "kimage_alloc_pages"])
+                .zone(Some(0), "DMA", 440, 440, 548, 656)
+                .reserve(&[0, 1507, 0, 0, 0])
+                .buddy(Some(0), "DMA", "0*4kB 1*8kB (U) 1*16kB (U) 1*32kB (U) 0*64kB 1*128kB (U) 1*256kB (U) 0*512kB 0*1024kB 0*2048kB 0*4096kB = 440kB")
+                .zone(Some(0), "DMA32", 54664, 44612, 55764, 66916)
+                .reserve(&[0, 0, 0, 0, 0])
+                .buddy(Some(0), "DMA32", "2970*4kB (UME) 1123*8kB (UME) 532*16kB (UME) 280*32kB (UM) 126*64kB (UM) 27*128kB (UME) 9*256kB (UM) 0*512kB 0*1024kB 0*2048kB 0*4096kB = 54664kB")
+                .build()
+        };
+        let failure = diagnose(&report(Given::alloc_failure()));
+        assert_eq!(failure.cause, Cause::Unknown);
+        assert_eq!(failure.confidence, Confidence::Low);
+        assert_evidence(
+            &failure,
+            "the figures contradict every cause: Node 0 DMA32 passed the check",
+        );
+        // The OOM killer decides at the high watermark: DMA32 under high is no contradiction.
+        let kill = diagnose(&report(Given::oom()));
+        assert_eq!(kill.cause, Cause::HostOom);
+        assert!(!has_evidence(&kill, "the figures contradict"));
     }
 
     #[test]
