@@ -47,6 +47,9 @@ fn decide_cause(report: &OomReport) -> Verdict {
     if let Some(verdict) = memcg::verdict(report) {
         return verdict;
     }
+    if let Some(verdict) = during_boot(report) {
+        return verdict;
+    }
     let global = GlobalSignals::of(report);
     if let Some(verdict) = numa(report) {
         return verdict;
@@ -55,6 +58,49 @@ fn decide_cause(report: &OomReport) -> Verdict {
         return verdict;
     }
     host_or_unknown(report, global)
+}
+
+/// An allocation failure whose call trace runs from `start_kernel` (init/main.c) without
+/// passing its last call, `rest_init`: the boot CPU made it before the first process was
+/// started, so no workload had used any memory. Such failures come from the boot's memory
+/// layout (lowmem zones left empty, memory memblock has not yet handed to the page
+/// allocator, a hash table sized for the whole of a huge machine), not from a shortage: no
+/// cause of the running system fits. The boot CPU's idle task lives on in `rest_init` →
+/// `cpu_startup_entry` under `start_kernel`, so an interrupt taken in it (a NIC's atomic skb
+/// allocation in softirq) has `start_kernel` at the bottom too: the idle loop's or an
+/// interrupt's frames rule that out, as old unwinders that skip `rest_init` still show
+/// `ret_from_irq` or `do_IRQ`. `secondary_start_kernel` is another CPU's idle loop.
+fn during_boot(report: &OomReport) -> Option<Verdict> {
+    const IDLE_OR_INTERRUPT_FRAMES: [&str; 13] = [
+        "rest_init",
+        "arch_call_rest_init",
+        "cpu_startup_entry",
+        "cpu_idle",
+        "cpu_idle_loop",
+        "do_idle",
+        "ret_from_irq",
+        "do_IRQ",
+        "irq_exit",
+        "irq_exit_rcu",
+        "__do_softirq",
+        "handle_softirqs",
+        "do_softirq",
+    ];
+    if report.kind != ReportKind::AllocationFailure
+        || find_frame(report, &["start_kernel"]).is_none()
+        || find_frame(report, &IDLE_OR_INTERRUPT_FRAMES).is_some()
+    {
+        return None;
+    }
+    let mut evidence = GlobalSignals::of(report).into_evidence();
+    evidence.extend(memory_state_evidence(report));
+    evidence.push("the call trace runs from start_kernel: the allocation was made while the kernel booted, before the first process ran, so no workload had used the memory; the failure tells of the boot's memory layout (zones left empty, memory not yet handed to the page allocator), not of a shortage".into());
+    Some(Verdict::new(
+        Cause::Unknown,
+        Confidence::Low,
+        evidence,
+        Finding::Unknown,
+    ))
 }
 
 /// How a report that killed nothing ended, as evidence (mm/oom_kill.c `out_of_memory`,
@@ -997,6 +1043,46 @@ mod tests {
         let above_low = diagnose(&failure(1800));
         assert_eq!(above_low.cause, Cause::Unknown);
         assert_evidence(&above_low, "the figures contradict every cause");
+    }
+
+    #[test]
+    fn a_failure_under_start_kernel_before_rest_init_is_a_boot_problem_not_a_shortage() {
+        // A 6.3 parisc boot: set_fixmap's page table allocation from start_kernel, before
+        // mem_init gave memory to the buddy allocator: every zone at free 0, min 0.
+        let failure = |frames: &[&str]| {
+            Given::alloc_failure()
+                .header("swapper", 0, "0x100", &["__GFP_ZERO"], 0)
+                .stack(frames)
+                .zone(None, "Normal", 0, 0, 0, 0)
+                .reserve(&[0, 0])
+                .build()
+        };
+        let boot = diagnose(&failure(&[
+            "warn_alloc",
+            "__alloc_pages",
+            "__get_free_pages",
+            "set_fixmap",
+            "start_kernel",
+        ]));
+        assert_eq!(boot.cause, Cause::Unknown);
+        assert_evidence(&boot, "the call trace runs from start_kernel");
+        // The boot CPU's idle task sits under start_kernel too: a softirq's allocation there
+        // is the running system's.
+        let idle = diagnose(&failure(&[
+            "warn_alloc",
+            "__alloc_pages",
+            "__netdev_alloc_skb",
+            "__do_softirq",
+            "irq_exit",
+            "do_idle",
+            "cpu_startup_entry",
+            "rest_init",
+            "start_kernel",
+        ]));
+        assert!(!has_evidence(
+            &idle,
+            "the call trace runs from start_kernel"
+        ));
     }
 
     #[test]
