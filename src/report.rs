@@ -289,6 +289,9 @@ pub struct ZoneState {
     pub free_cma_kb: Option<u64>,
     /// `reserved_highatomic:` (≥ 5.10): pages held for high-order atomic allocations.
     pub reserved_highatomic_kb: Option<u64>,
+    /// `boost:` (≥ 5.0): the temporary rise of the zone's watermarks after fragmentation
+    /// events, already inside the printed `min:`, `low:` and `high:`.
+    pub boost_kb: Option<u64>,
     /// `lowmem_reserve[]:` after this zone's line, in pages, one per zone index.
     pub lowmem_reserve_pages: Vec<u64>,
     /// The zone's buddy list, when its `Node N Zone: n*4kB …` line was printed.

@@ -362,6 +362,13 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             .or_else(|| zones.iter().find(|z| z.below_low()))
             .map(ZoneEval::watermark_evidence);
         evidence.extend(memory_state_evidence(report));
+        // A zone short only by its boost would have served the allocation without it: the
+        // failure came from fragmentation-driven watermarks, not from every zone out of memory.
+        let boosted: Vec<String> = zones
+            .iter()
+            .filter(|z| z.short_only_by_boost(order, page))
+            .map(ZoneEval::label)
+            .collect();
         let confidence = if some_zone_serves {
             let serving = serving.join(", ");
             evidence.push(if failure_still_under_low {
@@ -370,6 +377,12 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                 format!("{serving} passed the allocator's min check when the report was printed, but no zone was above high: memory freed between the OOM decision and the print")
             });
             Confidence::Low
+        } else if all_short && cut.is_none() && !boosted.is_empty() {
+            evidence.push(format!(
+                "{} under min only through its watermark boost: without it the zone would have served the allocation; boost_watermark raises the watermarks after fragmentation events and kswapd lowers them again, so it was short of unfragmented room for a while rather than of memory",
+                boosted.join(", ")
+            ));
+            Confidence::Medium
         } else if all_short && cut.is_none() {
             Confidence::High
         } else {
@@ -1043,6 +1056,33 @@ mod tests {
         let above_low = diagnose(&failure(1800));
         assert_eq!(above_low.cause, Cause::Unknown);
         assert_evidence(&above_low, "the figures contradict every cause");
+    }
+
+    #[test]
+    fn a_zone_under_min_only_through_its_boost_is_no_high_confidence_shortage() {
+        // A 6.7 NIC's order-5 GFP_KERNEL allocation under `stress -m`: DMA and DMA32 held
+        // back by lowmem_reserve, Normal 12kB under a min that holds a 90112kB boost.
+        let report = |boost_kb: u64| {
+            Given::alloc_failure()
+                .header("ifconfig", 1432, "0x140dc0", &["GFP_KERNEL", "__GFP_COMP", "__GFP_ZERO"], 5)
+                .stack(&["warn_alloc", "__alloc_pages_slowpath", "__kmalloc_large_node"])
+                .zone(Some(0), "DMA32", 63_608, 9_884, 12_352, 14_820)
+                .reserve(&[0, 0, 13_439, 13_439, 13_439])
+                .zone(Some(0), "Normal", 147_728, 147_740, 162_144, 176_548)
+                .boost(boost_kb)
+                .reserve(&[0, 0, 0, 0, 0])
+                .buddy(Some(0), "Normal", "7073*4kB (UME) 1922*8kB (UME) 756*16kB (UME) 464*32kB (UME) 830*64kB (UME) 197*128kB (UM) 6*256kB (M) 0*512kB 0*1024kB 0*2048kB 0*4096kB = 147728kB")
+                .build()
+        };
+        let boosted = diagnose(&report(90_112));
+        assert_eq!(boosted.cause, Cause::HostOom);
+        assert_eq!(boosted.confidence, Confidence::Medium);
+        assert_evidence(
+            &boosted,
+            "Node 0 Normal under min only through its watermark boost",
+        );
+        let unboosted = diagnose(&report(0));
+        assert_eq!(unboosted.confidence, Confidence::High);
     }
 
     #[test]

@@ -213,6 +213,12 @@ impl Given {
         self
     }
 
+    /// `boost:` of the last zone.
+    pub(super) fn boost(mut self, boost_kb: u64) -> Self {
+        self.0.meminfo.zones.last_mut().unwrap().boost_kb = Some(boost_kb);
+        self
+    }
+
     /// `lowmem_reserve[]:` after the last zone.
     pub(super) fn reserve(mut self, pages: &[u64]) -> Self {
         self.0

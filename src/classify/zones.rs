@@ -387,6 +387,21 @@ impl ZoneEval<'_> {
             || self.cannot_serve_order_0()
     }
 
+    /// Whether the zone fails the check for `order` only through its watermark boost: what
+    /// the request may count is above min + reserve once `boost:` is taken out. mm/page_alloc.c
+    /// `boost_watermark` raises the watermarks when an allocation falls back to another
+    /// migrate type's pageblock (an external fragmentation event), and kswapd lowers them
+    /// again once it has reclaimed and compacted: such a zone was short of unfragmented
+    /// room for a while, not of memory.
+    pub(super) fn short_only_by_boost(&self, order: u32, page_kb: u64) -> bool {
+        let boost_kb = self.zone.boost_kb.unwrap_or(0);
+        boost_kb > 0
+            && self.short_for_order(order, page_kb)
+            && self.buddy_usable_kb() != Some(0)
+            && self.free_after_request_kb(order, page_kb)
+                > self.effective_min_kb().saturating_sub(boost_kb)
+    }
+
     /// Usable free memory less the request's own pages, which `__zone_watermark_ok` counts
     /// as taken before it compares with min ([`request_own_kb`]).
     pub(super) fn free_after_request_kb(&self, order: u32, page_kb: u64) -> u64 {

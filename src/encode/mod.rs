@@ -818,6 +818,7 @@ mod tests {
             managed_kb: Some(3_063_616),
             free_cma_kb: None,
             reserved_highatomic_kb: None,
+            boost_kb: None,
             lowmem_reserve_pages: vec![0, 0, 12_828, 12_828],
             buddy: None,
             all_unreclaimable: None,

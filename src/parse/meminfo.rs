@@ -20,6 +20,7 @@ pub(crate) struct ZoneLine<'a> {
     pub managed_kb: Option<u64>,
     pub free_cma_kb: Option<u64>,
     pub reserved_highatomic_kb: Option<u64>,
+    pub boost_kb: Option<u64>,
     /// 3.10 prints `all_unreclaimable?` per zone.
     pub all_unreclaimable: Option<bool>,
 }
@@ -160,7 +161,7 @@ fn all_unreclaimable(text: &str) -> Option<bool> {
 fn zone_line<'a>(node: Option<u32>, zone: &'a str, figures: &str) -> ZoneLine<'a> {
     let (mut free, mut min, mut low, mut high) = (None, None, None, None);
     let (mut present_kb, mut managed_kb) = (None, None);
-    let (mut free_cma_kb, mut reserved_highatomic_kb) = (None, None);
+    let (mut free_cma_kb, mut reserved_highatomic_kb, mut boost_kb) = (None, None, None);
     for word in figures.split_ascii_whitespace() {
         let Some((key, value)) = word.split_once(':') else {
             continue;
@@ -174,6 +175,7 @@ fn zone_line<'a>(node: Option<u32>, zone: &'a str, figures: &str) -> ZoneLine<'a
             "managed" => &mut managed_kb,
             "free_cma" => &mut free_cma_kb,
             "reserved_highatomic" => &mut reserved_highatomic_kb,
+            "boost" => &mut boost_kb,
             _ => continue,
         };
         if slot.is_none() {
@@ -197,6 +199,7 @@ fn zone_line<'a>(node: Option<u32>, zone: &'a str, figures: &str) -> ZoneLine<'a
         managed_kb,
         free_cma_kb,
         reserved_highatomic_kb,
+        boost_kb,
         all_unreclaimable: all_unreclaimable(figures),
     }
 }
@@ -378,6 +381,7 @@ pub(crate) fn apply_area(meminfo: &mut MemInfo, line: AreaLine<'_>) -> Option<us
                 zone.managed_kb = line.managed_kb;
                 zone.free_cma_kb = line.free_cma_kb;
                 zone.reserved_highatomic_kb = line.reserved_highatomic_kb;
+                zone.boost_kb = line.boost_kb;
                 zone.all_unreclaimable = line.all_unreclaimable;
             }
             Some(index)
@@ -510,6 +514,7 @@ mod tests {
         assert_eq!(line.present_kb, Some(13_096_960));
         assert_eq!(line.managed_kb, Some(12_774_792));
         assert_eq!(line.reserved_highatomic_kb, Some(0));
+        assert_eq!(line.boost_kb, Some(8192));
     }
 
     #[test]
