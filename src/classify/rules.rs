@@ -47,7 +47,7 @@ fn decide_cause(report: &OomReport) -> Verdict {
     if let Some(verdict) = memcg::verdict(report) {
         return verdict;
     }
-    if let Some(verdict) = during_boot(report) {
+    if let Some(verdict) = during_boot(report).or_else(|| no_zone_with_pages(report)) {
         return verdict;
     }
     let global = GlobalSignals::of(report);
@@ -95,6 +95,40 @@ fn during_boot(report: &OomReport) -> Option<Verdict> {
     let mut evidence = GlobalSignals::of(report).into_evidence();
     evidence.extend(memory_state_evidence(report));
     evidence.push("the call trace runs from start_kernel: the allocation was made while the kernel booted, before the first process ran, so no workload had used the memory; the failure tells of the boot's memory layout (zones left empty, memory not yet handed to the page allocator), not of a shortage".into());
+    Some(Verdict::new(
+        Cause::Unknown,
+        Confidence::Low,
+        evidence,
+        Finding::Unknown,
+    ))
+}
+
+/// An allocation whose every usable zone was printed empty: mm/page_alloc.c
+/// `get_page_from_freelist` walks only the zones up to the class its gfp flags allow
+/// (`gfp_zone`: GFP_DMA stops at ZONE_DMA), and a zone with no managed pages has nothing to
+/// give. A kdump kernel whose memory lies above 4 GB, or a layout that leaves ZONE_DMA
+/// without pages, fails every GFP_DMA request while gigabytes are free in the zones above:
+/// neither a shortage of the machine nor fragmentation.
+///
+/// A GFP_DMA failure with no figures for ZONE_DMA shows no more than that the zone could
+/// not serve it: ZONE_DMA is 16 MB on x86 and empty where memory starts above its limit (an
+/// arm64 or kdump layout), so neither the machine's memory nor fragmentation is shown.
+fn no_zone_with_pages(report: &OomReport) -> Option<Verdict> {
+    let class = allocation_zone(&report.trigger);
+    let dma_unshown = zones::dma_only(class)
+        && report.kind == ReportKind::AllocationFailure
+        && eligible_zones(report, class, None).is_empty();
+    let finding = match zones::empty_class_zones(report, class) {
+        Some(empty) => format!(
+            "every zone this allocation's gfp flags allow ({}) manages no pages: it could not be served however much memory the other zones had; a memory layout problem (the zone left empty), not a shortage or fragmentation",
+            empty.join(", ")
+        ),
+        None if dma_unshown => "a GFP_DMA allocation may use ZONE_DMA alone (16 MB on x86, empty where memory starts above its limit, as in many arm64 and kdump layouts), and no figures for that zone were printed: its failure shows neither the machine out of memory nor fragmentation".into(),
+        None => return None,
+    };
+    let mut evidence = GlobalSignals::of(report).into_evidence();
+    evidence.extend(memory_state_evidence(report));
+    evidence.push(finding);
     Some(Verdict::new(
         Cause::Unknown,
         Confidence::Low,
@@ -1083,6 +1117,49 @@ mod tests {
         );
         let unboosted = diagnose(&report(0));
         assert_eq!(unboosted.confidence, Confidence::High);
+    }
+
+    #[test]
+    fn a_gfp_dma_failure_with_zone_dma_empty_or_unshown_is_no_shortage_nor_fragmentation() {
+        // A 5.7 arm64 kdump kernel: dma_atomic_pool_init's order-6 GFP_DMA request, the DMA
+        // zone present 128kB, managed 0kB, while DMA32 and Normal hold 6 GB free.
+        let empty = Given::alloc_failure()
+            .header("swapper/0", 1, "0x1", &["GFP_DMA"], 6)
+            .stack(&[
+                "warn_alloc",
+                "__alloc_pages_slowpath",
+                "dma_atomic_pool_init",
+            ])
+            .zone(Some(0), "DMA", 0, 0, 0, 0)
+            .present_managed(128, 0)
+            .reserve(&[0, 250, 6063, 6063])
+            .zone(Some(0), "DMA32", 256_000, 408, 664, 920)
+            .present_managed(269_700, 256_000)
+            .reserve(&[0, 0, 5813, 5813])
+            .build();
+        let diagnosis = diagnose(&empty);
+        assert_eq!(diagnosis.cause, Cause::Unknown);
+        assert_evidence(
+            &diagnosis,
+            "every zone this allocation's gfp flags allow (Node 0 DMA) manages no pages",
+        );
+        // No figures at all: GFP_DMA says nothing of the machine, GFP_KERNEL is the
+        // suspected fragmentation of an order-2 failure.
+        let bare = |mask: &str, flags: &[&str]| {
+            Given::alloc_failure()
+                .header("swapper/0", 1, mask, flags, 2)
+                .stack(&[
+                    "warn_alloc",
+                    "__alloc_pages_nodemask",
+                    "dma_atomic_pool_init",
+                ])
+                .build()
+        };
+        let dma = diagnose(&bare("0x1", &["GFP_DMA"]));
+        assert_eq!(dma.cause, Cause::Unknown);
+        assert_evidence(&dma, "a GFP_DMA allocation may use ZONE_DMA alone");
+        let kernel = diagnose(&bare("0xcc0", &["GFP_KERNEL"]));
+        assert_eq!(kernel.cause, Cause::Fragmentation);
     }
 
     #[test]

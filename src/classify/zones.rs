@@ -586,6 +586,28 @@ fn has_pages(zone: &ZoneState) -> bool {
     zone.managed_kb.or(zone.present_kb) != Some(0)
 }
 
+/// The zones an allocation of zone class `class` may use when every one of them was printed
+/// and none has pages to hand out (`Node 0 DMA free:0kB min:0kB … present:128kB
+/// managed:0kB` for a GFP_DMA request): such an allocation cannot succeed however much
+/// memory the rest of the machine has. `None` when the class is unknown, when one of its
+/// zones has pages, or when none of its zones was printed.
+/// Whether an allocation of `class` may use ZONE_DMA alone (`gfp_zone` of GFP_DMA).
+pub(super) fn dma_only(class: Option<usize>) -> bool {
+    class == Some(DMA_RANK)
+}
+
+pub(super) fn empty_class_zones(report: &OomReport, class: Option<usize>) -> Option<Vec<String>> {
+    class?;
+    let usable: Vec<&ZoneState> = report
+        .meminfo
+        .zones
+        .iter()
+        .filter(|zone| zone.watermarks.is_some() && usable_by_class(zone, class))
+        .collect();
+    (!usable.is_empty() && usable.iter().all(|zone| !has_pages(zone)))
+        .then(|| usable.iter().map(|zone| zone_label(zone)).collect())
+}
+
 /// The zones with watermarks that an allocation of zone class `class` may use, on the nodes
 /// in `allowed` (all nodes when `None`; zones printed without a node always count).
 /// Each carries the `lowmem_reserve` it holds back from that class.
