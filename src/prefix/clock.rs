@@ -44,6 +44,26 @@ const MONTH_NAMES: [(&str, u8); 33] = [
     ("dic", 12),
 ];
 
+/// 一 to 十: the numerals of the Chinese month names (`六月`, journalctl in some Chinese
+/// locales prints `六` alone).
+const CHINESE_DIGITS: [char; 10] = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+
+/// The month a Chinese numeral names: `一` 1 to `九` 9, `十` 10, `十一` 11, `十二` 12.
+fn chinese_month(numeral: &str) -> Option<u8> {
+    let value = |c: char| {
+        CHINESE_DIGITS
+            .iter()
+            .position(|d| *d == c)
+            .map(|i| i as u8 + 1)
+    };
+    let mut chars = numeral.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(c), None, None) => value(c),
+        (Some('十'), Some(c), None) => value(c).map(|v| 10 + v).filter(|m| *m <= 12),
+        _ => None,
+    }
+}
+
 /// The month number (1-12) a month name stands for, or `None` for a name not in
 /// [`MONTH_NAMES`] (then the caller keeps the prefix but reports no wall time). Chinese,
 /// Japanese and Korean locales number their months (`9月`, `12월`).
@@ -175,6 +195,12 @@ fn time_of_day<'a>(
 /// (`9月`, padded to ` 9月` by Japanese and Korean locales); the month number when
 /// [`month_number`] knows the name.
 fn month_name(cursor: &mut Cursor<'_>, min: usize, max: usize) -> Option<Option<u8>> {
+    let mut chinese = *cursor;
+    if let Some(numeral) = chinese.run(1, 3, |c| CHINESE_DIGITS.contains(&c)) {
+        chinese.skip("月");
+        *cursor = chinese;
+        return Some(chinese_month(numeral));
+    }
     if let Some(name) = cursor.run(min, max, char::is_alphabetic) {
         cursor.skip(".");
         return Some(month_number(name));
@@ -524,6 +550,19 @@ mod tests {
         assert_eq!(month_number("13月"), None);
         assert_eq!(month_number("0月"), None);
         assert_eq!(month_number("月"), None);
+    }
+
+    #[test]
+    fn chinese_numeral_months() {
+        assert_eq!(chinese_month("六"), Some(6));
+        assert_eq!(chinese_month("十"), Some(10));
+        assert_eq!(chinese_month("十二"), Some(12));
+        assert_eq!(chinese_month("十三"), None);
+        assert_eq!(chinese_month("二十"), None);
+        let (wall, rest) = syslog_date("六  20 15:44:27 host kernel: x").unwrap();
+        assert_eq!(wall.map(|w| (w.month, w.day)), Some((6, 20)));
+        assert_eq!(rest, "host kernel: x");
+        assert!(syslog_date("十二月 3 01:02:03 host kernel: x").is_some());
     }
 
     #[test]
