@@ -266,11 +266,19 @@ fn facility_level(s: &str) -> Option<Layer<'_>> {
 /// by a poster, `kernel: systemd invoked oom-killer`), also as syslogd's wall message prints
 /// it (` kernel:[340648.118967] Kernel panic …`). Only the `kernel` tag: any program's tag
 /// would take words of kernel text for a prefix (`oom_reaper: reaped process …`). Like
-/// `logger -t kernel`, it proves nothing about who wrote the line.
+/// `logger -t kernel`, it proves nothing about who wrote the line. A tool that tabulates the
+/// journal by source writes the tag as a column, `20:04:22 kernel | kthreadd invoked …`.
 fn kernel_tag(s: &str) -> Option<Layer<'_>> {
     let s = s.trim_start_matches(' ');
     if !s.starts_with('k') {
         return None;
+    }
+    if let Some(rest) = s.strip_prefix("kernel | ") {
+        return Some(Layer {
+            rest,
+            program: Some("kernel"),
+            ..Layer::default()
+        });
     }
     let rest = s.strip_prefix("kernel:")?;
     // `kernel:` with text glued to it is a kernel tag only before a stamp.
@@ -1354,6 +1362,10 @@ mod tests {
             split_prefix(" kernel:[340648.118967] Kernel panic - not syncing: Out of memory");
         assert_eq!(wall.uptime_s, Some(340648.118967));
         assert_eq!(wall.text, "Kernel panic - not syncing: Out of memory");
+        // A journal tabulated by source: the tag is a column.
+        let column = split_prefix("20:04:22 kernel | Out of memory: Killed process 35560 (x)");
+        assert_eq!(column.program.as_deref(), Some("kernel"));
+        assert_eq!(column.text, "Out of memory: Killed process 35560 (x)");
         // Another word glued to the tag is text.
         assert!(!split_prefix("kernel:x y").prefixed);
         assert!(!split_prefix("kernelspace: y").prefixed);
