@@ -382,6 +382,12 @@ fn stamp_layer(s: &str) -> Option<Layer<'_>> {
             ..Layer::default()
         });
     }
+    if let Some(rest) = after_task_column(stamped) {
+        return Some(Layer {
+            rest: strip_separator(rest),
+            ..Layer::default()
+        });
+    }
     // A console level with no stamp after it: `/proc/kmsg`, `dmesg -r` with printk.time=0.
     after_console_level(s).map(|rest| Layer {
         rest,
@@ -394,6 +400,7 @@ fn after_stamp(after: &str) -> &str {
     strip_separator(
         after_caller_id(after)
             .or_else(|| after_cpu_and_pid(after))
+            .or_else(|| after_task_column(after))
             .unwrap_or(after),
     )
 }
@@ -439,6 +446,24 @@ fn after_caller_id(s: &str) -> Option<&str> {
     cursor.digits(1, usize::MAX)?;
     cursor.tag("]")?;
     Some(cursor.rest())
+}
+
+/// What follows the CPU-and-task column Samsung's Exynos kernels print after the stamp,
+/// `[4: binder:569_5:27109] text` (a comm may hold `:`; the pid is after the last one),
+/// also where a poster cut the stamp before it.
+fn after_task_column(s: &str) -> Option<&str> {
+    let mut cursor = Cursor::new(s);
+    cursor.skip(" ");
+    cursor.tag("[")?;
+    cursor.skip_spaces();
+    cursor.digits(1, 4)?;
+    cursor.tag(":")?;
+    cursor.spaces(1, usize::MAX)?;
+    let (column, rest) = cursor.rest().split_once(']')?;
+    let (comm, pid) = column.rsplit_once(':')?;
+    let pid = pid.trim_start_matches(' ');
+    let is_pid = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+    (is_pid && !comm.is_empty() && comm.len() <= 64).then_some(rest)
 }
 
 /// Drops the Android vendor caller `[pid:1361,cpu5,sManagerService]`.
@@ -1618,6 +1643,24 @@ mod tests {
             comm.text,
             "c3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0"
         );
+    }
+
+    #[test]
+    fn samsung_cpu_and_task_column_with_or_without_the_stamp() {
+        let stamped = split_prefix("[  563.466441] [4: binder:569_5:27109] warn_alloc+0xf4/0x190");
+        assert_eq!(stamped.uptime_s, Some(563.466441));
+        assert_eq!(stamped.text, "warn_alloc+0xf4/0x190");
+        let cut =
+            split_prefix("[4: binder:569_5:27109] binder:569_5: page allocation failure: order:0");
+        assert!(cut.prefixed);
+        assert_eq!(cut.text, "binder:569_5: page allocation failure: order:0");
+        // Task-table rows and frames are kernel text.
+        for raw in [
+            "[  1234]     0  1234    10    2 0 name",
+            "[<ffffff8009914da4>] x+0x0/0x4",
+        ] {
+            assert!(!split_prefix(raw).prefixed, "{raw}");
+        }
     }
 
     #[test]
