@@ -368,7 +368,10 @@ fn unprinted_policy_nodes(report: &OomReport) -> Option<(BTreeSet<u32>, BTreeSet
     let roomy: BTreeSet<u32> = nodes
         .iter()
         .copied()
-        .filter(|&n| of_node(n).any(|z| z.beyond_reclaim_since(page)))
+        .filter(|&n| {
+            of_node(n)
+                .any(|z| z.beyond_reclaim_since(zones::reclaim_pass_kb(report, &zones, z, page)))
+        })
         .collect();
     let mems = report
         .trigger

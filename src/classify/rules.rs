@@ -349,8 +349,9 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // the highest only where the node's zone section shows it (a buddy line, a
         // `lowmem_reserve[]`): a 16 MB DMA zone line picked out of a paste alone has Normal
         // above it on most machines.
+        let pass_kb = |z: &ZoneEval| zones::reclaim_pass_kb(report, &zones, z, page);
         let serves_order_0 =
-            |z: &ZoneEval| z.beyond_reclaim_since(page) && !z.cannot_serve_order_0();
+            |z: &ZoneEval| z.beyond_reclaim_since(pass_kb(z)) && !z.cannot_serve_order_0();
         let roomy: Vec<String> = zones
             .iter()
             .filter(|z| order_0 && reserve_known(z) && serves_order_0(z))
@@ -365,7 +366,7 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                     } else {
                         ""
                     },
-                    z.kswapd_pass_kb(page)
+                    pass_kb(z)
                 )
             })
             .collect();
@@ -716,7 +717,41 @@ mod tests {
         let diagnosis = diagnose(&report);
         assert_eq!(diagnosis.cause, Cause::Unknown);
         assert_eq!(diagnosis.confidence, Confidence::Low);
-        assert_evidence(&diagnosis, "the figures contradict a host OOM: Node 0 Normal free 13111616kB > high 65000kB + one kswapd pass 65000kB — an order-0 allocation would have been served there");
+        assert_evidence(&diagnosis, "the figures contradict a host OOM: Node 0 Normal free 13111616kB > high 65000kB + one kswapd pass 65128kB — an order-0 allocation would have been served there");
+    }
+
+    #[test]
+    fn one_kswapd_pass_of_the_node_may_land_in_a_small_zone_since_4_8() {
+        // i386 linux-next 5.7, mkfs.ext4's GFP_USER fault: DMA 192kB over high + lowmem_reserve
+        // when printed, Normal between min and low. kswapd_shrink_node aims one pass at the
+        // node's zones together (128kB + 5452kB), and the pages it frees may be DMA's.
+        let report = |release: &str| {
+            Given::oom()
+                .header(
+                    "mkfs.ext4",
+                    326,
+                    "0x101cc0",
+                    &["GFP_USER", "__GFP_WRITE"],
+                    0,
+                )
+                .release(release)
+                .stack(&["out_of_memory", "__alloc_pages_slowpath"])
+                .zone(None, "DMA", 3_588, 68, 84, 100)
+                .reserve(&[0, 824, 1_947, 824])
+                .zone(None, "Normal", 4_228, 3_636, 4_544, 5_452)
+                .reserve(&[0, 0, 8_980, 0])
+                .killed("Out of memory", 330, "mkfs.ext4")
+                .build()
+        };
+        let node_based = diagnose(&report("5.7.0-rc6-next-20200519"));
+        assert_eq!(node_based.cause, Cause::HostOom);
+        // Before 4.8 kswapd_shrink_zone aimed at each zone alone: DMA's own 128kB.
+        let zone_based = diagnose(&report("4.4.0"));
+        assert_eq!(zone_based.cause, Cause::Unknown);
+        assert_evidence(
+            &zone_based,
+            "DMA free 3588kB > high 3396kB (with lowmem_reserve) + one kswapd pass 128kB",
+        );
     }
 
     #[test]

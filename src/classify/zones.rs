@@ -248,6 +248,35 @@ pub(super) fn kernel_older_than(report: &OomReport, major: u32, minor: u32) -> b
     }
 }
 
+/// What one kswapd pass may have freed in `zone` while the OOM killer decided and printed:
+/// kswapd runs on meanwhile, so a zone may rise above high by this much with no
+/// contradiction. mm/vmscan.c aims each pass at `max(high_wmark_pages, SWAP_CLUSTER_MAX)`
+/// pages per zone: since 4.8 (node-based LRUs, `kswapd_shrink_node`) summed over the node's
+/// zones up to the one the allocation asked for, and the pages it frees land in whichever
+/// zone held them, so a small zone (i386's 16 MB DMA) can gain the node's whole pass; before,
+/// `kswapd_shrink_zone` aimed at each zone on its own.
+pub(super) fn reclaim_pass_kb(
+    report: &OomReport,
+    zones: &[ZoneEval],
+    zone: &ZoneEval,
+    page_kb: u64,
+) -> u64 {
+    const SWAP_CLUSTER_MAX_PAGES: u64 = 32;
+    let pass = |z: &ZoneEval| {
+        z.watermarks
+            .high_kb
+            .max(SWAP_CLUSTER_MAX_PAGES.saturating_mul(page_kb))
+    };
+    if kernel_older_than(report, 4, 8) {
+        return pass(zone);
+    }
+    zones
+        .iter()
+        .filter(|z| z.zone.node == zone.zone.node)
+        .map(pass)
+        .fold(0, u64::saturating_add)
+}
+
 /// Whether the kernel runs the pre-4.4 order-aware watermark check: its release says so,
 /// or, with no release printed, its buddy lists have the older format. 4.4 removed
 /// MIGRATE_RESERVE (the `R` letter) in the series that replaced the check; kernels before
@@ -413,25 +442,12 @@ impl ZoneEval<'_> {
         self.usable_free_kb() <= self.effective_low_kb()
     }
 
-    /// What one kswapd pass may reclaim in this zone: mm/vmscan.c `kswapd_shrink_node` aims
-    /// each pass at `max(high_wmark_pages, SWAP_CLUSTER_MAX)` pages per zone. kswapd (or a
-    /// victim's exit) runs on while the OOM killer decides and prints, so a zone may rise by
-    /// this much above high in between: that is no contradiction.
-    pub(super) fn kswapd_pass_kb(&self, page_kb: u64) -> u64 {
-        const SWAP_CLUSTER_MAX_PAGES: u64 = 32;
-        self.watermarks
-            .high_kb
-            .max(SWAP_CLUSTER_MAX_PAGES.saturating_mul(page_kb))
-    }
-
-    /// Usable free above high + reserve by more than one kswapd pass: an order-0 allocation
-    /// would have been served from this zone by `__alloc_pages_may_oom`'s last try before the
-    /// OOM killer, which asks for the high watermark, and reclaim since cannot explain it.
-    pub(super) fn beyond_reclaim_since(&self, page_kb: u64) -> bool {
-        self.usable_free_kb()
-            > self
-                .effective_high_kb()
-                .saturating_add(self.kswapd_pass_kb(page_kb))
+    /// Usable free above high + reserve by more than `reclaim_pass_kb` (see
+    /// [`reclaim_pass_kb`]): an order-0 allocation would have been served from this zone by
+    /// `__alloc_pages_may_oom`'s last try before the OOM killer, which asks for the high
+    /// watermark, and reclaim since cannot explain it.
+    pub(super) fn beyond_reclaim_since(&self, reclaim_pass_kb: u64) -> bool {
+        self.usable_free_kb() > self.effective_high_kb().saturating_add(reclaim_pass_kb)
     }
 
     /// Free memory in the zone's buddy list in blocks this allocation may take, when the
