@@ -148,8 +148,14 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
         .collect();
 
     if fragmented.is_empty() {
+        // Without buddy lists only a zone the watermark check passes (free above min +
+        // lowmem_reserve) leaves the missing block as the suspect: one that lowmem_reserve
+        // holds back is kept from this allocation by design, and whether its free memory
+        // was in small blocks is not shown.
         let no_buddy = checked.iter().all(|(_, check)| check.is_none());
-        let roomy = zones.iter().find(|zone| above_min(zone));
+        let roomy = zones
+            .iter()
+            .find(|zone| zone.free_after_request_kb(order, page) > zone.effective_min_kb());
         return match (no_buddy, roomy) {
             (true, Some(zone)) => {
                 evidence.push(zone.watermark_evidence());

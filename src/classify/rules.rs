@@ -1503,6 +1503,35 @@ mod tests {
     }
 
     #[test]
+    fn without_buddy_lists_a_zone_held_back_by_lowmem_reserve_suspects_no_fragmentation() {
+        // 5.7 LTP pty04: an order-1 GFP_ATOMIC slab page, DMA32 far under min, DMA over its
+        // own low but under min + the 1548 pages lowmem_reserve keeps from DMA32-class
+        // requests; the buddy lines were cut by the console width.
+        let report = |dma_free_kb: u64| {
+            Given::alloc_failure()
+                .header(
+                    "reproducer",
+                    1092,
+                    "0x40a20",
+                    &["GFP_ATOMIC", "__GFP_COMP"],
+                    1,
+                )
+                .stack(&["warn_alloc", "__alloc_pages_slowpath", "new_slab"])
+                .zone(Some(0), "DMA", dma_free_kb, 444, 552, 660)
+                .reserve(&[0, 1_548, 1_548, 1_548, 1_548])
+                .zone(Some(0), "DMA32", 16_612, 44_608, 55_760, 66_912)
+                .reserve(&[0, 0, 0, 0, 0])
+                .build()
+        };
+        let held_back = diagnose(&report(6_340));
+        assert_eq!(held_back.cause, Cause::HostOom);
+        // DMA over min + reserve: the missing block is the suspect again.
+        let over = diagnose(&report(7_000));
+        assert_eq!(over.cause, Cause::Fragmentation);
+        assert_eq!(over.confidence, Confidence::Low);
+    }
+
+    #[test]
     fn order_2_allocation_failure_without_figures_is_suspected_fragmentation() {
         let report = Given::alloc_failure()
             .header("kworker", 9, "0xa20", &["GFP_ATOMIC"], 2)
