@@ -130,6 +130,13 @@ pub(crate) fn read_fields(trigger: &mut Trigger, fields: &str) -> bool {
             "" if trigger.nodemask.as_deref() == Some("") => {
                 trigger.nodemask = Some(value.to_string());
             }
+            // A hard wrap between the mask and its decoded flags (`gfp_mask=0x240c2c0` +
+            // `(GFP_KERNEL|__GFP_NOWARN), nodemask=0, order=3,`).
+            "" if value.starts_with('(') && trigger.gfp_flags.is_empty() => {
+                if let Some(mask) = trigger.gfp_mask.clone() {
+                    read_gfp(trigger, &format!("{mask}{value}"));
+                }
+            }
             // mm/vmalloc.c `vm_area_alloc_pages` (≥ 6.1) names the order in words:
             // `vmalloc error: size 0, page order 9, failed to allocate pages, mode:…`.
             "page" => {
@@ -143,9 +150,9 @@ pub(crate) fn read_fields(trigger: &mut Trigger, fields: &str) -> bool {
     saw_score_adj
 }
 
-/// Whether `text` continues a header cut after `invoked oom-killer:`, after `nodemask=` or
-/// (an allocation failure) before `mode:` (hard wrap or pr_cont split): it starts with a
-/// header field or a nodemask value.
+/// Whether `text` continues a header cut after `invoked oom-killer:`, after `nodemask=`,
+/// between a gfp mask and its flag names, or (an allocation failure) before `mode:` (hard
+/// wrap or pr_cont split): it starts with a header field, a nodemask value or a flag list.
 pub(crate) fn is_header_tail(text: &str) -> bool {
     [
         "gfp_mask=",
@@ -154,6 +161,8 @@ pub(crate) fn is_header_tail(text: &str) -> bool {
         "order=",
         "oom_score_adj=",
         "(null)",
+        "(GFP_",
+        "(__GFP_",
         ",",
     ]
     .iter()

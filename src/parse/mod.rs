@@ -896,6 +896,27 @@ mod tests {
     }
 
     #[test]
+    fn header_wrapped_between_the_mask_and_its_flags() {
+        let mut builder = ReportBuilder::new();
+        let got = answers(
+            &mut builder,
+            &[
+                "InputReader invoked oom-killer: gfp_mask=0x240c2c0",
+                "(GFP_KERNEL|__GFP_NOWARN|__GFP_COMP|__GFP_ZERO), nodemask=0, order=3,",
+                "oom_score_adj=-900",
+            ],
+        );
+        assert_eq!(got, [member(LineKind::OomHeader); 3]);
+        let trigger = &builder.report().trigger;
+        assert_eq!(trigger.gfp_mask.as_deref(), Some("0x240c2c0"));
+        assert_eq!(trigger.gfp_flags[0], "GFP_KERNEL");
+        assert_eq!(
+            (trigger.order, trigger.oom_score_adj),
+            (Some(3), Some(-900))
+        );
+    }
+
+    #[test]
     fn second_header_begins_next() {
         let mut builder = ReportBuilder::new();
         builder.accept(
