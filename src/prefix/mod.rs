@@ -1646,6 +1646,25 @@ mod tests {
     }
 
     #[test]
+    fn a_syslog_line_whose_date_was_cut_keeps_its_host() {
+        let line = split_prefix("HOST1 kernel: Out of memory: Kill process 19434 (xxxx) score 31");
+        assert_eq!(line.host.as_deref(), Some("HOST1"));
+        assert_eq!(line.program.as_deref(), Some("kernel"));
+        assert_eq!(
+            line.text,
+            "Out of memory: Kill process 19434 (xxxx) score 31"
+        );
+        // Kernel text is not a host and a tag: only `kernel:` is read.
+        for raw in [
+            "Freeing unused kernel memory: 2048K",
+            "oom_reaper: reaped process 1 (a)",
+            "mem_cgroup_out_of_memory+0x10/0x20 kernel: x",
+        ] {
+            assert_eq!(split_prefix(raw).text, raw, "{raw}");
+        }
+    }
+
+    #[test]
     fn samsung_cpu_and_task_column_with_or_without_the_stamp() {
         let stamped = split_prefix("[  563.466441] [4: binder:569_5:27109] warn_alloc+0xf4/0x190");
         assert_eq!(stamped.uptime_s, Some(563.466441));

@@ -29,6 +29,7 @@ pub(super) fn transport_header(s: &str) -> Option<Layer<'_>> {
             .or_else(|| pipe_record(s))
             .or_else(|| talos_dmesg(s))
             .or_else(|| dateless_priority_header(s))
+            .or_else(|| dateless_kernel_header(s))
     } else if first == b'.' {
         elided_header(s)
     } else if first == b' ' {
@@ -77,6 +78,24 @@ fn dateless_priority_header(s: &str) -> Option<Layer<'_>> {
     let (tag, rest) = tag_and_message(s)?;
     Some(Layer {
         rest,
+        program: Some(tag.program),
+        provenance: Some(tag.provenance),
+        ..Layer::default()
+    })
+}
+
+/// A syslog line whose date a poster cut, its host kept: `HOST1 kernel: Out of memory: Kill
+/// process …`. Only before the `kernel:` tag, so kernel text whose second word ends in a
+/// colon stays text.
+fn dateless_kernel_header(s: &str) -> Option<Layer<'_>> {
+    let (host, rest) = split_word(s);
+    if !is_host_name(host) || host.ends_with(':') {
+        return None;
+    }
+    let (tag, message) = tag_and_message(rest)?;
+    (tag.program == "kernel").then_some(Layer {
+        rest: message,
+        host: Some(host),
         program: Some(tag.program),
         provenance: Some(tag.provenance),
         ..Layer::default()
