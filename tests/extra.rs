@@ -4043,3 +4043,331 @@ extra_case!(
     v3745_gavrilov_fc27_swapper_gfp_nowait_dma_debug,
     "v3745-gavrilov-fc27-swapper-gfp-nowait-dma-debug"
 );
+extra_case!(
+    w3802_systemd_user_memcg_no_killable_then_next_header_journal_6_17,
+    "w3802-systemd-user-memcg-no-killable-then-next-header-journal-6.17"
+);
+extra_case!(
+    w3803_ppc64le_kdump_kernel_initramfs_no_killable_panic_sle15_4_12,
+    "w3803-ppc64le-kdump-kernel-initramfs-no-killable-panic-sle15-4.12"
+);
+extra_case!(
+    w3804_i386_lkft_mkfs_glued_header_mail_wrapped_lowmem_no_kill_line_5_7_next,
+    "w3804-i386-lkft-mkfs-glued-header-mail-wrapped-lowmem-no-kill-line-5.7-next"
+);
+extra_case!(
+    w3805_ppc32_g4_b43legacy_atomic_lowmem_dma_zero_free_kcsan_elided_6_9,
+    "w3805-ppc32-g4-b43legacy-atomic-lowmem-dma-zero-free-kcsan-elided-6.9"
+);
+extra_case!(
+    w3806_riscv64_pagefault_oom_plenty_free_bad_swap_entry_5_4_rc4,
+    "w3806-riscv64-pagefault-oom-plenty-free-bad-swap-entry-5.4-rc4"
+);
+extra_case!(
+    w3807_android_arm_evdev_order3_frag_elided_no_killable_panic,
+    "w3807-android-arm-evdev-order3-frag-elided-no-killable-panic"
+);
+extra_case!(
+    w3808_arm64_syzkaller_memcg_kill_lines_only_wrapped_then_bug_4_19,
+    "w3808-arm64-syzkaller-memcg-kill-lines-only-wrapped-then-bug-4.19"
+);
+extra_case!(
+    w3809_android14_6_1_exynos_cpu_comm_pid_prefix_slub_atomic_pagealloc,
+    "w3809-android14-6.1-exynos-cpu-comm-pid-prefix-slub-atomic-pagealloc"
+);
+extra_case!(
+    w3810_pahole_btf_build_global_three_line_summary_grep,
+    "w3810-pahole-btf-build-global-three-line-summary-grep"
+);
+extra_case!(
+    w3811_ltp_memcg_summary_split_by_kasan_printk_report_5_9_next,
+    "w3811-ltp-memcg-summary-split-by-kasan-printk-report-5.9-next"
+);
+extra_case!(
+    w3812_armv7_boot_lowmem_empty_all_highmem_slab_pagealloc_bug_6_3_next,
+    "w3812-armv7-boot-lowmem-empty-all-highmem-slab-pagealloc-bug-6.3-next"
+);
+extra_case!(
+    w3814_arm64_hikey_thp04_pagealloc_split_by_oopses_pagefault_oom_header_5_4_stable_rc,
+    "w3814-arm64-hikey-thp04-pagealloc-split-by-oopses-pagefault-oom-header-5.4-stable-rc"
+);
+extra_case!(
+    w3817_zh_locale_journal_skip_elided_global_stress_ng_bigheap_checkbox,
+    "w3817-zh-locale-journal-skip-elided-global-stress-ng-bigheap-checkbox"
+);
+extra_case!(
+    w3818_checkbox_time_source_pipe_format_kthreadd_global_mlock_cut_killed_line,
+    "w3818-checkbox-time-source-pipe-format-kthreadd-global-mlock-cut-killed-line"
+);
+extra_case!(
+    w3820_lxd_container_lxc_payload_own_memcg_init_killed_dmesgt,
+    "w3820-lxd-container-lxc-payload-own-memcg-init-killed-dmesgT"
+);
+extra_case!(
+    w3821_lxd_amzn2_5_10_dmesgt_memcg_pagecache_charge_header_stack_fragment,
+    "w3821-lxd-amzn2-5.10-dmesgT-memcg-pagecache-charge-header-stack-fragment"
+);
+extra_case!(
+    w3822_microk8s_v1_task_in_container_limit_of_pod_trailing_spaces_fragment,
+    "w3822-microk8s-v1-task-in-container-limit-of-pod-trailing-spaces-fragment"
+);
+extra_case!(
+    w3823_microk8s_5_11_memcg_anon_fault_header_stack_fragment,
+    "w3823-microk8s-5.11-memcg-anon-fault-header-stack-fragment"
+);
+extra_case!(
+    w3824_xen_dom0_2_6_32_pre_tag_crond_global_header_percpu_cut,
+    "w3824-xen-dom0-2.6.32-pre-tag-crond-global-header-percpu-cut"
+);
+extra_case!(
+    w3905_order4_ipmi_bmc_watchdog_indented_commitmsg_5_5_no_zones,
+    "w3905-order4-ipmi-bmc-watchdog-indented-commitmsg-5.5-no-zones"
+);
+extra_case!(
+    w3909_arm32_x15_mkfs_global_oom_lowmem_cma_wrapped_next_5_7,
+    "w3909-arm32-x15-mkfs-global-oom-lowmem-cma-wrapped-next-5.7"
+);
+extra_case!(
+    w3911_arm64_am62x_rt_cifs_order2_clone_cma_only_high_orders_qp_0a_6_6,
+    "w3911-arm64-am62x-rt-cifs-order2-clone-cma-only-high-orders-qp-0A-6.6"
+);
+extra_case!(
+    w3912_parisc_early_boot_pagealloc_before_buddy_all_zero_indented_qp_6_3,
+    "w3912-parisc-early-boot-pagealloc-before-buddy-all-zero-indented-qp-6.3"
+);
+extra_case!(
+    w3914_ltp_memcg_v1_own_limit_132k_elided_indented_commitmsg_5_8_oracle,
+    "w3914-ltp-memcg-v1-own-limit-132k-elided-indented-commitmsg-5.8-oracle"
+);
+extra_case!(
+    w3915_bpf_psi_triggered_memcg_kill_custom_constraint_patchset_6_16,
+    "w3915-bpf-psi-triggered-memcg-kill-custom-constraint-patchset-6.16"
+);
+extra_case!(
+    w3917_kdump_x86_gfp_dma_order5_atomic_pool_empty_dma_zone_meminfo_dots_5_13,
+    "w3917-kdump-x86-gfp-dma-order5-atomic-pool-empty-dma-zone-meminfo-dots-5.13"
+);
+extra_case!(
+    w3920_ltp_oom01_runltp_killed_lines_only_wrapped_shell_killed,
+    "w3920-ltp-oom01-runltp-killed-lines-only-wrapped-shell-killed"
+);
+extra_case!(
+    w3921_dmesgt_madvise09_memcg_8m_quoted_with_interjections_no_kill_5_9,
+    "w3921-dmesgT-madvise09-memcg-8M-quoted-with-interjections-no-kill-5.9"
+);
+extra_case!(
+    w3923_rhel7_3_10_memcg_v1_leaker_own_limit_pagefault_indented_changelog,
+    "w3923-rhel7-3.10-memcg-v1-leaker-own-limit-pagefault-indented-changelog"
+);
+extra_case!(
+    w3924_arm64_memcg_oomgroup_kill_burst_softlockup_panic_kdump_tab_indented_6_x,
+    "w3924-arm64-memcg-oomgroup-kill-burst-softlockup-panic-kdump-tab-indented-6.x"
+);
+extra_case!(
+    w3925_memcg_v1_mglru_order3_folio_dirty_own_limit_qp_wrapped_6_8_rc6,
+    "w3925-memcg-v1-mglru-order3-folio-dirty-own-limit-qp-wrapped-6.8-rc6"
+);
+extra_case!(
+    w3926_dmesgt_ceph_virtio_net_atomic_normal_below_min_pagecache_callbacks_suppressed_5_4_30,
+    "w3926-dmesgT-ceph-virtio-net-atomic-normal-below-min-pagecache-callbacks-suppressed-5.4.30"
+);
+extra_case!(
+    w3927_oom_torture_xfs_nofs_retry_mayfail_printk_caller_t_panic_stop_5_3_rc2,
+    "w3927-oom-torture-xfs-nofs-retry-mayfail-printk-caller-T-panic-stop-5.3-rc2"
+);
+extra_case!(
+    w4007_gitlab_detective_dmesgt_grep_separators_puma_ruby_kill_lines,
+    "w4007-gitlab-detective-dmesgT-grep-separators-puma-ruby-kill-lines"
+);
+extra_case!(
+    w4009_gist_2011_bundle_score4_kill_burst_cut_midline_pipe_suffix,
+    "w4009-gist-2011-bundle-score4-kill-burst-cut-midline-pipe-suffix"
+);
+extra_case!(
+    w4010_pastebin_poly_kill_reaper_three_lines_dash_prefix,
+    "w4010-pastebin-poly-kill-reaper-three-lines-dash-prefix"
+);
+extra_case!(
+    w4011_pastebin_openvz_ub191_html2text_repeated_kills,
+    "w4011-pastebin-openvz-ub191-html2text-repeated-kills"
+);
+extra_case!(
+    w4012_gist_ec2_ubuntu1004_2_6_32_java_header_trace_cut_pipe_suffix,
+    "w4012-gist-ec2-ubuntu1004-2.6.32-java-header-trace-cut-pipe-suffix"
+);
+extra_case!(
+    w4013_pastebin_aws_4_10_memcg_pagefault_synchronize_trace_dmesg_human_numbered,
+    "w4013-pastebin-aws-4.10-memcg-pagefault-synchronize-trace-dmesg-human-numbered"
+);
+extra_case!(
+    w4014_pastebin_aws_4_4_es_java_order2_header_numbered_lines,
+    "w4014-pastebin-aws-4.4-es-java-order2-header-numbered-lines"
+);
+extra_case!(
+    w4017_gist_4_4_cassandra_java_order2_2node_rsyslog_iso_pipe_suffix,
+    "w4017-gist-4.4-cassandra-java-order2-2node-rsyslog-iso-pipe-suffix"
+);
+extra_case!(
+    w4020_pastebin_arm_3_x_qmlscene_kill_then_ion_order0_failure_cut_start,
+    "w4020-pastebin-arm-3.x-qmlscene-kill-then-ion-order0-failure-cut-start"
+);
+extra_case!(
+    w4021_pastebin_asuswrt_merlin_380_67_mips_2_6_sh_oomkilladj_numbered,
+    "w4021-pastebin-asuswrt-merlin-380.67-mips-2.6-sh-oomkilladj-numbered"
+);
+extra_case!(
+    w4022_k8s_runbooks_comment_memcg_kill_pair_stress_score1957,
+    "w4022-k8s-runbooks-comment-memcg-kill-pair-stress-score1957"
+);
+extra_case!(
+    w4023_gist_k8s_10959_docker_memcg_synchronize_trace_task_in_cut_pipe_suffix,
+    "w4023-gist-k8s-10959-docker-memcg-synchronize-trace-task-in-cut-pipe-suffix"
+);
+extra_case!(
+    w4026_pastebin_arm_4_9_java_order0_gfp_nowait_cfq_error_banner,
+    "w4026-pastebin-arm-4.9-java-order0-gfp-nowait-cfq-error-banner"
+);
+extra_case!(
+    w4027_pastebin_3_13_vm_order9_acpi_hotplug_after_buddy_tail_80col_wrapped,
+    "w4027-pastebin-3.13-vm-order9-acpi-hotplug-after-buddy-tail-80col-wrapped"
+);
+extra_case!(
+    w4028_gist_ec2_2_6_32_swapper_atomic_order0_softirq_lines_run_together,
+    "w4028-gist-ec2-2.6.32-swapper-atomic-order0-softirq-lines-run-together"
+);
+extra_case!(
+    w4032_pastebin_rpi4_arm64_ubuntu_5_4_raspi_modesmixer2_header_numbered,
+    "w4032-pastebin-rpi4-arm64-ubuntu-5.4-raspi-modesmixer2-header-numbered"
+);
+extra_case!(
+    w4033_pastebin_raspbian_3_18_rpi_vzlogger_header_arm_unwind,
+    "w4033-pastebin-raspbian-3.18-rpi-vzlogger-header-arm-unwind"
+);
+extra_case!(
+    w4034_pastebin_rpi4_armv7l_5_4_dmesg_order2_kmalloc_regs_numbered,
+    "w4034-pastebin-rpi4-armv7l-5.4-dmesg-order2-kmalloc-regs-numbered"
+);
+extra_case!(
+    w4035_pastebin_alarm_rpi4_5_10_kodi_cec_gfp_kernel_slab_header_numbered,
+    "w4035-pastebin-alarm-rpi4-5.10-kodi-cec-gfp-kernel-slab-header-numbered"
+);
+extra_case!(
+    w4036_pastebin_4_19_era_oom_kill_line_plus_sacrifice_child_python_tail,
+    "w4036-pastebin-4.19-era-oom-kill-line-plus-sacrifice-child-python-tail"
+);
+extra_case!(
+    w4038_pastebin_retropie_4_1_v7_xterm_header_out_of_memory_wrapper,
+    "w4038-pastebin-retropie-4.1-v7-xterm-header-out-of-memory-wrapper"
+);
+extra_case!(
+    w4041_pastebin_clone_arm64_armada3720_4_4_btrfs_atomic_order0_single_line,
+    "w4041-pastebin-clone-arm64-armada3720-4.4-btrfs-atomic-order0-single-line"
+);
+extra_case!(
+    w4101_memcg_v2_parent_test_min_eq_max_summary_only_fenced_quoted,
+    "w4101-memcg-v2-parent-test-min-eq-max-summary-only-fenced-quoted"
+);
+extra_case!(
+    w4102_arm64_kdump_ampere_gfp_dma_order1_snipped_patch_indent,
+    "w4102-arm64-kdump-ampere-gfp-dma-order1-snipped-patch-indent"
+);
+extra_case!(
+    w4104_ppc64le_rhel8_4_18_debug_xfs_db_global_header_meminfo_counters_cut_patch_indent,
+    "w4104-ppc64le-rhel8-4.18-debug-xfs_db-global-header-meminfo-counters-cut-patch-indent"
+);
+extra_case!(
+    w4105_oom_torture_order0_gfp_nofs_retry_mayfail_xfs_log_no_meminfo_5_3_rc2,
+    "w4105-oom-torture-order0-gfp-nofs-retry-mayfail-xfs-log-no-meminfo-5.3-rc2"
+);
+extra_case!(
+    w4120_nouveau_gsp_runtime_suspend_order7_dma_alloc_fedora_6_8_qp_indent,
+    "w4120-nouveau-gsp-runtime-suspend-order7-dma-alloc-fedora-6.8-qp-indent"
+);
+extra_case!(
+    w4121_nouveau_fwsec_runtime_suspend_order5_fedora43_6_17_indent,
+    "w4121-nouveau-fwsec-runtime-suspend-order5-fedora43-6.17-indent"
+);
+extra_case!(
+    w4122_numa_cpuset_and_mempolicy_qemu_openstack_npsx_zh_tw_blog_tails_cut,
+    "w4122-numa-cpuset-and-mempolicy-qemu-openstack-npsx-zh-tw-blog-tails-cut"
+);
+extra_case!(
+    w4124_docker_v1_memsw_limit_3_13_ubuntu_xen_ja_mt_mirror_cut,
+    "w4124-docker-v1-memsw-limit-3.13-ubuntu-xen-ja-mt-mirror-cut"
+);
+extra_case!(
+    w4125_imx6_5_4_table_tail_summary_no_cpuset_memcg_fields_polkitd_then_atomic_failure_fragm,
+    "w4125-imx6-5.4-table-tail-summary-no-cpuset-memcg-fields-polkitd-then-atomic-failure-fragm"
+);
+extra_case!(
+    w4126_beaglebone_3_12_usb_mitm_header_arm_unwind_stack_fragment,
+    "w4126-beaglebone-3.12-usb-mitm-header-arm-unwind-stack-fragment"
+);
+extra_case!(
+    w4127_openwrt_rax3000_logread_zone_below_min_all_unreclaimable_fragment_zh,
+    "w4127-openwrt-rax3000-logread-zone-below-min-all-unreclaimable-fragment-zh"
+);
+extra_case!(
+    w4201_lxc_i386_3_x_task_in_split_collapsed_table_zh_translation,
+    "w4201-lxc-i386-3.x-task-in-split-collapsed-table-zh-translation"
+);
+extra_case!(
+    w4202_aks_pod_slice_parent_cgv2_syslog_5_15_ja_blog,
+    "w4202-aks-pod-slice-parent-cgv2-syslog-5.15-ja-blog"
+);
+extra_case!(
+    w4203_rhel7_3_10_pagefault_global_oom_39pct_free_glued_lines_012_zh_blog,
+    "w4203-rhel7-3.10-pagefault-global-oom-39pct-free-glued-lines-012-zh-blog"
+);
+extra_case!(
+    w4205_rhel6_2_6_32_mongod_global_elided_uid_comma_killed_zh_blog,
+    "w4205-rhel6-2.6.32-mongod-global-elided-uid-comma-killed-zh-blog"
+);
+extra_case!(
+    w4206_wtjourn_flusher_dmesgt_hash_numbered_quoted_kill_before_next_header,
+    "w4206-wtjourn-flusher-dmesgT-hash-numbered-quoted-kill-before-next-header"
+);
+extra_case!(
+    w4207_frag_order3_i915_kcalloc_linus_quoted_wrapped_4_8_rc,
+    "w4207-frag-order3-i915-kcalloc-linus-quoted-wrapped-4.8-rc"
+);
+extra_case!(
+    w4208_arm64_orbstack_6_9_kswapd_mglru_global_dmesgt_rss_anon_cols,
+    "w4208-arm64-orbstack-6.9-kswapd-mglru-global-dmesgT-rss-anon-cols"
+);
+extra_case!(
+    w4209_i386_4_9_thinkpad_lowmem_normal_below_min_order1_fork_email_indented,
+    "w4209-i386-4.9-thinkpad-lowmem-normal-below-min-order1-fork-email-indented"
+);
+extra_case!(
+    w4210_frag_order6_veth_dockerd_pagealloc_dmesgt_5_15_zh_notes,
+    "w4210-frag-order6-veth-dockerd-pagealloc-dmesgT-5.15-zh-notes"
+);
+extra_case!(
+    w4212_vmalloc_fail_fatal_signal_xfs_bulkstat_no_meminfo_4_10_patch,
+    "w4212-vmalloc-fail-fatal-signal-xfs-bulkstat-no-meminfo-4.10-patch"
+);
+extra_case!(
+    w4213_memcg_no_killable_oomadj_minus1000_syz0_memory_limit_reached_4_19_next,
+    "w4213-memcg-no-killable-oomadj-minus1000-syz0-memory-limit-reached-4.19-next"
+);
+extra_case!(
+    w4214_host_sharing_same_memory_storm_rcu_stall_snipped_4_3_next,
+    "w4214-host-sharing-same-memory-storm-rcu-stall-snipped-4.3-next"
+);
+extra_case!(
+    w4215_manual_sysrq_moom_5_4_ubuntu_qemu_journal_truncated_gt_hotsos,
+    "w4215-manual-sysrq-moom-5.4-ubuntu-qemu-journal-truncated-gt-hotsos"
+);
+extra_case!(
+    w4217_kernel7_0_rc1_sheaf_refill_order0_nomemalloc_chrome_amdgpu_abridged_email,
+    "w4217-kernel7.0-rc1-sheaf-refill-order0-nomemalloc-chrome-amdgpu-abridged-email"
+);
+extra_case!(
+    w4224_ppc64_g5_4k_pages_order4_pgtable_slab_gcc_execve_4_12_rc2_quoted,
+    "w4224-ppc64-g5-4k-pages-order4-pgtable-slab-gcc-execve-4.12-rc2-quoted"
+);
+extra_case!(
+    w4225_napi_gfp_atomic_order0_normal_below_min_slab_leak_qp_encoded_5_13,
+    "w4225-napi-gfp-atomic-order0-normal-below-min-slab-leak-qp-encoded-5.13"
+);
