@@ -92,14 +92,9 @@ fn during_boot(report: &OomReport) -> Option<Verdict> {
     {
         return None;
     }
-    let mut evidence = GlobalSignals::of(report).into_evidence();
-    evidence.extend(memory_state_evidence(report));
-    evidence.push("the call trace runs from start_kernel: the allocation was made while the kernel booted, before the first process ran, so no workload had used the memory; the failure tells of the boot's memory layout (zones left empty, memory not yet handed to the page allocator), not of a shortage".into());
-    Some(Verdict::new(
-        Cause::Unknown,
-        Confidence::Low,
-        evidence,
-        Finding::Unknown,
+    Some(no_cause_fits(
+        report,
+        "the call trace runs from start_kernel: the allocation was made while the kernel booted, before the first process ran, so no workload had used the memory; the failure tells of the boot's memory layout (zones left empty, memory not yet handed to the page allocator), not of a shortage".into(),
     ))
 }
 
@@ -126,15 +121,16 @@ fn no_zone_with_pages(report: &OomReport) -> Option<Verdict> {
         None if dma_unshown => "a GFP_DMA allocation may use ZONE_DMA alone (16 MB on x86, empty where memory starts above its limit, as in many arm64 and kdump layouts), and no figures for that zone were printed: its failure shows neither the machine out of memory nor fragmentation".into(),
         None => return None,
     };
+    Some(no_cause_fits(report, finding))
+}
+
+/// A report none of the causes fits, for the reason `finding` gives: unknown at
+/// low, with what the report shows of the global context and the memory state.
+fn no_cause_fits(report: &OomReport, finding: String) -> Verdict {
     let mut evidence = GlobalSignals::of(report).into_evidence();
     evidence.extend(memory_state_evidence(report));
     evidence.push(finding);
-    Some(Verdict::new(
-        Cause::Unknown,
-        Confidence::Low,
-        evidence,
-        Finding::Unknown,
-    ))
+    Verdict::new(Cause::Unknown, Confidence::Low, evidence, Finding::Unknown)
 }
 
 /// How a report that killed nothing ended, as evidence (mm/oom_kill.c `out_of_memory`,
