@@ -513,19 +513,21 @@ fn strip_separator(s: &str) -> &str {
 
 /// Strips what an author or editor put before a log line: indentation (a quoted block in a
 /// post), then an editor, `cat -n` or Markdown list number (`565 [Sat Sep 11 ...`,
-/// `  1. <4>[...`), a Markdown bullet (`- [ 60.921417] Killed process`, `* Dec 13 …`: a
-/// paste site's line list rendered as Markdown) or a shell-comment `# ` (console output
-/// pasted as comments, counted in `depth` like a quote marker). A number, bullet or `#` must
-/// be followed by whitespace. All of it
-/// only where a prefix this module knows follows: the kernel's own leading space
-/// (` dump_stack+0x10/0x16`, Mem-Info continuation lines), a bare `5384 pages in swap cache`
-/// and a `# [...]` elision mark stay text.
+/// `  1. <4>[...`, `#1 [Fri Apr 19 …`), a Markdown bullet (`- [ 60.921417] Killed process`,
+/// `* Dec 13 …`: a paste site's line list rendered as Markdown) or a shell-comment `# `
+/// (console output pasted as comments, counted in `depth` like a quote marker). A number,
+/// bullet or `#` must be followed by whitespace. All of it only where a prefix this module
+/// knows follows: the kernel's own leading space (` dump_stack+0x10/0x16`, Mem-Info
+/// continuation lines), a bare `5384 pages in swap cache` and a `# [...]` elision mark stay
+/// text.
 fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     let indented = line.trim_start_matches([' ', '\t']);
     let mut marker = Cursor::new(indented);
-    let commented = marker.skip("#");
-    let bulleted = !commented && ["-", "*", "+"].iter().any(|bullet| marker.skip(bullet));
-    if !commented && !bulleted && marker.digits(1, usize::MAX).is_some() && !marker.skip(".") {
+    let hashed = marker.skip("#");
+    // `#1 [Fri Apr 19 …]`: a number after the `#` numbers the line, it comments nothing.
+    let commented = hashed && marker.digits(1, usize::MAX).is_none();
+    let bulleted = !hashed && ["-", "*", "+"].iter().any(|bullet| marker.skip(bullet));
+    if !hashed && !bulleted && marker.digits(1, usize::MAX).is_some() && !marker.skip(".") {
         marker.skip(")");
     }
     let marked = marker.rest();
@@ -1587,6 +1589,21 @@ mod tests {
         for raw in ["- free more memory", "-[ 1.000000] x", "+ 3.5 GB free"] {
             assert_eq!(split_prefix(raw).text, raw, "{raw}");
         }
+    }
+
+    #[test]
+    fn a_hash_number_before_a_stamp_numbers_the_line() {
+        let line =
+            split_prefix(">   #1 [Fri Apr 19 11:14:27 2019] Out of memory: Kill process 976 (a)");
+        assert!(line.wall_time.is_some());
+        assert_eq!(line.text, "Out of memory: Kill process 976 (a)");
+        // A number, not a comment: the quote level is the `>` alone.
+        assert_eq!(line.quote_depth, 1);
+        let comment = split_prefix("# [ 1.000000] Out of memory");
+        assert_eq!(
+            (comment.text.as_str(), comment.quote_depth),
+            ("Out of memory", 1)
+        );
     }
 
     #[test]
