@@ -282,18 +282,27 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
                         .is_none_or(|check| !check.fails())
                 })
         };
-        let serving: Vec<String> = zones
-            .iter()
-            .filter(would_serve)
-            .map(ZoneEval::label)
-            .collect();
         // An allocation failure gave up after its last check at min, so one zone that would
         // pass it contradicts the failure. The OOM killer's last look
         // (`__alloc_pages_may_oom`) asks for the high watermark at any order: zones between
-        // min and high beside one short zone are no contradiction, only all zones past min.
-        let some_zone_serves = match report.kind {
-            ReportKind::AllocationFailure => !serving.is_empty(),
-            _ => serving.len() == zones.len(),
+        // min and high beside one short zone are no contradiction, only every zone past min.
+        let (serving, some_zone_serves): (Vec<String>, bool) = match report.kind {
+            ReportKind::AllocationFailure => {
+                let serving: Vec<String> = zones
+                    .iter()
+                    .filter(would_serve)
+                    .map(ZoneEval::label)
+                    .collect();
+                let any = !serving.is_empty();
+                (serving, any)
+            }
+            _ => {
+                let past_min = |z: &&ZoneEval| !z.short_for_order(order, page);
+                let serving: Vec<String> =
+                    zones.iter().filter(past_min).map(ZoneEval::label).collect();
+                let all = serving.len() == zones.len();
+                (serving, all)
+            }
         };
         for zone in zones
             .iter()
