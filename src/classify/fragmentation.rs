@@ -2,12 +2,12 @@
 
 use std::collections::BTreeSet;
 
+use super::gfp_zone::{self, allocation_zone};
 use super::global::GlobalSignals;
 use super::numa::allowed_nodes;
 use super::verdict::{Finding, FragmentationFinding, Verdict};
 use super::zones::{
-    self, allocation_zone, block_check, eligible_zones, request_own_kb, BlockAccess, BlockCheck,
-    ZoneEval,
+    self, block_check, eligible_zones, request_own_kb, BlockAccess, BlockCheck, ZoneEval,
 };
 use super::{Cause, Confidence};
 use crate::report::{BuddyOrder, OomReport};
@@ -257,7 +257,7 @@ fn bare_buddy_evidence(
         .zones
         .iter()
         .filter(|zone| zone.watermarks.is_none())
-        .filter(|zone| match (zones::zone_rank(&zone.zone), class) {
+        .filter(|zone| match (gfp_zone::zone_rank(&zone.zone), class) {
             (Some(rank), Some(class)) => rank <= class,
             _ => true,
         })

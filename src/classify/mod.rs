@@ -5,6 +5,7 @@ mod cgroup;
 mod explain;
 mod factors;
 mod fragmentation;
+mod gfp_zone;
 mod global;
 mod memcg;
 mod nodes;

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use super::gfp_zone::allocation_zone;
 use super::nodes::{format_node_list, nodes_seen, parse_node_list};
 use super::verdict::{Finding, NumaFinding, Verdict};
-use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
+use super::zones::{self, eligible_zones, ZoneEval};
 use super::{explain::human_kb, Cause, Confidence};
 use crate::report::{OomReport, ReportKind};
 

@@ -3,11 +3,12 @@
 
 use super::factors::swap_used_up;
 use super::fragmentation::{fragmentation, high_order};
+use super::gfp_zone::{self, allocation_zone};
 use super::global::GlobalSignals;
 use super::numa::{allowed_nodes, numa};
 use super::trace::{find_frame, PAGE_ALLOCATOR_FRAMES};
 use super::verdict::{Finding, Verdict};
-use super::zones::{self, allocation_zone, eligible_zones, ZoneEval};
+use super::zones::{self, eligible_zones, ZoneEval};
 use super::{explain::human_kb, memcg, Cause, Confidence};
 use crate::report::{EndNote, OomReport, ReportKind, Trigger};
 
@@ -258,15 +259,14 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             })
         };
         let reserve_known = |z: &ZoneEval| {
-            let rank = zones::zone_rank(&z.zone.zone);
-            let highest_printed = !report
-                .meminfo
-                .zones
-                .iter()
-                .any(|other| other.node == z.zone.node && zones::zone_rank(&other.zone) > rank);
+            let rank = gfp_zone::zone_rank(&z.zone.zone);
+            let highest_printed =
+                !report.meminfo.zones.iter().any(|other| {
+                    other.node == z.zone.node && gfp_zone::zone_rank(&other.zone) > rank
+                });
             !z.zone.lowmem_reserve_pages.is_empty()
                 || highest_printed
-                    && (rank >= zones::zone_rank("Normal") || section_shown(z.zone.node))
+                    && (rank >= gfp_zone::zone_rank("Normal") || section_shown(z.zone.node))
         };
         // mm/page_alloc.c `get_page_from_freelist`: an allocation is served by the first
         // zone of its zonelist that passes the watermark check (for order >= 1, with a free
@@ -545,10 +545,10 @@ fn plenty_free(report: &OomReport, class: Option<usize>) -> Option<String> {
     let meminfo = &report.meminfo;
     let ram = meminfo.ram_pages.filter(|&ram| ram > 0)?;
     let out_of_reach = meminfo.highmem_movable_pages.unwrap_or(0);
-    if out_of_reach > 0 && !zones::may_use_highmem(class) {
+    if out_of_reach > 0 && !gfp_zone::may_use_highmem(class) {
         return None;
     }
-    let cma = match zones::may_use_cma(&report.trigger) {
+    let cma = match gfp_zone::may_use_cma(&report.trigger) {
         Some(true) => 0,
         _ => meminfo.counter("free_cma").unwrap_or(0),
     };
