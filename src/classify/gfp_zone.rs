@@ -12,6 +12,13 @@ pub(super) const HIGHMEM_RANK: usize = 3;
 pub(super) const MOVABLE_RANK: usize = 4;
 pub(super) const DEVICE_RANK: usize = 5;
 
+/// The composite gfp names that include `__GFP_HIGHMEM | __GFP_MOVABLE` (include/linux/gfp_types.h).
+const MOVABLE_COMPOSITES: [&str; 3] = [
+    "GFP_HIGHUSER_MOVABLE",
+    "GFP_TRANSHUGE",
+    "GFP_TRANSHUGE_LIGHT",
+];
+
 /// The rank of a zone name in the kernel's zone order; `None` for names it does not use.
 pub(super) fn zone_rank(name: &str) -> Option<usize> {
     ZONE_TYPES
@@ -52,6 +59,12 @@ fn zone_from_bits(mask: u64) -> usize {
         mask & 0x04 != 0,
         mask & 0x08 != 0,
     );
+    rank_of(dma, dma32, highmem, movable)
+}
+
+/// The rank `gfp_zone()` picks from the zone modifiers: DMA, then DMA32, then Movable for
+/// HighMem with Movable, HighMem, else Normal.
+fn rank_of(dma: bool, dma32: bool, highmem: bool, movable: bool) -> usize {
     if dma {
         DMA_RANK
     } else if dma32 {
@@ -83,14 +96,7 @@ pub(super) fn may_use_cma(trigger: &Trigger) -> Option<bool> {
         return None;
     }
     let has = |name: &str| trigger.has_gfp_flag(name);
-    let movable = [
-        "__GFP_MOVABLE",
-        "GFP_HIGHUSER_MOVABLE",
-        "GFP_TRANSHUGE",
-        "GFP_TRANSHUGE_LIGHT",
-    ]
-    .iter()
-    .any(|name| has(name));
+    let movable = has("__GFP_MOVABLE") || MOVABLE_COMPOSITES.iter().any(|name| has(name));
     Some(movable && !has("__GFP_RECLAIMABLE"))
 }
 
@@ -99,39 +105,21 @@ fn zone_from_names(trigger: &Trigger) -> Option<usize> {
         return None;
     }
     let has = |name: &str| trigger.has_gfp_flag(name);
-    let movable_composite = [
-        "GFP_HIGHUSER_MOVABLE",
-        "GFP_TRANSHUGE",
-        "GFP_TRANSHUGE_LIGHT",
-    ]
-    .iter()
-    .any(|name| has(name));
+    let movable_composite = MOVABLE_COMPOSITES.iter().any(|name| has(name));
     let highmem = movable_composite || has("__GFP_HIGHMEM") || has("GFP_HIGHUSER");
     let movable = movable_composite || has("__GFP_MOVABLE");
-    Some(if has("GFP_DMA") || has("__GFP_DMA") {
-        DMA_RANK
-    } else if has("GFP_DMA32") || has("__GFP_DMA32") {
-        DMA32_RANK
-    } else if highmem && movable {
-        MOVABLE_RANK
-    } else if highmem {
-        HIGHMEM_RANK
-    } else {
-        NORMAL_RANK
-    })
+    Some(rank_of(
+        has("GFP_DMA") || has("__GFP_DMA"),
+        has("GFP_DMA32") || has("__GFP_DMA32"),
+        highmem,
+        movable,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn trigger(mask: &str, flags: &[&str]) -> Trigger {
-        Trigger {
-            gfp_mask: Some(mask.into()),
-            gfp_flags: flags.iter().map(|f| f.to_string()).collect(),
-            ..Trigger::default()
-        }
-    }
+    use crate::classify::testkit::trigger;
 
     #[test]
     fn zone_class_from_full_hex_masks() {

@@ -9,7 +9,7 @@
 use super::Diagnosis;
 use crate::report::{
     BuddyList, BuddyOrder, HugepagePool, MemcgStats, NodeState, OomReport, OomSummary, PageCounter,
-    ReportKind, TaskRow, Victim, ZoneState, ZoneWatermarks,
+    ReportKind, TaskRow, Trigger, Victim, ZoneState, ZoneWatermarks,
 };
 
 /// A buddy list from its printed form: `"11569*4kB (UME) 50*8kB (M) 0*16kB = 46708kB"`.
@@ -56,6 +56,15 @@ pub(super) fn summary(text: &str) -> OomSummary {
         }
     }
     summary
+}
+
+/// A trigger with a gfp mask and its decoded flag names, nothing else.
+pub(super) fn trigger(mask: &str, flags: &[&str]) -> Trigger {
+    Trigger {
+        gfp_mask: Some(mask.into()),
+        gfp_flags: flags.iter().map(|f| f.to_string()).collect(),
+        ..Trigger::default()
+    }
 }
 
 /// A report under construction.

@@ -723,15 +723,7 @@ mod tests {
 
     use super::*;
     use crate::classify::gfp_zone::{DMA32_RANK, NORMAL_RANK};
-    use crate::classify::testkit::buddy;
-
-    fn trigger(mask: &str, flags: &[&str]) -> Trigger {
-        Trigger {
-            gfp_mask: Some(mask.into()),
-            gfp_flags: flags.iter().map(|f| f.to_string()).collect(),
-            ..Trigger::default()
-        }
-    }
+    use crate::classify::testkit::{buddy, trigger};
 
     fn zone(node: Option<u32>, name: &str, wm: (u64, u64, u64), reserve: &[u64]) -> ZoneState {
         ZoneState {
