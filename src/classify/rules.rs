@@ -286,23 +286,15 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // pass it contradicts the failure. The OOM killer's last look
         // (`__alloc_pages_may_oom`) asks for the high watermark at any order: zones between
         // min and high beside one short zone are no contradiction, only every zone past min.
-        let (serving, some_zone_serves): (Vec<String>, bool) = match report.kind {
-            ReportKind::AllocationFailure => {
-                let serving: Vec<String> = zones
-                    .iter()
-                    .filter(would_serve)
-                    .map(ZoneEval::label)
-                    .collect();
-                let any = !serving.is_empty();
-                (serving, any)
-            }
-            _ => {
-                let past_min = |z: &&ZoneEval| !z.short_for_order(order, page);
-                let serving: Vec<String> =
-                    zones.iter().filter(past_min).map(ZoneEval::label).collect();
-                let all = serving.len() == zones.len();
-                (serving, all)
-            }
+        let failure = report.kind == ReportKind::AllocationFailure;
+        let passes = |z: &&ZoneEval| match failure {
+            true => would_serve(z),
+            false => !z.short_for_order(order, page),
+        };
+        let serving: Vec<String> = zones.iter().filter(passes).map(ZoneEval::label).collect();
+        let some_zone_serves = match failure {
+            true => !serving.is_empty(),
+            false => serving.len() == zones.len(),
         };
         for zone in zones
             .iter()
