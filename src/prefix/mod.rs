@@ -519,7 +519,9 @@ fn strip_separator(s: &str) -> &str {
 /// bullet or `#` must be followed by whitespace. All of it only where a prefix this module
 /// knows follows: the kernel's own leading space (` dump_stack+0x10/0x16`, Mem-Info
 /// continuation lines), a bare `5384 pages in swap cache` and a `# [...]` elision mark stay
-/// text.
+/// text. A list number with its `.` or `)` (`  3. Kernel panic - …`, a paste site's numbered
+/// lines of a console that printed no stamps) is a mark before any text: no kernel message
+/// starts with digits and a `.` or `)` and a space (the kernel's counts are `5384 pages`).
 fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     let indented = line.trim_start_matches([' ', '\t']);
     let mut marker = Cursor::new(indented);
@@ -527,16 +529,17 @@ fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     // `#1 [Fri Apr 19 …]`: a number after the `#` numbers the line, it comments nothing.
     let commented = hashed && marker.digits(1, usize::MAX).is_none();
     let bulleted = !hashed && ["-", "*", "+"].iter().any(|bullet| marker.skip(bullet));
-    if !hashed && !bulleted && marker.digits(1, usize::MAX).is_some() && !marker.skip(".") {
-        marker.skip(")");
-    }
+    let listed = !hashed
+        && !bulleted
+        && marker.digits(1, usize::MAX).is_some()
+        && (marker.skip(".") || marker.skip(")"));
     let marked = marker.rest();
     let body = marked.trim_start_matches([' ', '\t']);
     let marker_unspaced = marked.len() < indented.len() && body.len() == marked.len();
     if body.len() == line.len() || marker_unspaced {
         return line;
     }
-    if LAYERS.iter().any(|layer| layer(body).is_some()) {
+    if (listed && !body.is_empty()) || LAYERS.iter().any(|layer| layer(body).is_some()) {
         *depth = depth.saturating_add(u8::from(commented));
         body
     } else {
@@ -800,6 +803,22 @@ mod tests {
         let line = split_prefix("   12\t[ 2786.519080] mem_on_node0 invoked oom-killer");
         assert_eq!(line.text, "mem_on_node0 invoked oom-killer");
         assert_eq!(line.uptime_s, Some(2786.51908));
+    }
+
+    #[test]
+    fn list_number_without_prefix_is_a_paste_mark() {
+        let line = split_prefix(
+            "  3. Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled",
+        );
+        assert_eq!(
+            line.text,
+            "Kernel panic - not syncing: Out of memory: system-wide panic_on_oom is enabled"
+        );
+        let row = split_prefix("  1. [ 2551] 0 2551 9082 152 71 81 0 90112 2624 0 systemd-udevd");
+        assert_eq!(
+            row.text,
+            "[ 2551] 0 2551 9082 152 71 81 0 90112 2624 0 systemd-udevd"
+        );
     }
 
     #[test]
@@ -1503,10 +1522,17 @@ mod tests {
         );
         let paren = split_prefix("2) [ 1.000000] Out of memory");
         assert_eq!(paren.text, "Out of memory");
-        for raw in ["1. Install the package", "3.5 GB free", "  2. [...]"] {
+        // A number is a list mark only with its `.` or `)` and a space: no stamp is read from
+        // what follows it, and a version or a size stays as it is.
+        for (raw, text) in [
+            ("1. Install the package", "Install the package"),
+            ("  2. [...]", "[...]"),
+            ("3.5 GB free", "3.5 GB free"),
+            ("4.4.0-1052-aws", "4.4.0-1052-aws"),
+        ] {
             let line = split_prefix(raw);
             assert!(!line.prefixed, "{raw}");
-            assert_eq!(line.text, raw);
+            assert_eq!(line.text, text);
         }
     }
 
