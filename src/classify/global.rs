@@ -1,6 +1,7 @@
 //! The lines that show an OOM (or an allocation failure) was global, not a memory cgroup's.
 
 use super::trace::{find_frame, ALLOCATOR_FRAMES, MEMCG_FRAMES};
+use super::zones::kernel_older_than;
 use crate::report::{EndNote, OomReport};
 
 /// Lines that show an OOM (or allocation failure) was global, not a memory cgroup's.
@@ -92,6 +93,18 @@ impl GlobalSignals {
             };
             signals.weak.push(path);
         } else if into_oom.is_some()
+            && find_frame(report, &MEMCG_FRAMES).is_none()
+            && kernel_older_than(report, 4, 8)
+        {
+            // mm/memcontrol.c before 4.8 (`mm: oom: deduplicate victim selection code for
+            // memcg and global oom`): `mem_cgroup_out_of_memory` chose its victim itself and
+            // called oom_kill_process; out_of_memory() ran only for the page allocator
+            // (`__alloc_pages_may_oom`), a faulting task (`pagefault_out_of_memory`) and
+            // sysrq. Seen in a trace cut before its caller, it was a global OOM.
+            signals.weak.push(
+                "call trace: out_of_memory, which before 4.8 only the global OOM path called (a memory cgroup's OOM chose and killed its victim in mem_cgroup_out_of_memory)".into(),
+            );
+        } else if into_oom.is_some()
             && find_frame(report, &["lru_gen_age_node", "balance_pgdat"]).is_some()
         {
             // mm/vmscan.c `lru_gen_age_node`: when kswapd cannot keep the working set of the
@@ -113,5 +126,41 @@ impl GlobalSignals {
         let mut evidence = self.strong;
         evidence.extend(self.weak);
         evidence
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GlobalSignals;
+    use crate::classify::testkit::Given;
+
+    /// `dump_header` → `oom_kill_process` → `out_of_memory`, cut before the caller (a 4.4 AWS
+    /// kernel's paste ends there).
+    fn cut_trace(release: &str) -> GlobalSignals {
+        let report = Given::oom()
+            .header("java", 31758, "0x24201ca", &[], 0)
+            .release(release)
+            .stack(&[
+                "[<ffffffff813fce53>] dump_stack+0x63/0x90",
+                "[<ffffffff8120d1ba>] dump_header+0x5a/0x1c5",
+                "[<ffffffff81193eb2>] oom_kill_process+0x202/0x3c0",
+                "[<ffffffff811942d9>] out_of_memory+0x219/0x460",
+            ])
+            .build();
+        GlobalSignals::of(&report)
+    }
+
+    #[test]
+    fn out_of_memory_before_4_8_is_the_global_path() {
+        let signals = cut_trace("4.4.0-1052-aws");
+        assert!(signals.strong.is_empty());
+        assert!(signals.weak[0].contains("before 4.8"), "{:?}", signals.weak);
+    }
+
+    #[test]
+    fn out_of_memory_since_4_8_is_shared_with_memcg_ooms() {
+        // Since 4.8 mem_cgroup_out_of_memory calls out_of_memory too.
+        assert!(cut_trace("4.8.0").is_empty());
+        assert!(cut_trace("5.15.0-91-generic").is_empty());
     }
 }

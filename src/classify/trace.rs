@@ -2,27 +2,38 @@
 
 use crate::report::OomReport;
 
-/// A call-trace frame's function name without `? `, offsets and compiler suffixes
-/// (`oom_kill_process.cold+0xb/0x10` → `oom_kill_process`); `None` for unreliable `?` frames.
-fn frame_name(frame: &str) -> Option<&str> {
+/// A call-trace frame's function name without `? `, addresses, offsets and compiler
+/// suffixes (`oom_kill_process.cold+0xb/0x10` → `oom_kill_process`), and whether the unwinder
+/// vouched for it (no `?`).
+fn frame_name(frame: &str) -> Option<(&str, bool)> {
     // Old kernels print `[<ffffffff812eb122>] ? dump_stack+0x63/0x81`: drop the address first.
     let frame = frame.rsplit("] ").next().unwrap_or(frame).trim();
-    if frame.starts_with('?') {
-        return None;
-    }
+    let unreliable = frame.strip_prefix('?');
+    let reliable = unreliable.is_none();
+    let frame = unreliable.map_or(frame, str::trim_start);
     let end = frame.find(['+', '.', ' ']).unwrap_or(frame.len());
     let name = frame.get(..end).filter(|name| !name.is_empty())?;
     // Memory allocation profiling (6.10, include/linux/alloc_tag.h `alloc_hooks`) renamed the
     // allocator's functions `*_noprof` behind macros of the old names.
-    Some(name.strip_suffix("_noprof").unwrap_or(name))
+    Some((name.strip_suffix("_noprof").unwrap_or(name), reliable))
 }
 
-/// The first reliable frame of `report` among `names`.
+/// The first frame of `report` among `names` that the unwinder vouched for. `?` frames are
+/// return addresses found on the stack, maybe stale (arch/x86/kernel/dumpstack.c
+/// `printk_stack_address` marks them when `reliable` is 0), so they count only in a trace
+/// with no reliable frame at all: a kernel built without frame pointers marks every frame
+/// `?` (2.6-era and many 32-bit builds), and then the marked frames are all it shows.
 pub(super) fn find_frame<'a>(report: &'a OomReport, names: &[&str]) -> Option<&'a str> {
-    report
-        .call_trace
-        .iter()
-        .filter_map(|frame| frame_name(frame))
+    let frames = || {
+        report
+            .call_trace
+            .iter()
+            .filter_map(|frame| frame_name(frame))
+    };
+    let none_reliable = frames().all(|(_, reliable)| !reliable);
+    frames()
+        .filter(|&(_, reliable)| reliable || none_reliable)
+        .map(|(name, _)| name)
         .find(|name| names.contains(name))
 }
 
@@ -42,8 +53,10 @@ pub(super) const MEMCG_FRAMES: [&str; 10] = [
 ];
 
 /// The page allocator's own frames: an allocation that could not be served.
-pub(super) const PAGE_ALLOCATOR_FRAMES: [&str; 5] = [
+pub(super) const PAGE_ALLOCATOR_FRAMES: [&str; 6] = [
     "__alloc_pages_slowpath",
+    // 2.6.24 to 2.6.30, before the allocator was split into a fast and a slow path.
+    "__alloc_pages_internal",
     "__alloc_pages_may_oom",
     "__alloc_pages_nodemask",
     "__alloc_pages",
@@ -52,8 +65,9 @@ pub(super) const PAGE_ALLOCATOR_FRAMES: [&str; 5] = [
 ];
 
 /// Frames of the page allocator's path into the OOM killer or its failure report.
-pub(super) const ALLOCATOR_FRAMES: [&str; 8] = [
+pub(super) const ALLOCATOR_FRAMES: [&str; 9] = [
     "__alloc_pages_slowpath",
+    "__alloc_pages_internal",
     "__alloc_pages_may_oom",
     "__alloc_pages_nodemask",
     "__alloc_pages",
@@ -65,35 +79,82 @@ pub(super) const ALLOCATOR_FRAMES: [&str; 8] = [
 
 #[cfg(test)]
 mod tests {
-    use super::frame_name;
+    use super::{find_frame, frame_name, PAGE_ALLOCATOR_FRAMES};
+    use crate::classify::testkit::Given;
+    use crate::report::OomReport;
 
     #[test]
     fn frame_names_drop_addresses_offsets_and_suffixes() {
+        let name = |frame| frame_name(frame).map(|(name, _)| name);
         assert_eq!(
-            frame_name("oom_kill_process.cold+0xb/0x10"),
+            name("oom_kill_process.cold+0xb/0x10"),
             Some("oom_kill_process")
         );
         assert_eq!(
-            frame_name(" __alloc_pages_slowpath.constprop.0"),
+            name(" __alloc_pages_slowpath.constprop.0"),
             Some("__alloc_pages_slowpath")
         );
         assert_eq!(
-            frame_name("__alloc_pages_noprof+0xadc/0xfc8"),
+            name("__alloc_pages_noprof+0xadc/0xfc8"),
             Some("__alloc_pages")
         );
         assert_eq!(
-            frame_name("[<ffffffff812eb122>] dump_stack+0x63/0x81"),
+            name("[<ffffffff812eb122>] dump_stack+0x63/0x81"),
             Some("dump_stack")
         );
         assert_eq!(
-            frame_name("nvkms_alloc+0x27/0x60 [nvidia_modeset]"),
+            name("nvkms_alloc+0x27/0x60 [nvidia_modeset]"),
             Some("nvkms_alloc")
         );
-        assert_eq!(frame_name("? mem_cgroup_iter+0x204/0x3a0"), None);
+        assert_eq!(name(""), None);
+    }
+
+    #[test]
+    fn question_marked_frames_are_named_unreliable() {
+        assert_eq!(
+            frame_name("? mem_cgroup_iter+0x204/0x3a0"),
+            Some(("mem_cgroup_iter", false))
+        );
         assert_eq!(
             frame_name("[<ffffffff81205514>] ? mem_cgroup_iter+0x204/0x3a0"),
-            None
+            Some(("mem_cgroup_iter", false))
         );
-        assert_eq!(frame_name(""), None);
+        assert_eq!(
+            frame_name("[<ffffffff81205514>] mem_cgroup_iter+0x204/0x3a0"),
+            Some(("mem_cgroup_iter", true))
+        );
+    }
+
+    fn with_trace(frames: &[&str]) -> OomReport {
+        Given::oom().stack(frames).build()
+    }
+
+    #[test]
+    fn stale_question_marked_frame_is_ignored_beside_reliable_ones() {
+        let report = with_trace(&[
+            "[<ffffffff813fce53>] dump_stack+0x63/0x90",
+            "[<ffffffff81394d14>] ? mem_cgroup_iter+0xc4/0x1b0",
+            "[<ffffffff81193eb2>] oom_kill_process+0x202/0x3c0",
+        ]);
+        assert_eq!(find_frame(&report, &["mem_cgroup_iter"]), None);
+        assert_eq!(
+            find_frame(&report, &["oom_kill_process"]),
+            Some("oom_kill_process")
+        );
+    }
+
+    #[test]
+    fn trace_without_frame_pointers_is_read_from_its_marked_frames() {
+        // 2.6.30 i386 (pastebin g6ekg90n): every frame `?`.
+        let report = with_trace(&[
+            "[<c016ca2e>] ? oom_kill_process+0x79/0x1f7",
+            "[<c016cf72>] ? __out_of_memory+0x33/0x10b",
+            "[<c016d0a4>] ? out_of_memory+0x5a/0x7c",
+            "[<c016f624>] ? __alloc_pages_internal+0x2ee/0x39d",
+        ]);
+        assert_eq!(
+            find_frame(&report, &PAGE_ALLOCATOR_FRAMES),
+            Some("__alloc_pages_internal")
+        );
     }
 }
