@@ -233,18 +233,19 @@ pub(super) struct Unusable {
 }
 
 impl Unusable {
-    fn of(zone: &ZoneState, access: BlockAccess, reserves: bool) -> Self {
+    fn of(zone: &ZoneState, meminfo: &MemInfo, access: BlockAccess, reserves: bool) -> Self {
         Self {
             cma_kb: if access.cma {
                 0
             } else {
-                zone.free_cma_kb.unwrap_or(0)
+                zone.free_cma_kb
+                    .unwrap_or_else(|| free_cma_floor_kb(zone, meminfo))
             },
             highatomic_kb: if reserves {
                 0
             } else {
                 zone.reserved_highatomic_kb
-                    .or_else(|| zone.buddy.as_ref().map(free_highatomic_floor_kb))
+                    .or_else(|| zone.buddy.as_ref().map(|b| free_list_floor_kb(b, 'H')))
                     .unwrap_or(0)
             },
         }
@@ -354,9 +355,16 @@ impl ZoneEval<'_> {
     fn unusable_note(&self) -> String {
         let mut note = String::new();
         if self.unusable.cma_kb > 0 {
+            // Where the zone line shows no free_cma, its floor comes from the (C) blocks and
+            // Mem-Info's free_cma.
+            let what = if self.zone.free_cma_kb.is_some() {
+                "free_cma"
+            } else {
+                "free CMA, at least"
+            };
             let _ = write!(
                 note,
-                " (free_cma {}kB of it only movable allocations may use)",
+                " ({what} {}kB of it only movable allocations may use)",
                 self.unusable.cma_kb
             );
         }
@@ -539,7 +547,7 @@ pub(super) fn eligible_zones<'a>(
                 watermarks,
                 reserve_pages,
                 reserve_kb: reserve_pages.saturating_mul(page),
-                unusable: Unusable::of(zone, access, reserves),
+                unusable: Unusable::of(zone, meminfo, access, reserves),
                 access,
             })
         })
@@ -555,28 +563,53 @@ pub(super) struct BlockAccess {
     pub cma: bool,
 }
 
-/// The least `nr_reserved_highatomic` can be, from a buddy list, for kernels 4.4 to 5.9 whose
-/// zone line does not print `reserved_highatomic:` but whose `__zone_watermark_ok` subtracts
-/// it all the same for allocations without ALLOC_HARDER. Free pages on the highatomic list
-/// lie in reserved pageblocks (`reserve_highatomic_pageblock` counts whole blocks, and
-/// `__free_one_page` files a page by its block's type), so the reserve holds at least them:
-/// every block of an order printed `(H)` alone, and one block of an order whose letters
-/// include `H` among others (`show_free_areas` prints a letter when that list is non-empty).
-fn free_highatomic_floor_kb(buddy: &BuddyList) -> u64 {
+/// The least a zone's free memory on the free lists of migrate type `letter` can be, from its
+/// buddy list: every block of an order printed with that letter alone, and one block of an
+/// order whose letters include it among others (`show_free_areas` prints a letter when that
+/// list is non-empty, and the count for all lists together).
+///
+/// For `H`, kernels 4.4 to 5.9 print no `reserved_highatomic:` but `__zone_watermark_ok`
+/// subtracts it all the same for allocations without ALLOC_HARDER; free pages on the
+/// highatomic list lie in reserved pageblocks (`reserve_highatomic_pageblock` counts whole
+/// blocks, `__free_one_page` files a page by its block's type), so the reserve holds at least
+/// them. For `C`, the pages on the CMA lists are what NR_FREE_CMA_PAGES counts.
+fn free_list_floor_kb(buddy: &BuddyList, letter: char) -> u64 {
     buddy
         .orders
         .iter()
-        .filter(|o| o.count > 0 && o.migrate_types.contains('H'))
+        .filter(|o| o.count > 0 && o.migrate_types.contains(letter))
         .map(|o| {
-            let only_highatomic = o
+            let only_this_type = o
                 .migrate_types
                 .chars()
                 .filter(char::is_ascii_alphabetic)
-                .all(|letter| letter == 'H');
-            let blocks = if only_highatomic { o.count } else { 1 };
+                .all(|l| l == letter);
+            let blocks = if only_this_type { o.count } else { 1 };
             blocks.saturating_mul(o.block_kb)
         })
         .fold(0, u64::saturating_add)
+}
+
+/// The least the free CMA memory of a zone whose line shows no `free_cma:` (cut at a console's
+/// width, or a kernel that prints it in Mem-Info only) can be: its `(C)` blocks, and what
+/// Mem-Info's node-wide `free_cma` leaves once every other zone's free memory is taken as
+/// CMA (NR_FREE_CMA_PAGES is a part of NR_FREE_PAGES in every zone, and Mem-Info sums both
+/// over the zones: `free_cma − (free − this zone's free)`).
+fn free_cma_floor_kb(zone: &ZoneState, meminfo: &MemInfo) -> u64 {
+    let from_blocks = zone
+        .buddy
+        .as_ref()
+        .map_or(0, |buddy| free_list_floor_kb(buddy, 'C'));
+    let page = page_kb(meminfo);
+    let zone_free_kb = zone.watermarks.map_or(0, |w| w.free_kb);
+    let from_totals = match (meminfo.counter("free_cma"), meminfo.counter("free")) {
+        (Some(cma), Some(free)) => {
+            let elsewhere_kb = free.saturating_mul(page).saturating_sub(zone_free_kb);
+            cma.saturating_mul(page).saturating_sub(elsewhere_kb)
+        }
+        _ => 0,
+    };
+    from_blocks.max(from_totals).min(zone_free_kb)
 }
 
 /// Whether the allocation may dip into the reserves (ALLOC_HARDER, since 6.3 ALLOC_RESERVES:
@@ -955,6 +988,53 @@ mod tests {
         let class = allocation_zone(&report.trigger);
         let zones = eligible_zones(&report, class, None);
         assert!(!zones[0].below_low());
+    }
+
+    #[test]
+    fn free_cma_cut_from_the_zone_line_is_bounded_by_mem_info() {
+        // An i.MX8MN console cut every line at 150 columns: the only zone's line lost its
+        // free_cma, Mem-Info says free:136672 free_cma:129241 (pages). Other zones hold at
+        // most 136672 - 135409 free pages, so at least 127978 of the CMA pages are here.
+        let mut report = OomReport::default();
+        report.meminfo.zones = vec![zone(
+            Some(0),
+            "DMA",
+            (541_636, 30_000, 37_500),
+            &[0, 0, 0, 0],
+        )];
+        report.meminfo.counters_pages =
+            vec![("free".into(), 136_672), ("free_cma".into(), 129_241)];
+        report.trigger = trigger("0x400dc0", &["GFP_KERNEL_ACCOUNT", "__GFP_ZERO"]);
+        let zones = eligible_zones(&report, allocation_zone(&report.trigger), None);
+        assert_eq!(zones[0].unusable.cma_kb, 127_978 * 4);
+        assert!(zones[0].below_min());
+        let evidence = zones[0].watermark_evidence();
+        assert!(
+            evidence.contains("free CMA, at least 511912kB"),
+            "{evidence}"
+        );
+    }
+
+    #[test]
+    fn free_cma_of_a_zone_line_without_it_is_at_least_its_c_only_blocks() {
+        // 3.x prints no free_cma in the zone line; every free block here is (C).
+        let mut report = OomReport::default();
+        let mut normal = zone(None, "Normal", (16_104, 2_296, 2_868), &[0, 0]);
+        normal.buddy = Some(buddy(
+            "0*4kB 0*8kB 0*16kB 0*32kB 0*64kB 0*128kB 1*256kB (C) 1*512kB (C) 1*1024kB (C) 1*2048kB (C) 3*4096kB (C) = 16128kB",
+        ));
+        report.meminfo.zones = vec![normal];
+        report.trigger = trigger("0x20", &["GFP_ATOMIC"]);
+        let zones = eligible_zones(&report, allocation_zone(&report.trigger), None);
+        // Capped at the zone's free: the buddy sum was read a moment later.
+        assert_eq!(zones[0].unusable.cma_kb, 16_104);
+        assert!(zones[0].below_min());
+        // A block of mixed letters counts once: (UC) may be mostly unmovable.
+        let mut mixed = zone(None, "Normal", (16_104, 2_296, 2_868), &[0, 0]);
+        mixed.buddy = Some(buddy("4*4096kB (UC) = 16384kB"));
+        report.meminfo.zones = vec![mixed];
+        let zones = eligible_zones(&report, allocation_zone(&report.trigger), None);
+        assert_eq!(zones[0].unusable.cma_kb, 4_096);
     }
 
     #[test]
