@@ -107,15 +107,27 @@ pub(super) fn is_table_separator(s: &str) -> bool {
             .all(|b| matches!(b, b'-' | b'|' | b':' | b' ' | b'\t'))
 }
 
-/// `...`, `…`, `[...]`, `(…)`, `--`: a line that stands for lines left out.
+/// `...`, `…`, `[...]`, `(…)`, `--`, and the same around a word that says so
+/// (`(...snipped...)`, `<snip>`, `[...cut...]`): a line that stands for lines left out.
 fn is_elision_mark(s: &str) -> bool {
+    const WORDS: [&str; 7] = [
+        "snip", "snipped", "cut", "omitted", "trimmed", "skipped", "elided",
+    ];
     let s = s.trim_end();
-    let inner = s
-        .strip_prefix(['[', '('])
-        .and_then(|rest| rest.strip_suffix([']', ')']))
-        .unwrap_or(s);
-    s == "--"
+    let bracketed = s
+        .strip_prefix(['[', '(', '<'])
+        .and_then(|rest| rest.strip_suffix([']', ')', '>']));
+    let inner = bracketed.unwrap_or(s);
+    let dots = |c: char| c == '.' || c == '…';
+    if s == "--"
         || (!inner.is_empty()
-            && inner.chars().all(|c| c == '.' || c == '…')
+            && inner.chars().all(dots)
             && (inner.contains('…') || inner.len() >= 3))
+    {
+        return true;
+    }
+    // A word alone is text; a word inside brackets or dots marks the gap.
+    let word = inner.trim_matches(|c: char| dots(c) || c == ' ');
+    let marked = bracketed.is_some() || word.len() < inner.len();
+    marked && WORDS.contains(&word.to_ascii_lowercase().as_str())
 }

@@ -885,6 +885,25 @@ mod tests {
     }
 
     #[test]
+    fn elision_mark_with_a_word_reads_as_blank() {
+        for mark in [
+            "(...snipped...)",
+            "  (...snipped....)",
+            "> <...snip...>",
+            "<snip>",
+            "< snip >",
+            "[...cut...]",
+        ] {
+            let line = split_prefix(mark);
+            assert!(!line.prefixed && line.text.is_empty(), "{mark}");
+        }
+        // The word alone, or a word that is no elision, stays text.
+        for text in ["snip", "(task)", "[oom_reaper]"] {
+            assert_eq!(split_prefix(text).text, text, "{text}");
+        }
+    }
+
+    #[test]
     fn markdown_separator_row_reads_as_blank() {
         let line = split_prefix("-- | -- | --");
         assert!(!line.prefixed);
