@@ -107,6 +107,10 @@ struct OpenReport<R> {
     opened_seq: u64,
     /// The report's last line, while a continuation may still join it.
     last_line: Option<LastLine<R>>,
+    /// A line not its own followed the finished report: it ends the report unless the next
+    /// record continues it into one of the report's lines (`Kernel panic - not syncing:
+    /// System is` + `deadlocked on memory`), as text mode joins the two before it reads them.
+    ends_unless_continued: bool,
 }
 
 /// The last line an open report took, and the report as it was before it: a continuation
@@ -278,6 +282,18 @@ impl<R: ReportReader> Assembler<R> {
         let line = joined.as_ref().unwrap_or(line);
         let mut parts = line.text.split('\n');
         let first = parts.next().unwrap_or_default();
+        if let Some(open) = self
+            .open
+            .get_mut(stream)
+            .filter(|open| open.ends_unless_continued)
+        {
+            let join = self.limits.join_continuations;
+            if join.is_some_and(|max| open.join_continuation(line, raw, max)) {
+                open.ends_unless_continued = false;
+                return self.fold(stream, raw, now_ms, done);
+            }
+            self.close(stream, true, None, done);
+        }
         if let Some(open) = self.open.get_mut(stream) {
             let join = self.limits.join_continuations;
             if join.is_some_and(|max| open.join_continuation(line, raw, max)) {
@@ -310,7 +326,11 @@ impl<R: ReportReader> Assembler<R> {
                         }
                         return Disposition::Foreign;
                     }
-                    if open.builder.is_complete() {
+                    if open.builder.is_complete() && before.is_some() && line.prefixed {
+                        open.last_line =
+                            Some(LastLine::new(open.builder.clone(), line.clone(), raw));
+                        open.ends_unless_continued = true;
+                    } else if open.builder.is_complete() {
                         open.builder.went_on();
                         self.close(stream, true, None, done);
                     } else if before.is_some() {
@@ -457,6 +477,7 @@ impl<R: ReportReader> Assembler<R> {
                 last_line_ms: now_ms,
                 opened_seq,
                 last_line: None,
+                ends_unless_continued: false,
             },
         );
     }
@@ -516,9 +537,13 @@ impl<R: ReportReader> Assembler<R> {
         truncated_by: Option<&'static str>,
         done: &mut Vec<Completed>,
     ) {
-        let Some(open) = self.open.remove(stream) else {
+        let Some(mut open) = self.open.remove(stream) else {
             return;
         };
+        // A finished report closed by a line not its own: the stream went on past it.
+        if open.ends_unless_continued {
+            open.builder.went_on();
+        }
         self.age.remove(&open.opened_seq);
         let mut context = open.context;
         context.complete = complete || open.builder.is_complete();
@@ -666,7 +691,7 @@ impl HostStreams {
 mod tests {
     use super::*;
     use crate::prefix::split_prefix;
-    use crate::report::VictimSource;
+    use crate::report::{EndNote, VictimSource};
 
     /// The assembler as the faces run it, with the parser's reader.
     type Assembler = super::Assembler<crate::parse::ReportBuilder>;
@@ -865,6 +890,78 @@ mod tests {
         assert_eq!(done.len(), 1);
         assert!(done[0].report.went_on_after_no_killable);
         assert!(done[0].context.complete);
+    }
+
+    #[test]
+    fn deadlock_panic_cut_into_records_still_ends_a_no_killable_report() {
+        // A console wrapped `Kernel panic - not syncing: System is deadlocked on memory`
+        // (6.0 arm32): the first record alone is no report line, its continuation makes one.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        push(
+            &mut a,
+            "h",
+            &format!("[    7.362779] {HEADER}"),
+            0,
+            &mut done,
+        );
+        let note = "[    7.382110] Out of memory and no killable processes...";
+        push(&mut a, "h", note, 1, &mut done);
+        let head = "[    7.382452] Kernel panic - not syncing: System is";
+        assert_eq!(push(&mut a, "h", head, 2, &mut done), Disposition::Foreign);
+        assert!(done.is_empty(), "the close waits for the next record");
+        assert_eq!(
+            push(&mut a, "h", "deadlocked on memory", 3, &mut done),
+            Disposition::Completed
+        );
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].report.end_note, Some(EndNote::NoKillable));
+        assert!(done[0].report.panicked, "the joined line is the deadlock panic");
+        assert!(!done[0].report.went_on_after_no_killable);
+    }
+
+    #[test]
+    fn line_after_a_finished_report_closes_it_when_no_continuation_follows() {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        push(
+            &mut a,
+            "h",
+            &format!("[    7.362779] {HEADER}"),
+            0,
+            &mut done,
+        );
+        let note = "[    7.382110] Out of memory and no killable processes...";
+        push(&mut a, "h", note, 1, &mut done);
+        push(
+            &mut a,
+            "h",
+            "[    7.382452] usb 1-1: new device",
+            2,
+            &mut done,
+        );
+        assert!(done.is_empty());
+        push(&mut a, "h", "[    7.382500] eth0: link up", 3, &mut done);
+        assert_eq!(done.len(), 1);
+        assert!(done[0].report.went_on_after_no_killable);
+        assert!(done[0].context.complete);
+        // At the end of input the pending line closes it the same way.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        push(
+            &mut a,
+            "h",
+            &format!("[    7.362779] {HEADER}"),
+            0,
+            &mut done,
+        );
+        push(&mut a, "h", note, 1, &mut done);
+        push(
+            &mut a,
+            "h",
+            "[    7.382452] usb 1-1: new device",
+            2,
+            &mut done,
+        );
+        a.finish(&mut done);
+        assert!(done[0].report.went_on_after_no_killable);
     }
 
     #[test]
