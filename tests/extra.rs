@@ -4371,3 +4371,465 @@ extra_case!(
     w4225_napi_gfp_atomic_order0_normal_below_min_slab_leak_qp_encoded_5_13,
     "w4225-napi-gfp-atomic-order0-normal-below-min-slab-leak-qp-encoded-5.13"
 );
+extra_case!(y4301_pytorch_asan_ci_java, "y4301-pytorch-asan-ci-java");
+extra_case!(y4302_triton_pod_memcg_k8s, "y4302-triton-pod-memcg-k8s");
+extra_case!(
+    y4304_dapper_mencoder_order1_atomic,
+    "y4304-dapper-mencoder-order1-atomic"
+);
+extra_case!(
+    y4307_taskserver_grepped_headers,
+    "y4307-taskserver-grepped-headers"
+);
+extra_case!(
+    y4308_greenbone_redis_global_docker,
+    "y4308-greenbone-redis-global-docker"
+);
+extra_case!(
+    y4309_richmondsunlight_grep_syslog_prefix,
+    "y4309-richmondsunlight-grep-syslog-prefix"
+);
+extra_case!(
+    y4310_vgmdb_celery_double_spaced,
+    "y4310-vgmdb-celery-double-spaced"
+);
+extra_case!(
+    y4312_util_linux_swapoff_header_tasks,
+    "y4312-util-linux-swapoff-header-tasks"
+);
+extra_case!(
+    y4313_arangodb_normal_below_min,
+    "y4313-arangodb-normal-below-min"
+);
+extra_case!(
+    y4314_rethinkdb_3_2_oom_adj_header,
+    "y4314-rethinkdb-3.2-oom-adj-header"
+);
+extra_case!(
+    y4315_bpi_mt7621_order10_mips_6_12,
+    "y4315-bpi-mt7621-order10-mips-6.12"
+);
+extra_case!(
+    y4316_openwrt_mt76_c6u_order8_5_4,
+    "y4316-openwrt-mt76-c6u-order8-5.4"
+);
+extra_case!(
+    y4318_mwlwifi_logd_order1_armv7_3_18,
+    "y4318-mwlwifi-logd-order1-armv7-3.18"
+);
+extra_case!(
+    y4319_r8152_synology_armv7_order4,
+    "y4319-r8152-synology-armv7-order4"
+);
+extra_case!(
+    y4320_k8s_enormous_cluster_event_exporter,
+    "y4320-k8s-enormous-cluster-event-exporter"
+);
+extra_case!(
+    y4321_neonkube_grep_syslog_prometheus,
+    "y4321-neonkube-grep-syslog-prometheus"
+);
+extra_case!(
+    y4323_stress_ng_s390x_zvm_header,
+    "y4323-stress-ng-s390x-zvm-header"
+);
+extra_case!(
+    y4327_systemd_ci_pid1_asan_vm,
+    "y4327-systemd-ci-pid1-asan-vm"
+);
+extra_case!(
+    y4401_s390_2628_order2_crst_table,
+    "y4401-s390-2628-order2-crst-table"
+);
+extra_case!(
+    y4403_imx6ul_5_16_no_killable_panic_boot_wrapped,
+    "y4403-imx6ul-5.16-no-killable-panic-boot-wrapped"
+);
+extra_case!(
+    y4404_x86_64_3_8_rc4_order4_slab_quoted_printable,
+    "y4404-x86_64-3.8-rc4-order4-slab-quoted-printable"
+);
+extra_case!(
+    y4406_ia64_64k_pages_splitlru_mm_2008_usex,
+    "y4406-ia64-64k-pages-splitlru-mm-2008-usex"
+);
+extra_case!(
+    y4408_fedora34_5_11_auditd_backlog_header_only_elided,
+    "y4408-fedora34-5.11-auditd-backlog-header-only-elided"
+);
+extra_case!(
+    y4412_x86_64_6_12_rc5_next_kexec_order1_noretry_lockdep_interleaved,
+    "y4412-x86_64-6.12-rc5-next-kexec-order1-noretry-lockdep-interleaved"
+);
+extra_case!(
+    y4414_arm64_64k_qemu_uefi_6_8_next_boot_oom_kmsg_qp,
+    "y4414-arm64-64k-qemu-uefi-6.8-next-boot-oom-kmsg-qp"
+);
+extra_case!(
+    y4415_fc_2_6_15_i686_noswap_httpd_wrapped_syslog,
+    "y4415-fc-2.6.15-i686-noswap-httpd-wrapped-syslog"
+);
+extra_case!(
+    y4416_i386_8mb_2_6_16_dma_only_swap_free_oom_spree,
+    "y4416-i386-8mb-2.6.16-dma-only-swap-free-oom-spree"
+);
+extra_case!(
+    y4417_x86_64_2_6_17_rt5_mythtv_swap_exhausted_brace_trace,
+    "y4417-x86_64-2.6.17-rt5-mythtv-swap-exhausted-brace-trace"
+);
+extra_case!(
+    y4418_i386_pae_64g_3_2_debian_order1_lowmem_interleaved_commentary,
+    "y4418-i386-pae-64g-3.2-debian-order1-lowmem-interleaved-commentary"
+);
+extra_case!(
+    y4419_i386_2_6_8_1_cdrecord_leak_protections_lowmem_kdm,
+    "y4419-i386-2.6.8.1-cdrecord-leak-protections-lowmem-kdm"
+);
+extra_case!(
+    y4420_i386_2_6_11_rc4_nfs_server_slab_lowmem_cut_start,
+    "y4420-i386-2.6.11-rc4-nfs-server-slab-lowmem-cut-start"
+);
+extra_case!(
+    y4421_amd64_2_6_11_rc3_size64_slab_leak_swapoff_klauncher,
+    "y4421-amd64-2.6.11-rc3-size64-slab-leak-swapoff-klauncher"
+);
+extra_case!(
+    y4422_ubuntu_breezy_2_6_12_256mb_xorg_forum_joined_lines,
+    "y4422-ubuntu-breezy-2.6.12-256mb-xorg-forum-joined-lines"
+);
+extra_case!(
+    y4424_i686_2_6_8_rc4_debian_cdrecord_protections_mysqld,
+    "y4424-i686-2.6.8-rc4-debian-cdrecord-protections-mysqld"
+);
+extra_case!(
+    y4425_i386_2_6_10_rc2_mm2_mime_attachment_spurious_oom_multikill,
+    "y4425-i386-2.6.10-rc2-mm2-mime-attachment-spurious-oom-multikill"
+);
+extra_case!(
+    y4426_athlon_164mb_2_6_9_mysqld_thread_kills_truncated_lines,
+    "y4426-athlon-164mb-2.6.9-mysqld-thread-kills-truncated-lines"
+);
+extra_case!(
+    y4501_xfs084_resvtest_no_killable_panic_3_19,
+    "y4501-xfs084-resvtest-no-killable-panic-3.19"
+);
+extra_case!(
+    y4502_sakura_aout_gfp_atomic_all_killed_panic_next_20170119,
+    "y4502-sakura-aout-gfp-atomic-all-killed-panic-next-20170119"
+);
+extra_case!(
+    y4504_lkml_2006_heartbeat1_i386_lowmem_order1_fork_postfixlookup,
+    "y4504-lkml-2006-heartbeat1-i386-lowmem-order1-fork-postfixlookup"
+);
+extra_case!(
+    y4506_mips_stb_em28xx_order4_dma_coherent_frag_3_1,
+    "y4506-mips-stb-em28xx-order4-dma-coherent-frag-3.1"
+);
+extra_case!(
+    y4507_android_4_19_binder_exfat_order4_pagealloc_no_zones,
+    "y4507-android-4.19-binder-exfat-order4-pagealloc-no-zones"
+);
+extra_case!(
+    y4508_trinity_4_4_rc7_oom_kill_spinlock_recursion_find_lock_task_mm,
+    "y4508-trinity-4.4-rc7-oom-kill-spinlock-recursion-find-lock-task-mm"
+);
+extra_case!(
+    y4510_lkml_2005_2_6_11_rc2_ltp_growfiles_fifo_oom_storm_console,
+    "y4510-lkml-2005-2.6.11-rc2-ltp-growfiles-fifo-oom-storm-console"
+);
+extra_case!(
+    y4511_rhel6_2_6_32_220_memcg_test_memsw_1g_limit_100m_mime_attachment,
+    "y4511-rhel6-2.6.32-220-memcg-test-memsw-1g-limit-100m-mime-attachment"
+);
+extra_case!(
+    y4512_memcg_3_14_rc1_oom_info_lock_might_sleep_interrupted,
+    "y4512-memcg-3.14-rc1-oom-info-lock-might-sleep-interrupted"
+);
+extra_case!(
+    y4513_ext4_cp_al_4_7_0_order2_kernel_stack_slab_63pct_quoted,
+    "y4513-ext4-cp-al-4.7.0-order2-kernel-stack-slab-63pct-quoted"
+);
+extra_case!(
+    y4514_btrfs_send_kthreadd_4_7_order2_highatomic_only_dmesg_h,
+    "y4514-btrfs-send-kthreadd-4.7-order2-highatomic-only-dmesg-H"
+);
+extra_case!(
+    y4515_android_arm64_qseecomd_devkmsg_order3_oom_adj_minus1000_buddy_only,
+    "y4515-android-arm64-qseecomd-devkmsg-order3-oom-adj-minus1000-buddy-only"
+);
+extra_case!(
+    y4516_trinity_next_4_7_rc3_oom_kill_allocating_task_then_copy_process_oops,
+    "y4516-trinity-next-4.7-rc3-oom-kill-allocating-task-then-copy-process-oops"
+);
+extra_case!(
+    y4517_trinity_ksm04_4_3_rc1_next_oom_kill_allocating_task_children_then_ksm_warning,
+    "y4517-trinity-ksm04-4.3-rc1-next-oom-kill-allocating-task-children-then-ksm-warning"
+);
+extra_case!(
+    y4518_sakura_oom_kill_allocating_task_printk_dropped_oom_reaper_gpf_4_5_rc4_next,
+    "y4518-sakura-oom-kill-allocating-task-printk-dropped-oom-reaper-gpf-4.5-rc4-next"
+);
+extra_case!(
+    y4519_arm_kirkwood_slab_tty_order1_atomic_quoted_printable_soft_breaks,
+    "y4519-arm-kirkwood-slab-tty-order1-atomic-quoted-printable-soft-breaks"
+);
+extra_case!(
+    y4520_lkml_2005_2_6_9_pptp_ppp_async_order1_atomic_interleaved_userspace,
+    "y4520-lkml-2005-2.6.9-pptp-ppp-async-order1-atomic-interleaved-userspace"
+);
+extra_case!(
+    y4521_rpi5_16gb_astar_collator_dmesg_t_ja_locale_numa_fake_0_7_grep,
+    "y4521-rpi5-16gb-astar-collator-dmesg-T-ja-locale-numa-fake-0-7-grep"
+);
+extra_case!(
+    y4523_sakura_sched_idle_oom_lock_holder_stalls_4_9_next_nodemask_0,
+    "y4523-sakura-sched-idle-oom-lock-holder-stalls-4.9-next-nodemask-0"
+);
+extra_case!(
+    y4524_tlinux_3_10_memcg_v1_cgroup_test_100m_stress_ng_cadvisor_interleaved,
+    "y4524-tlinux-3.10-memcg-v1-cgroup-test-100m-stress-ng-cadvisor-interleaved"
+);
+extra_case!(
+    y4525_memcg_3_13_rc1_cg1_128m_membench_score_1010_bypass_quoted,
+    "y4525-memcg-3.13-rc1-cg1-128m-membench-score-1010-bypass-quoted"
+);
+extra_case!(
+    y4526_sakura_silent_hang_sysrq_f_manual_oom_gfp_no_names_order_minus1_4_3,
+    "y4526-sakura-silent-hang-sysrq-f-manual-oom-gfp-no-names-order-minus1-4.3"
+);
+extra_case!(
+    y4527_lkml_2004_2_6_9_smtpd_tg3_order1_atomic_mime_attachment_no_zones,
+    "y4527-lkml-2004-2.6.9-smtpd-tg3-order1-atomic-mime-attachment-no-zones"
+);
+extra_case!(
+    y4528_lkml_2004_2_6_2_amd64_reiserfs_kmalloc_order1_atomic_ia32_sort,
+    "y4528-lkml-2004-2.6.2-amd64-reiserfs-kmalloc-order1-atomic-ia32-sort"
+);
+extra_case!(
+    y4529_i386_4_9_gentoo_awesome_lowmem_pr_cont_split_syslog_firefox,
+    "y4529-i386-4.9-gentoo-awesome-lowmem-pr-cont-split-syslog-firefox"
+);
+extra_case!(
+    y4530_sakura_4_9_mem_info_interrupted_by_ratelimited_stall_flood,
+    "y4530-sakura-4.9-mem-info-interrupted-by-ratelimited-stall-flood"
+);
+extra_case!(
+    y4601_rhel6_swapper_order2_pagealloc_kb,
+    "y4601-rhel6-swapper-order2-pagealloc-kb"
+);
+extra_case!(
+    y4602_aerospike_order1_mode0x20_pagealloc,
+    "y4602-aerospike-order1-mode0x20-pagealloc"
+);
+extra_case!(
+    y4603_xen_2_6_26_php_cgi_highmem_trace_cut,
+    "y4603-xen-2.6.26-php-cgi-highmem-trace-cut"
+);
+extra_case!(
+    y4604_harvester_virt_launcher_memcg_sle15,
+    "y4604-harvester-virt-launcher-memcg-sle15"
+);
+extra_case!(
+    y4605_chinaunix_xen_3_6_3_swapper_order1_atomic,
+    "y4605-chinaunix-xen-3.6.3-swapper-order1-atomic"
+);
+extra_case!(
+    y4606_relax_tech_grep_messages_single_kill_line,
+    "y4606-relax-tech-grep-messages-single-kill-line"
+);
+extra_case!(
+    y4607_plumbr_kernlog_java_kill_pair,
+    "y4607-plumbr-kernlog-java-kill-pair"
+);
+extra_case!(
+    y4608_unixse_sacrifice_child_single_line,
+    "y4608-unixse-sacrifice-child-single-line"
+);
+extra_case!(
+    y4609_elasticsearch_console_kill_pair_one_line,
+    "y4609-elasticsearch-console-kill-pair-one-line"
+);
+extra_case!(
+    y4610_mongodb_wiki_header_only_oomkilladj,
+    "y4610-mongodb-wiki-header-only-oomkilladj"
+);
+extra_case!(
+    y4611_pastebin_mips_3_10_alfred_order5_seqread,
+    "y4611-pastebin-mips-3.10-alfred-order5-seqread"
+);
+extra_case!(
+    y4612_pastebin_vboxdrv_3_7_bfs_order4,
+    "y4612-pastebin-vboxdrv-3.7-bfs-order4"
+);
+extra_case!(
+    y4613_pastebin_gentoo_3_6_vsftpd_order5_netns,
+    "y4613-pastebin-gentoo-3.6-vsftpd-order5-netns"
+);
+extra_case!(
+    y4616_pastebin_xen_2_6_32_perl_fork_order1,
+    "y4616-pastebin-xen-2.6.32-perl-fork-order1"
+);
+extra_case!(
+    y4617_pastebin_2_6_30_i386_cron_fork_pte,
+    "y4617-pastebin-2.6.30-i386-cron-fork-pte"
+);
+extra_case!(
+    y4618_pastebin_dra7_armv7_next_20200518_dd_gfp_user,
+    "y4618-pastebin-dra7-armv7-next-20200518-dd-gfp-user"
+);
+extra_case!(
+    y4619_pastebin_cma_normal_zone_meminfo_buddy,
+    "y4619-pastebin-cma-normal-zone-meminfo-buddy"
+);
+extra_case!(
+    y4620_pastebin_6_12_rc4_panic_on_oom_systemwide_symbolized,
+    "y4620-pastebin-6.12-rc4-panic-on-oom-systemwide-symbolized"
+);
+extra_case!(
+    y4621_pastebin_6_14_no_killable_deadlocked_on_memory,
+    "y4621-pastebin-6.14-no-killable-deadlocked-on-memory"
+);
+extra_case!(
+    y4623_pastebin_2_6_24_nagios_syslog_merged_lines,
+    "y4623-pastebin-2.6.24-nagios-syslog-merged-lines"
+);
+extra_case!(
+    y4624_gist_bjhaid_4_14_dmesg_t_memcg_pagefault_k8s,
+    "y4624-gist-bjhaid-4.14-dmesg-T-memcg-pagefault-k8s"
+);
+extra_case!(
+    y4625_pastebin_journalctl_x_telegram_global_oom_docker_cpuset,
+    "y4625-pastebin-journalctl-x-telegram-global-oom-docker-cpuset"
+);
+extra_case!(
+    y4626_pastebin_android_logcat_kernel_pvr_order4,
+    "y4626-pastebin-android-logcat-kernel-pvr-order4"
+);
+extra_case!(
+    y4627_gist_defhlt_3_9_xorg_fglrx_order5_gist_table,
+    "y4627-gist-defhlt-3.9-xorg-fglrx-order5-gist-table"
+);
+extra_case!(
+    y4628_pastebin_alarm_cma_normal_all_unreclaimable,
+    "y4628-pastebin-alarm-cma-normal-all-unreclaimable"
+);
+extra_case!(
+    y4629_pastebin_proxmox_6_2_pve_kvm_rfc3339_syslog,
+    "y4629-pastebin-proxmox-6.2-pve-kvm-rfc3339-syslog"
+);
+extra_case!(
+    y4630_pastebin_rhel6_clustat_2node_shmem,
+    "y4630-pastebin-rhel6-clustat-2node-shmem"
+);
+extra_case!(
+    y4632_gist_goofys_3_13_aws_slurmctld_order1_header,
+    "y4632-gist-goofys-3.13-aws-slurmctld-order1-header"
+);
+extra_case!(
+    y4701_zcache_usemem_mlock_2_6_35_quoted,
+    "y4701-zcache-usemem-mlock-2.6.35-quoted"
+);
+extra_case!(
+    y4702_imx8mn_fec_pagepool_leak_cma_6_1_patch,
+    "y4702-imx8mn-fec-pagepool-leak-cma-6.1-patch"
+);
+extra_case!(
+    y4703_syzbot_memcg_uaf_constraint_none_5_0rc2_patch,
+    "y4703-syzbot-memcg-uaf-constraint-none-5.0rc2-patch"
+);
+extra_case!(
+    y4704_syzbot_memory_max_write_limit0_6_0_next,
+    "y4704-syzbot-memory-max-write-limit0-6.0-next"
+);
+extra_case!(
+    y4705_android_ion_order4_printk_caller_quoted_patch,
+    "y4705-android-ion-order4-printk-caller-quoted-patch"
+);
+extra_case!(
+    y4709_riscv_no_dma32_dram_order7_qp_encoded,
+    "y4709-riscv-no-dma32-dram-order7-qp-encoded"
+);
+extra_case!(
+    y4710_android_samsung_zram_atomic_order0_kmsg_prio,
+    "y4710-android-samsung-zram-atomic-order0-kmsg-prio"
+);
+extra_case!(
+    y4711_rhel9_page_frag_alloc_test_atomic_order0_wrapped,
+    "y4711-rhel9-page-frag-alloc-test-atomic-order0-wrapped"
+);
+extra_case!(
+    y4712_rtnetlink_ip_order3_header_trace_only_tab_wrapped_patch,
+    "y4712-rtnetlink-ip-order3-header-trace-only-tab-wrapped-patch"
+);
+extra_case!(
+    y4713_movablecore_lowmem_order2_fork_next_20160713_wrapped,
+    "y4713-movablecore-lowmem-order2-fork-next-20160713-wrapped"
+);
+extra_case!(
+    y4714_i386_highmem_lowmem_order1_kthreadd_4_9_gentoo_journal_indent,
+    "y4714-i386-highmem-lowmem-order1-kthreadd-4.9-gentoo-journal-indent"
+);
+extra_case!(
+    y4715_arm32_kasan_boot_dma_boost_no_killable_panic_6_0rc7_wrapped,
+    "y4715-arm32-kasan-boot-dma-boost-no-killable-panic-6.0rc7-wrapped"
+);
+extra_case!(
+    y4716_ppc32_embedded_64m_fat_dirty_2_6_16_kill_and_children,
+    "y4716-ppc32-embedded-64m-fat-dirty-2.6.16-kill-and-children"
+);
+extra_case!(
+    y4717_em64t_gfp_dma_bounce_sg_io_2_6_15_no_kill,
+    "y4717-em64t-gfp-dma-bounce-sg-io-2.6.15-no-kill"
+);
+extra_case!(
+    y4718_uml_2_6_14_swappiness0_hostfs_killed_then_halt,
+    "y4718-uml-2.6.14-swappiness0-hostfs-killed-then-halt"
+);
+extra_case!(
+    y4719_2_6_9_syslog_no_kernel_tag_protections_ld_killed,
+    "y4719-2.6.9-syslog-no-kernel-tag-protections-ld-killed"
+);
+extra_case!(
+    y4720_2_6_16_rt23_smp_leak_noswap_kill_children_vrsx,
+    "y4720-2.6.16-rt23-smp-leak-noswap-kill-children-vrsx"
+);
+extra_case!(
+    y4721_reiserfsck_rebuild_512m_noswap_2_6_i386_interleaved_reiserfs,
+    "y4721-reiserfsck-rebuild-512m-noswap-2.6-i386-interleaved-reiserfs"
+);
+extra_case!(
+    y4722_ppc_mpc8275_32m_nfsroot_gcc_build_2_6_8rc4_midtoken_wrap,
+    "y4722-ppc-mpc8275-32m-nfsroot-gcc-build-2.6.8rc4-midtoken-wrap"
+);
+extra_case!(
+    y4724_2_6_8_1_swap_storm_writeback_nr_free_swap_expunge,
+    "y4724-2.6.8.1-swap-storm-writeback-nr-free-swap-expunge"
+);
+extra_case!(
+    y4725_2_6_11_rc2_dbench_smbd_dirty_killed_line_before_header_syslog,
+    "y4725-2.6.11-rc2-dbench-smbd-dirty-killed-line-before-header-syslog"
+);
+extra_case!(
+    y4726_2_6_10rc_underflowed_buddy_counts_syslog_pickup,
+    "y4726-2.6.10rc-underflowed-buddy-counts-syslog-pickup"
+);
+extra_case!(
+    y4727_2_6_10_rc1_mm4_tg3_swapper_atomic_order0_highmem_quoted_akpm,
+    "y4727-2.6.10-rc1-mm4-tg3-swapper-atomic-order0-highmem-quoted-akpm"
+);
+extra_case!(
+    y4728_2_6_15_rc1_fio_oom_free_swap_then_wakeup_kswapd_null_oops,
+    "y4728-2.6.15-rc1-fio-oom-free-swap-then-wakeup-kswapd-null-oops"
+);
+extra_case!(
+    y4729_2_6_23_rc3_mm1_double_linefeed_interleaved_headers_akpm_quote,
+    "y4729-2.6.23-rc3-mm1-double-linefeed-interleaved-headers-akpm-quote"
+);
+extra_case!(
+    y4730_2_6_10_rc1_bk_pull_192m_kernel_prefix_only_no_kill,
+    "y4730-2.6.10-rc1-bk-pull-192m-kernel-prefix-only-no-kill"
+);
+extra_case!(
+    y4731_syzbot_next_20180904_dump_tasks_52s_out_of_order_timestamps,
+    "y4731-syzbot-next-20180904-dump-tasks-52s-out-of-order-timestamps"
+);
