@@ -892,74 +892,52 @@ mod tests {
         assert!(done[0].context.complete);
     }
 
+    /// A stamped header and `Out of memory and no killable processes...`: a finished report
+    /// that waits for the line after it.
+    fn no_killable_report() -> (Assembler, Vec<Completed>) {
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let header = format!("[    7.362779] {HEADER}");
+        push(&mut a, "h", &header, 0, &mut done);
+        let note = "[    7.382110] Out of memory and no killable processes...";
+        push(&mut a, "h", note, 1, &mut done);
+        (a, done)
+    }
+
     #[test]
     fn deadlock_panic_cut_into_records_still_ends_a_no_killable_report() {
         // A console wrapped `Kernel panic - not syncing: System is deadlocked on memory`
         // (6.0 arm32): the first record alone is no report line, its continuation makes one.
-        let (mut a, mut done) = (assembler(), Vec::new());
-        push(
-            &mut a,
-            "h",
-            &format!("[    7.362779] {HEADER}"),
-            0,
-            &mut done,
-        );
-        let note = "[    7.382110] Out of memory and no killable processes...";
-        push(&mut a, "h", note, 1, &mut done);
+        let (mut a, mut done) = no_killable_report();
         let head = "[    7.382452] Kernel panic - not syncing: System is";
         assert_eq!(push(&mut a, "h", head, 2, &mut done), Disposition::Foreign);
         assert!(done.is_empty(), "the close waits for the next record");
+        let tail = "deadlocked on memory";
         assert_eq!(
-            push(&mut a, "h", "deadlocked on memory", 3, &mut done),
+            push(&mut a, "h", tail, 3, &mut done),
             Disposition::Completed
         );
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].report.end_note, Some(EndNote::NoKillable));
-        assert!(done[0].report.panicked, "the joined line is the deadlock panic");
+        assert!(
+            done[0].report.panicked,
+            "the joined line is the deadlock panic"
+        );
         assert!(!done[0].report.went_on_after_no_killable);
     }
 
     #[test]
     fn line_after_a_finished_report_closes_it_when_no_continuation_follows() {
-        let (mut a, mut done) = (assembler(), Vec::new());
-        push(
-            &mut a,
-            "h",
-            &format!("[    7.362779] {HEADER}"),
-            0,
-            &mut done,
-        );
-        let note = "[    7.382110] Out of memory and no killable processes...";
-        push(&mut a, "h", note, 1, &mut done);
-        push(
-            &mut a,
-            "h",
-            "[    7.382452] usb 1-1: new device",
-            2,
-            &mut done,
-        );
+        let other = "[    7.382452] usb 1-1: new device";
+        let (mut a, mut done) = no_killable_report();
+        push(&mut a, "h", other, 2, &mut done);
         assert!(done.is_empty());
         push(&mut a, "h", "[    7.382500] eth0: link up", 3, &mut done);
         assert_eq!(done.len(), 1);
         assert!(done[0].report.went_on_after_no_killable);
         assert!(done[0].context.complete);
         // At the end of input the pending line closes it the same way.
-        let (mut a, mut done) = (assembler(), Vec::new());
-        push(
-            &mut a,
-            "h",
-            &format!("[    7.362779] {HEADER}"),
-            0,
-            &mut done,
-        );
-        push(&mut a, "h", note, 1, &mut done);
-        push(
-            &mut a,
-            "h",
-            "[    7.382452] usb 1-1: new device",
-            2,
-            &mut done,
-        );
+        let (mut a, mut done) = no_killable_report();
+        push(&mut a, "h", other, 2, &mut done);
         a.finish(&mut done);
         assert!(done[0].report.went_on_after_no_killable);
     }
