@@ -48,7 +48,16 @@ pub(super) fn verdict(report: &OomReport) -> Option<Verdict> {
     }
 
     let limiting = named_limiting(report);
-    let task = named_task(report);
+    let mut task = named_task(report);
+    if let (Some(l), Some(t)) = (limiting, task) {
+        if cut_short_of(t.path, l.path) {
+            evidence.push(format!(
+                "{} {} is {} {} cut short inside a name (a line cut at a width): not read",
+                t.source, t.path, l.source, l.path
+            ));
+            task = None;
+        }
+    }
     let mut placement = match (limiting, task) {
         (Some(limiting), Some(task)) => compare(limiting, task),
         (limiting, _) => without_task(report, limiting),
@@ -182,6 +191,17 @@ fn named_task(report: &OomReport) -> Option<Named<'_>> {
         let path = normalize(path?)?;
         Some(Named { path, source })
     })
+}
+
+/// Whether the task's path is the limiting one's cut short inside a name
+/// (`…-poda8b8a570_9d92_4702_aac` of `…-poda8b8a570_9d92_4702_aac3_9264b667146c.slice`): a
+/// line cut at a console's or a command's width, since the victim is chosen inside the OOM
+/// cgroup's subtree (mm/memcontrol.c `mem_cgroup_scan_tasks`) and its cgroup is never a
+/// piece of that one's name.
+fn cut_short_of(task: &str, limiting: &str) -> bool {
+    limiting
+        .strip_prefix(task)
+        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
 }
 
 /// Both cgroups are printed: equal, or the limiting one above the task's.
@@ -491,6 +511,7 @@ fn counter_evidence(report: &OomReport) -> CounterEvidence {
 #[cfg(test)]
 mod tests {
 
+    use super::cut_short_of;
     use crate::classify::testkit::{assert_evidence, commands, Given};
     use crate::classify::{diagnose, Cause, Confidence};
 
@@ -506,6 +527,26 @@ mod tests {
         assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
         assert_eq!(diagnosis.confidence, Confidence::Medium);
         assert_evidence(&diagnosis, "the task table lists the pod's pause process");
+    }
+
+    #[test]
+    fn task_memcg_cut_inside_the_pod_name_is_not_read_as_a_moved_task() {
+        // `dmesg -T | … | cut -c1-400` stopped the summary inside task_memcg's pod segment.
+        let pod = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-poda8b8a570_9d92_4702_aac3_9264b667146c.slice";
+        let report = Given::oom()
+            .summary(&format!("constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=cri-containerd-c44d.scope,mems_allowed=0,oom_memcg={pod},task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-poda8b8a570_9d92_4702_aac"))
+            .killed("Memory cgroup out of memory", 11_342, "python")
+            .build();
+        let diagnosis = diagnose(&report);
+        assert_eq!(diagnosis.cause, Cause::ParentCgroupLimit);
+        assert_evidence(&diagnosis, "is a Kubernetes pod-level cgroup");
+        assert!(diagnosis
+            .evidence
+            .iter()
+            .any(|e| e.contains("cut short inside a name")));
+        // Cut at a `/`, the path is an ancestor: read as printed (the task moved).
+        assert!(!cut_short_of("/a/b", "/a/b/c"));
+        assert!(cut_short_of("/a/b/c-1", "/a/b/c-12"));
     }
 
     #[test]
