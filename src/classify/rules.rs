@@ -401,7 +401,21 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
             .filter(|z| z.short_only_by_boost(order, page))
             .map(ZoneEval::label)
             .collect();
-        let confidence = if some_zone_serves {
+        // Figures with no header, kill line or trace may be an allocation failure's as well
+        // as an OOM kill's (show_mem prints the same block for both): a zone that would pass
+        // the failure's last check at min contradicts the one reading, so neither is sure.
+        let unknown_kind_served: Vec<String> = zones
+            .iter()
+            .filter(|z| figures_only(report) && !failure && would_serve(z))
+            .map(ZoneEval::label)
+            .collect();
+        if !unknown_kind_served.is_empty() && !some_zone_serves {
+            evidence.push(format!(
+                "no header shows whether an OOM kill or an allocation failure printed these figures, and {} passed the min check an allocation failure gives up at",
+                unknown_kind_served.join(", ")
+            ));
+        }
+        let confidence = if some_zone_serves || !unknown_kind_served.is_empty() {
             let serving = serving.join(", ");
             evidence.push(if failure_still_under_low {
                 format!("{serving} passed the allocator's min check when the report was printed, but no zone was above low: pages freed between the failure and the print, while kswapd reclaimed")
@@ -1634,5 +1648,33 @@ mod tests {
             .remediation
             .iter()
             .any(|r| r.action.contains("CONFIG_COMPACTION")));
+    }
+
+    #[test]
+    fn headerless_figures_with_a_zone_past_min_are_a_host_oom_at_low_only() {
+        // The Mem-Info of a mail's follow-up (rpi4, 6.12): DMA32 under min, Normal past min
+        // but under low, with free blocks. An OOM kill's figures would say host_oom; an
+        // allocation failure's would be contradicted by Normal.
+        let figures = || {
+            Given::oom()
+                .zone(Some(0), "DMA32", 30_000, 36_236, 42_732, 49_228)
+                .reserve(&[0, 0, 3954, 3954])
+                .zone(Some(0), "Normal", 54_540, 50_560, 59_104, 67_648)
+                .reserve(&[0, 0, 0, 0])
+                .buddy(Some(0), "Normal", "3*4kB (U) 6*8kB (U) 10*16kB (UE) 31*32kB (UME) 35*64kB (UME) 45*128kB (UM) 13*256kB (M) 74*512kB (M) 4*1024kB (U) 0*2048kB 0*4096kB = 54524kB")
+        };
+        let diagnosis = diagnose(&figures().build());
+        assert_eq!(diagnosis.cause, Cause::HostOom);
+        assert_eq!(diagnosis.confidence, Confidence::Low);
+        assert!(diagnosis
+            .evidence
+            .iter()
+            .any(|e| e.contains("no header shows whether an OOM kill or an allocation failure")));
+        // With the header of an order-0 OOM kill, Normal between min and high is no
+        // contradiction: the figures decide.
+        let kill = figures()
+            .header("b2sum", 5_101, "0xcc0", &["GFP_KERNEL"], 0)
+            .build();
+        assert_ne!(diagnose(&kill).confidence, Confidence::Low);
     }
 }
