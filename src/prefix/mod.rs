@@ -513,7 +513,7 @@ fn strip_separator(s: &str) -> &str {
 
 /// Strips what an author or editor put before a log line: indentation (a quoted block in a
 /// post), then an editor, `cat -n` or Markdown list number (`565 [Sat Sep 11 ...`,
-/// `  1. <4>[...`, `#1 [Fri Apr 19 …`), a Markdown bullet (`- [ 60.921417] Killed process`,
+/// `  1. <4>[...`, `#1 [Fri Apr 19 …`, `grep -n`'s `3585:Dec  5 …`), a Markdown bullet (`- [ 60.921417] Killed process`,
 /// `* Dec 13 …`: a paste site's line list rendered as Markdown) or a shell-comment `# `
 /// (console output pasted as comments, counted in `depth` like a quote marker). A number,
 /// bullet or `#` must be followed by whitespace. All of it only where a prefix this module
@@ -529,12 +529,16 @@ fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     // `#1 [Fri Apr 19 …]`: a number after the `#` numbers the line, it comments nothing.
     let commented = hashed && marker.digits(1, usize::MAX).is_none();
     let bulleted = !hashed && ["-", "*", "+"].iter().any(|bullet| marker.skip(bullet));
-    let listed = !hashed
-        && !bulleted
-        && marker.digits(1, usize::MAX).is_some()
-        && (marker.skip(".") || marker.skip(")"));
+    let numbered = !hashed && !bulleted && marker.digits(1, usize::MAX).is_some();
+    let listed = numbered && (marker.skip(".") || marker.skip(")"));
+    // `grep -n`'s `3585:Dec  5 03:31:40 vm1 kernel: …`: the number and a colon, no space.
+    let grep_numbered = numbered && !listed && marker.skip(":");
     let marked = marker.rest();
     let body = marked.trim_start_matches([' ', '\t']);
+    if grep_numbered {
+        let prefixed = LAYERS.iter().any(|layer| layer(body).is_some());
+        return if prefixed { body } else { line };
+    }
     let marker_unspaced = marked.len() < indented.len() && body.len() == marked.len();
     if body.len() == line.len() || marker_unspaced {
         return line;
@@ -819,6 +823,17 @@ mod tests {
             row.text,
             "[ 2551] 0 2551 9082 152 71 81 0 90112 2624 0 systemd-udevd"
         );
+    }
+
+    #[test]
+    fn grep_line_number_before_a_syslog_line_is_stripped() {
+        let line = split_prefix(
+            "3585:Dec  5 03:31:40 vm1 kernel: [  195.899186] sysrq: Manual OOM execution",
+        );
+        assert_eq!(line.text, "sysrq: Manual OOM execution");
+        assert_eq!(line.host.as_deref(), Some("vm1"));
+        // Without a prefix after it the colon may be the kernel's own (`0: ...`).
+        assert_eq!(split_prefix("12:34 text").text, "12:34 text");
     }
 
     #[test]
