@@ -4833,3 +4833,271 @@ extra_case!(
     y4731_syzbot_next_20180904_dump_tasks_52s_out_of_order_timestamps,
     "y4731-syzbot-next-20180904-dump-tasks-52s-out-of-order-timestamps"
 );
+extra_case!(
+    z4801_kata_clh_talos_vcpu_memcg_header,
+    "z4801-kata-clh-talos-vcpu-memcg-header"
+);
+extra_case!(
+    z4802_podman_runc_init_memcg_fc30_journal,
+    "z4802-podman-runc-init-memcg-fc30-journal"
+);
+extra_case!(
+    z4803_harvester_pcidevices_memcg_sle15sp5_dmesg_t,
+    "z4803-harvester-pcidevices-memcg-sle15sp5-dmesg-T"
+);
+extra_case!(
+    z4805_k8s_guaranteed_pod_pause_killed_stable_email,
+    "z4805-k8s-guaranteed-pod-pause-killed-stable-email"
+);
+extra_case!(
+    z4806_k8s_guaranteed_pod_go_oom_test_zh_blog,
+    "z4806-k8s-guaranteed-pod-go-oom-test-zh-blog"
+);
+extra_case!(
+    z4807_loongarch_uos_k8s_pod_slice_prometheus_dmesgt_zh,
+    "z4807-loongarch-uos-k8s-pod-slice-prometheus-dmesgT-zh"
+);
+extra_case!(
+    z4808_k8s_openresty_own_container_systemd_v1_elided_zh,
+    "z4808-k8s-openresty-own-container-systemd-v1-elided-zh"
+);
+extra_case!(
+    z4809_aks_node_allocatable_kubepods_slice_besteffort_oomgroup_syslog,
+    "z4809-aks-node-allocatable-kubepods-slice-besteffort-oomgroup-syslog"
+);
+extra_case!(
+    z4810_istio_ingressgateway_envoy_memcg_coreos_dmesgt,
+    "z4810-istio-ingressgateway-envoy-memcg-coreos-dmesgT"
+);
+extra_case!(
+    z4811_k8s_3_10_pod_hierarchy_stats_grep_zh_weekday_dmesgt,
+    "z4811-k8s-3.10-pod-hierarchy-stats-grep-zh-weekday-dmesgT"
+);
+extra_case!(
+    z4812_k8s_pod_siblings_runc_init_kmem_slub_syslog_2018,
+    "z4812-k8s-pod-siblings-runc-init-kmem-slub-syslog-2018"
+);
+extra_case!(
+    z4813_k3s_node_global_storm_iscsid_k3s_server_dmesgt_grep,
+    "z4813-k3s-node-global-storm-iscsid-k3s-server-dmesgT-grep"
+);
+extra_case!(
+    z4815_talos_capi_cp_kube_apiserver_global_one_line,
+    "z4815-talos-capi-cp-kube-apiserver-global-one-line"
+);
+extra_case!(
+    z4817_k8s_debian_4_4_pod_task_table_with_pause_fluentd_console,
+    "z4817-k8s-debian-4.4-pod-task-table-with-pause-fluentd-console"
+);
+extra_case!(
+    z4818_k8s_pod_task_table_pause_runc_init_syslog_3_10,
+    "z4818-k8s-pod-task-table-pause-runc-init-syslog-3.10"
+);
+extra_case!(
+    z4819_k8s_guaranteed_pod_slice_pause_task_dmesgt_cut,
+    "z4819-k8s-guaranteed-pod-slice-pause-task-dmesgT-cut"
+);
+extra_case!(
+    z4901_gitlab_sylva_prometheus_memcg_scope,
+    "z4901-gitlab-sylva-prometheus-memcg-scope"
+);
+extra_case!(
+    z4902_gist_samyakbhuta_2_6_35_amzn_xen_node_global_cut,
+    "z4902-gist-samyakbhuta-2.6.35-amzn-xen-node-global-cut"
+);
+extra_case!(
+    z4903_gist_confiq_4_4_ubuntu_bash_order2_fork_cut,
+    "z4903-gist-confiq-4.4-ubuntu-bash-order2-fork-cut"
+);
+extra_case!(
+    z4904_gist_jbis9051_5_0_gcp_lsb_release_global_cut,
+    "z4904-gist-jbis9051-5.0-gcp-lsb_release-global-cut"
+);
+extra_case!(
+    z4905_gist_jakubgs_5_4_digitalocean_journald_global_cut,
+    "z4905-gist-jakubgs-5.4-digitalocean-journald-global-cut"
+);
+extra_case!(
+    z4906_gist_ddewaele_4_9_amzn_java_docker_nodemask0_cut,
+    "z4906-gist-ddewaele-4.9-amzn-java-docker-nodemask0-cut"
+);
+extra_case!(
+    z4907_gist_mccraig_3_10_el7_dcos_java_memcg_cut,
+    "z4907-gist-mccraig-3.10-el7-dcos-java-memcg-cut"
+);
+extra_case!(
+    z4908_pastebin_ecdhtg2z_r630_memcg_headerless_cut,
+    "z4908-pastebin-ECdhtg2z-r630-memcg-headerless-cut"
+);
+extra_case!(
+    z4909_gist_tfoote_3_13_docker_sh_header_only_cut,
+    "z4909-gist-tfoote-3.13-docker-sh-header-only-cut"
+);
+extra_case!(
+    z4910_pastebin_b56a7ylc_3_19_i686_jbd2_nofail_lowmem_cut,
+    "z4910-pastebin-B56A7YLC-3.19-i686-jbd2-nofail-lowmem-cut"
+);
+extra_case!(
+    z4911_gist_omgjlk_4_9_bpo_kvm_vcpu_cpuset_nodemask0_cut,
+    "z4911-gist-omgjlk-4.9-bpo-kvm-vcpu-cpuset-nodemask0-cut"
+);
+extra_case!(
+    z4912_pastebin_mbrmvyjj_proxmox_5_15_kvm_global_cut,
+    "z4912-pastebin-MBrMVYjj-proxmox-5.15-kvm-global-cut"
+);
+extra_case!(
+    z4913_gist_juriad_3_11_arch_vmplayer_global_cut,
+    "z4913-gist-juriad-3.11-arch-vmplayer-global-cut"
+);
+extra_case!(
+    z4914_pastebin_eupza9m7_pve_5_4_kthreadd_order1_slab_cut,
+    "z4914-pastebin-EUPZa9m7-pve-5.4-kthreadd-order1-slab-cut"
+);
+extra_case!(
+    z4915_gist_mdcallag_5_15_gcp_mysqld_2node_constraint_none,
+    "z4915-gist-mdcallag-5.15-gcp-mysqld-2node-constraint-none"
+);
+extra_case!(
+    z4917_pastebin_xrwrq20v_linode_5_3_mysqld_header_only,
+    "z4917-pastebin-xRwRq20v-linode-5.3-mysqld-header-only"
+);
+extra_case!(
+    z4918_gist_mattstauffer_3_13_bochs_elasticsearch_java_cut,
+    "z4918-gist-mattstauffer-3.13-bochs-elasticsearch-java-cut"
+);
+extra_case!(
+    z4919_gist_akahana_4_9_debian_recpt1_order6_alloc_failure,
+    "z4919-gist-akahana-4.9-debian-recpt1-order6-alloc-failure"
+);
+extra_case!(
+    z4920_pastebin_ppfjzqxl_3_0_php5_order1_atomic_softirq,
+    "z4920-pastebin-pPFjZqxL-3.0-php5-order1-atomic-softirq"
+);
+extra_case!(
+    z4922_aks_lab_pod_slice_oomgroup_dmesgt_cut_c400,
+    "z4922-aks-lab-pod-slice-oomgroup-dmesgT-cut-c400"
+);
+extra_case!(
+    z4923_harvester_kb_virt_launcher_pod_slice_qemu_redacted_host,
+    "z4923-harvester-kb-virt-launcher-pod-slice-qemu-redacted-host"
+);
+extra_case!(
+    z4925_gitlab_cki_s390x_6_0_stress_ng_global_80col_wrap,
+    "z4925-gitlab-cki-s390x-6.0-stress-ng-global-80col-wrap"
+);
+extra_case!(
+    z4926_gitlab_cki_s390x_6_1_rc3_systemd_oomd_panic_title_cut,
+    "z4926-gitlab-cki-s390x-6.1-rc3-systemd-oomd-panic-title-cut"
+);
+extra_case!(
+    z4927_gitlab_cki_aarch64_apollo70_5_19_rc2_stress_ng_header_only,
+    "z4927-gitlab-cki-aarch64-apollo70-5.19-rc2-stress-ng-header-only"
+);
+extra_case!(
+    z5001_sysrq_f_3_18_rc3_compaction_hang_quoted_printable_email,
+    "z5001-sysrq-f-3.18-rc3-compaction-hang-quoted-printable-email"
+);
+extra_case!(
+    z5002_sysrq_f_4_4_next_tif_memdie_same_victim_quoted_review,
+    "z5002-sysrq-f-4.4-next-tif-memdie-same-victim-quoted-review"
+);
+extra_case!(
+    z5003_sysrq_f_4_5_next_moom_blocked_on_oom_lock_hung_task_then_sysrq_i,
+    "z5003-sysrq-f-4.5-next-moom-blocked-on-oom-lock-hung-task-then-sysrq-i"
+);
+extra_case!(
+    z5005_kvm_vcpu_dma32_alloc_failure_cpuset_node1_threadripper_5_8_bugzilla_mail,
+    "z5005-kvm-vcpu-dma32-alloc-failure-cpuset-node1-threadripper-5.8-bugzilla-mail"
+);
+extra_case!(
+    z5006_order2_fork_frag_kvm_host_4_4_ubuntu_forums_two_nodes,
+    "z5006-order2-fork-frag-kvm-host-4.4-ubuntu-forums-two-nodes"
+);
+extra_case!(
+    z5007_parent_memcg_v1_uid_subgroup_apache_hydra_grsec_server02_email,
+    "z5007-parent-memcg-v1-uid-subgroup-apache-hydra-grsec-server02-email"
+);
+extra_case!(
+    z5008_parent_memcg_v1_uid_subgroup_grep_filtered_task_in_rows_azurit_quoted,
+    "z5008-parent-memcg-v1-uid-subgroup-grep-filtered-task-in-rows-azurit-quoted"
+);
+extra_case!(
+    z5009_host_oom_2_6_hardy_era_poweredge_mc_killed_interleaved_reports_ubuntu_forums,
+    "z5009-host-oom-2.6-hardy-era-poweredge-mc-killed-interleaved-reports-ubuntu-forums"
+);
+extra_case!(
+    z5010_i386_lowmem_oom_highmem_free_nvidia_xorg_2_6_24_bbcode_size_forum,
+    "z5010-i386-lowmem-oom-highmem-free-nvidia-xorg-2.6.24-bbcode-size-forum"
+);
+extra_case!(
+    z5011_i386_lowmem_pgd_leak_sysfs_debug_eek_lines_2_6_24_rc5_mm1_bare_dmesg_email,
+    "z5011-i386-lowmem-pgd-leak-sysfs-debug-eek-lines-2.6.24-rc5-mm1-bare-dmesg-email"
+);
+extra_case!(
+    z5012_order1_fork_host_oom_2_6_31_rc1_msgctl11_qp_nbsp_reply_interjected,
+    "z5012-order1-fork-host-oom-2.6.31-rc1-msgctl11-qp-nbsp-reply-interjected"
+);
+extra_case!(
+    z5014_android_motorola_2_6_35_arm_order3_evdev_kmalloc_frag_qp_c2a0_reply,
+    "z5014-android-motorola-2.6.35-arm-order3-evdev-kmalloc-frag-qp-c2a0-reply"
+);
+extra_case!(
+    z5015_memcg_ltp_swapoff_header_only_qp_crash_bt_reclaim_throttle_5_16_rc,
+    "z5015-memcg-ltp-swapoff-header-only-qp-crash-bt-reclaim-throttle-5.16-rc"
+);
+extra_case!(
+    z5016_askubuntu_oomlog_condensed_journal_logger_fake_kernel_tag_bash_eater,
+    "z5016-askubuntu-oomlog-condensed-journal-logger-fake-kernel-tag-bash-eater"
+);
+extra_case!(
+    z5101_vi_sysrq_f_kernlog_grep_n_header_only,
+    "z5101-vi-sysrq-f-kernlog-grep-n-header-only"
+);
+extra_case!(
+    z5102_cgroups_list_5_3_rc3_leaker_v2_stats_printk_caller,
+    "z5102-cgroups-list-5.3-rc3-leaker-v2-stats-printk-caller"
+);
+extra_case!(
+    z5103_cpuset_oom_patch_v5_after_abridged_mem_on_node0,
+    "z5103-cpuset-oom-patch-v5-after-abridged-mem_on_node0"
+);
+extra_case!(
+    z5107_arm64_turris_mox_bridge_fdb_flood_gfp_atomic_no_killable_panic,
+    "z5107-arm64-turris-mox-bridge-fdb-flood-gfp-atomic-no-killable-panic"
+);
+extra_case!(
+    z5109_xfs_lockdep_6_9_interleaved_headerless_meminfo_below_min,
+    "z5109-xfs-lockdep-6.9-interleaved-headerless-meminfo-below-min"
+);
+extra_case!(
+    z5111_ppc32_powermac_g4_kasan_vmalloc_address_range_exhausted,
+    "z5111-ppc32-powermac-g4-kasan-vmalloc-address-range-exhausted"
+);
+extra_case!(
+    z5201_oomgroup_test1_kills_init_constraint_none_5_0_rc4_next,
+    "z5201-oomgroup-test1-kills-init-constraint-none-5.0-rc4-next"
+);
+extra_case!(
+    z5202_ltp_oom03_memcg_task_in_1_double_quoted_wrapped_3_19_next,
+    "z5202-ltp-oom03-memcg-task-in-1-double-quoted-wrapped-3.19-next"
+);
+extra_case!(
+    z5203_ltp_oom03_memcg_kill_then_second_header_snipped_3_14_rc8,
+    "z5203-ltp-oom03-memcg-kill-then-second-header-snipped-3.14-rc8"
+);
+extra_case!(
+    z5204_k8s_cdi_importer_pod_limit_parent_rst_literal_block,
+    "z5204-k8s-cdi-importer-pod-limit-parent-rst-literal-block"
+);
+extra_case!(
+    z5205_i386_4_9_lowmem_three_headers_nodemask0_elided_email_quoted,
+    "z5205-i386-4.9-lowmem-three-headers-nodemask0-elided-email-quoted"
+);
+extra_case!(
+    z5206_rpi_zero2w_arm64_6_12_global_cron_pager_truncated_lines,
+    "z5206-rpi-zero2w-arm64-6.12-global-cron-pager-truncated-lines"
+);
+extra_case!(
+    z5207_arm64_64k_ltp_ioctl_sg01_normal_below_min_elided_commitmsg_5_11,
+    "z5207-arm64-64k-ltp-ioctl_sg01-normal-below-min-elided-commitmsg-5.11"
+);
