@@ -199,9 +199,11 @@ fn named_task(report: &OomReport) -> Option<Named<'_>> {
 /// cgroup's subtree (mm/memcontrol.c `mem_cgroup_scan_tasks`) and its cgroup is never a
 /// piece of that one's name.
 fn cut_short_of(task: &str, limiting: &str) -> bool {
-    limiting
-        .strip_prefix(task)
-        .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+    !task.ends_with('/')
+        && limiting
+            .strip_prefix(task)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|next| next.is_ascii_alphanumeric() || "-_.@".contains(next))
 }
 
 /// Both cgroups are printed: equal, or the limiting one above the task's.
@@ -546,6 +548,12 @@ mod tests {
             .any(|e| e.contains("cut short inside a name")));
         // Cut at a `/`, the path is an ancestor: read as printed (the task moved).
         assert!(!cut_short_of("/a/b", "/a/b/c"));
+        assert!(!cut_short_of("/", "/lxc/VM_A"));
+        // A limit path with text glued after it is no cut of the task's.
+        assert!(!cut_short_of(
+            "/docker/35",
+            "/docker/35 2019-10-06 12:57:33"
+        ));
         assert!(cut_short_of("/a/b/c-1", "/a/b/c-12"));
     }
 
