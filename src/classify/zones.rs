@@ -592,9 +592,9 @@ fn free_list_floor_kb(buddy: &BuddyList, letter: char) -> u64 {
 
 /// The least the free CMA memory of a zone whose line shows no `free_cma:` (cut at a console's
 /// width, or a kernel that prints it in Mem-Info only) can be: its `(C)` blocks, and what
-/// Mem-Info's node-wide `free_cma` leaves once every other zone's free memory is taken as
-/// CMA (NR_FREE_CMA_PAGES is a part of NR_FREE_PAGES in every zone, and Mem-Info sums both
-/// over the zones: `free_cma − (free − this zone's free)`).
+/// Mem-Info's machine-wide `free_cma` leaves once every other zone's free memory, on any
+/// node, is taken as CMA (NR_FREE_CMA_PAGES is a part of NR_FREE_PAGES in every zone, and
+/// Mem-Info sums both over all zones: `free_cma − (free − this zone's free)`).
 fn free_cma_floor_kb(zone: &ZoneState, meminfo: &MemInfo) -> u64 {
     let from_blocks = zone
         .buddy
