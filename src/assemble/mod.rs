@@ -326,20 +326,19 @@ impl<R: ReportReader> Assembler<R> {
                         }
                         return Disposition::Foreign;
                     }
-                    if open.builder.is_complete() && before.is_some() && line.prefixed {
-                        open.last_line =
-                            Some(LastLine::new(open.builder.clone(), line.clone(), raw));
-                        open.ends_unless_continued = true;
-                    } else if open.builder.is_complete() {
-                        open.builder.went_on();
-                        self.close(stream, true, None, done);
-                    } else if before.is_some() {
+                    let complete = open.builder.is_complete();
+                    if before.is_some() && (line.prefixed || !complete) {
                         // It may be the head of a report line cut into records (`… Memory
                         // cgroup` + `out of memory: Killed process …`), as the text joiner
                         // would join it: it passes through, and a continuation that makes
-                        // a report line of it joins the report.
+                        // a report line of it joins the report. After a finished report a
+                        // stamped one ends it unless its continuation does so.
                         open.last_line =
                             Some(LastLine::new(open.builder.clone(), line.clone(), raw));
+                        open.ends_unless_continued = complete;
+                    } else if complete {
+                        open.builder.went_on();
+                        self.close(stream, true, None, done);
                     }
                     return Disposition::Foreign;
                 }

@@ -404,9 +404,10 @@ fn host_or_unknown(report: &OomReport, global: GlobalSignals) -> Verdict {
         // Figures with no header, kill line or trace may be an allocation failure's as well
         // as an OOM kill's (show_mem prints the same block for both): a zone that would pass
         // the failure's last check at min contradicts the one reading, so neither is sure.
+        let kind_unknown = !failure && figures_only(report);
         let unknown_kind_served: Vec<String> = zones
             .iter()
-            .filter(|z| figures_only(report) && !failure && would_serve(z))
+            .filter(|z| kind_unknown && would_serve(z))
             .map(ZoneEval::label)
             .collect();
         if !unknown_kind_served.is_empty() && !some_zone_serves {

@@ -233,13 +233,20 @@ pub(super) struct Unusable {
 }
 
 impl Unusable {
-    fn of(zone: &ZoneState, meminfo: &MemInfo, access: BlockAccess, reserves: bool) -> Self {
+    /// `page_kb` is the report's page size ([`page_kb`]).
+    fn of(
+        zone: &ZoneState,
+        meminfo: &MemInfo,
+        page_kb: u64,
+        access: BlockAccess,
+        reserves: bool,
+    ) -> Self {
         Self {
             cma_kb: if access.cma {
                 0
             } else {
                 zone.free_cma_kb
-                    .unwrap_or_else(|| free_cma_floor_kb(zone, meminfo))
+                    .unwrap_or_else(|| free_cma_floor_kb(zone, meminfo, page_kb))
             },
             highatomic_kb: if reserves {
                 0
@@ -547,7 +554,7 @@ pub(super) fn eligible_zones<'a>(
                 watermarks,
                 reserve_pages,
                 reserve_kb: reserve_pages.saturating_mul(page),
-                unusable: Unusable::of(zone, meminfo, access, reserves),
+                unusable: Unusable::of(zone, meminfo, page, access, reserves),
                 access,
             })
         })
@@ -595,17 +602,16 @@ fn free_list_floor_kb(buddy: &BuddyList, letter: char) -> u64 {
 /// Mem-Info's machine-wide `free_cma` leaves once every other zone's free memory, on any
 /// node, is taken as CMA (NR_FREE_CMA_PAGES is a part of NR_FREE_PAGES in every zone, and
 /// Mem-Info sums both over all zones: `free_cma − (free − this zone's free)`).
-fn free_cma_floor_kb(zone: &ZoneState, meminfo: &MemInfo) -> u64 {
+fn free_cma_floor_kb(zone: &ZoneState, meminfo: &MemInfo, page_kb: u64) -> u64 {
     let from_blocks = zone
         .buddy
         .as_ref()
         .map_or(0, |buddy| free_list_floor_kb(buddy, 'C'));
-    let page = page_kb(meminfo);
     let zone_free_kb = zone.watermarks.map_or(0, |w| w.free_kb);
     let from_totals = match (meminfo.counter("free_cma"), meminfo.counter("free")) {
         (Some(cma), Some(free)) => {
-            let elsewhere_kb = free.saturating_mul(page).saturating_sub(zone_free_kb);
-            cma.saturating_mul(page).saturating_sub(elsewhere_kb)
+            let elsewhere_kb = free.saturating_mul(page_kb).saturating_sub(zone_free_kb);
+            cma.saturating_mul(page_kb).saturating_sub(elsewhere_kb)
         }
         _ => 0,
     };

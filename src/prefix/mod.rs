@@ -513,10 +513,11 @@ fn strip_separator(s: &str) -> &str {
 
 /// Strips what an author or editor put before a log line: indentation (a quoted block in a
 /// post), then an editor, `cat -n` or Markdown list number (`565 [Sat Sep 11 ...`,
-/// `  1. <4>[...`, `#1 [Fri Apr 19 …`, `grep -n`'s `3585:Dec  5 …`), a Markdown bullet (`- [ 60.921417] Killed process`,
-/// `* Dec 13 …`: a paste site's line list rendered as Markdown) or a shell-comment `# `
-/// (console output pasted as comments, counted in `depth` like a quote marker). A number,
-/// bullet or `#` must be followed by whitespace. All of it only where a prefix this module
+/// `  1. <4>[...`, `#1 [Fri Apr 19 …`, `grep -n`'s `3585:Dec  5 …`), a Markdown bullet
+/// (`- [ 60.921417] Killed process`, `* Dec 13 …`: a paste site's line list rendered as
+/// Markdown) or a shell-comment `# ` (console output pasted as comments, counted in `depth`
+/// like a quote marker). A number, bullet or `#` must be followed by whitespace, but for
+/// `grep -n`'s colon. All of it only where a prefix this module
 /// knows follows: the kernel's own leading space (` dump_stack+0x10/0x16`, Mem-Info
 /// continuation lines), a bare `5384 pages in swap cache` and a `# [...]` elision mark stay
 /// text. A list number with its `.` or `)` (`  3. Kernel panic - …`, a paste site's numbered
@@ -535,11 +536,8 @@ fn strip_decoration<'a>(line: &'a str, depth: &mut u8) -> &'a str {
     let grep_numbered = numbered && !listed && marker.skip(":");
     let marked = marker.rest();
     let body = marked.trim_start_matches([' ', '\t']);
-    if grep_numbered {
-        let prefixed = LAYERS.iter().any(|layer| layer(body).is_some());
-        return if prefixed { body } else { line };
-    }
-    let marker_unspaced = marked.len() < indented.len() && body.len() == marked.len();
+    let marker_unspaced =
+        !grep_numbered && marked.len() < indented.len() && body.len() == marked.len();
     if body.len() == line.len() || marker_unspaced {
         return line;
     }
