@@ -5101,3 +5101,7 @@ extra_case!(
     z5207_arm64_64k_ltp_ioctl_sg01_normal_below_min_elided_commitmsg_5_11,
     "z5207-arm64-64k-ltp-ioctl_sg01-normal-below-min-elided-commitmsg-5.11"
 );
+extra_case!(
+    z5105_zram_regression_6_11_rc6_memcg_oom_group_build_kernel_tmpfs_qp,
+    "z5105-zram-regression-6.11-rc6-memcg-oom-group-build-kernel-tmpfs-qp"
+);

@@ -200,7 +200,8 @@ pub struct Assembler<R> {
     age: BTreeMap<u64, String>,
     recent: HashMap<String, RecentKill<R>>,
     /// Per stream with no open report, its last line when that line may be the head of a
-    /// report line cut into records (`Out of memory in UB 1234: OOM ` + `killed process …`),
+    /// report line cut into records (`Out of memory in UB 1234: OOM ` + `killed process …`,
+    /// after a kill `Tasks in /x are going to be killed due` + `to memory.oom.group set`),
     /// and when it came: the stream's next line is joined onto it if it continues it.
     heads: HashMap<String, (LastLine<R>, u64)>,
     next_seq: u64,
@@ -354,10 +355,13 @@ impl<R: ReportReader> Assembler<R> {
         }
         let fragment = R::opening_kind(first).is_none();
         if fragment && !R::opens_fragment(first) {
-            // Only a line with a report's words can head one cut into records.
-            let may_head = self.limits.join_continuations.is_some()
-                && !line.text.contains('\n')
-                && R::may_open_report(line.text.as_bytes());
+            // Only a line with a report's words can head one cut into records, or after a
+            // kill one with a follow-up's words: those lines are cut as the report's are
+            // (`Tasks in ` is a `pr_cont` piece of mm/memcontrol.c `mem_cgroup_print_oom_group`).
+            let words = R::may_open_report(line.text.as_bytes())
+                || (self.recent.contains_key(stream) && R::may_follow_a_kill(line.text.as_bytes()));
+            let may_head =
+                self.limits.join_continuations.is_some() && !line.text.contains('\n') && words;
             if may_head && (self.heads.len() as u64) < self.limits.max_open_reports {
                 let head = LastLine::new(R::new(), line.clone(), raw);
                 self.heads.insert(stream.to_string(), (head, now_ms));
@@ -378,8 +382,8 @@ impl<R: ReportReader> Assembler<R> {
     }
 
     /// The stream's head of a cut report line (see `heads`) joined with `next`, when `next`
-    /// continues it by the text joiner's rule and the joined line opens a report. Any line of
-    /// the stream ends the head.
+    /// continues it by the text joiner's rule and the joined line opens a report or may
+    /// follow the stream's recent kill. Any line of the stream ends the head.
     fn join_head(&mut self, stream: &str, next: &KernelLine) -> Option<KernelLine> {
         let (head, _) = self.heads.remove(stream)?;
         let max = self.limits.join_continuations?;
@@ -387,8 +391,10 @@ impl<R: ReportReader> Assembler<R> {
             return None;
         }
         let line = head.joined_with(next, max)?;
-        let opens = R::opening_kind(&line.text).is_some() || R::opens_fragment(&line.text);
-        opens.then_some(line)
+        let text = &line.text;
+        let opens = R::opening_kind(text).is_some() || R::opens_fragment(text);
+        let follows = self.recent.contains_key(stream) && R::may_follow_a_kill(text.as_bytes());
+        (opens || follows).then_some(line)
     }
 
     /// Emits the reports of streams that received no line for `timeout_ms` (0: never), as
@@ -766,6 +772,30 @@ mod tests {
         );
         a.finish(&mut done);
         assert_eq!(done[0].report.victims[0].pid, 21738);
+    }
+
+    #[test]
+    fn a_group_line_cut_after_a_kill_makes_the_next_kills_members() {
+        // A mail client wrapped `Tasks in … due` + `to memory.oom.group set` after the kill:
+        // the joined line is the group's, so the next Killed lines are its members, in the
+        // first report's context, not headerless kills of their own.
+        let (mut a, mut done) = (assembler(), Vec::new());
+        let records = [
+            "[   81.623460] cc1 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+            "[   82.522782] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0-1,oom_memcg=/b,task_memcg=/b,task=cc1,pid=5646,uid=1000",
+            "[   82.528351] Memory cgroup out of memory: Killed process 5646 (cc1)",
+            "[   82.534240] Tasks in /b are going to be killed due",
+            "to memory.oom.group set",
+            "[   82.536248] Memory cgroup out of memory: Killed process 4734 (time)",
+        ];
+        for (i, record) in records.iter().enumerate() {
+            push(&mut a, "k", record, i as u64, &mut done);
+        }
+        a.finish(&mut done);
+        assert_eq!(done.len(), 2);
+        assert_eq!(done[1].report.victims[0].pid, 4734);
+        assert_eq!(done[1].context.group_leader_pid, Some(5646));
+        assert_eq!(done[1].report.oom_group.as_deref(), Some("/b"));
     }
 
     #[test]

@@ -54,6 +54,9 @@ pub const OPENING_MARKERS: &[&str] = &[
 pub const FOLLOW_UP_MARKERS: &[&str] = &[
     "Killed process",
     "memory.oom.group",
+    // mm/memcontrol.c `mem_cgroup_print_oom_group` prints the group line in `pr_cont`
+    // pieces: `Tasks in `, the path, ` are going to be killed due to memory.oom.group set`.
+    "Tasks in ",
     "oom_reaper",
     "already exiting",
     "deadlocked on memory",
