@@ -28,8 +28,12 @@ pub struct OomReport {
     /// Function names of the call trace, innermost first, without offsets
     /// (`mem_cgroup_out_of_memory`, `__alloc_pages_slowpath`, `moom_callback`). Compiler clone
     /// suffixes (`.cold`, `.constprop.0`, `.isra.20`) are dropped; frames the kernel marks `?`
-    /// (unreliable) are kept, since kernels without frame pointers mark every frame so.
+    /// (unreliable) are kept, since kernels without frame pointers mark every frame so, and
+    /// their positions are in `unreliable_frames`.
     pub call_trace: Vec<String>,
+    /// Positions in `call_trace`, ascending, of the frames the kernel marked `?`: return
+    /// addresses found on the stack that the unwinder could not vouch for.
+    pub unreliable_frames: Vec<usize>,
     /// The `oom-kill:constraint=…` summary line (kernel ≥ 5.0, RHEL8).
     pub summary: Option<OomSummary>,
     /// The memory cgroup section (memcg OOMs only).

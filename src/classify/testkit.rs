@@ -118,8 +118,19 @@ impl Given {
         self
     }
 
+    /// The call trace of these frame lines, read as the parser reads them; a bare name
+    /// (`oom_kill_process.cold`) stands for its frame.
     pub(super) fn stack(mut self, frames: &[&str]) -> Self {
-        self.0.call_trace = frames.iter().map(|f| f.to_string()).collect();
+        for frame in frames {
+            let bare = frame.trim_start_matches("? ").split('.').next();
+            let function = crate::parse::frame_function(frame)
+                .or(bare)
+                .unwrap_or(frame);
+            if crate::parse::frame_is_unreliable(frame) {
+                self.0.unreliable_frames.push(self.0.call_trace.len());
+            }
+            self.0.call_trace.push(function.to_string());
+        }
         self
     }
 

@@ -2,39 +2,21 @@
 
 use crate::report::OomReport;
 
-/// A call-trace frame's function name without `? `, addresses, offsets and compiler
-/// suffixes (`oom_kill_process.cold+0xb/0x10` → `oom_kill_process`), and whether the unwinder
-/// vouched for it (no `?`).
-fn frame_name(frame: &str) -> Option<(&str, bool)> {
-    // Old kernels print `[<ffffffff812eb122>] ? dump_stack+0x63/0x81`: drop the address first.
-    let frame = frame.rsplit("] ").next().unwrap_or(frame).trim();
-    let unreliable = frame.strip_prefix('?');
-    let reliable = unreliable.is_none();
-    let frame = unreliable.map_or(frame, str::trim_start);
-    let end = frame.find(['+', '.', ' ']).unwrap_or(frame.len());
-    let name = frame.get(..end).filter(|name| !name.is_empty())?;
-    // Memory allocation profiling (6.10, include/linux/alloc_tag.h `alloc_hooks`) renamed the
-    // allocator's functions `*_noprof` behind macros of the old names.
-    Some((name.strip_suffix("_noprof").unwrap_or(name), reliable))
-}
-
 /// The first frame of `report` among `names` that the unwinder vouched for. `?` frames are
 /// return addresses found on the stack, maybe stale (arch/x86/kernel/dumpstack.c
 /// `printk_stack_address` marks them when `reliable` is 0), so they count only in a trace
 /// with no reliable frame at all: a kernel built without frame pointers marks every frame
 /// `?` (2.6-era and many 32-bit builds), and then the marked frames are all it shows.
 pub(super) fn find_frame<'a>(report: &'a OomReport, names: &[&str]) -> Option<&'a str> {
-    let frames = || {
-        report
-            .call_trace
-            .iter()
-            .filter_map(|frame| frame_name(frame))
-    };
-    let none_reliable = frames().all(|(_, reliable)| !reliable);
-    frames()
-        .filter(|&(_, reliable)| reliable || none_reliable)
-        .map(|(name, _)| name)
-        .find(|name| names.contains(name))
+    let unreliable = |position: usize| report.unreliable_frames.binary_search(&position).is_ok();
+    let none_reliable = (0..report.call_trace.len()).all(unreliable);
+    report
+        .call_trace
+        .iter()
+        .enumerate()
+        .filter(|&(position, _)| none_reliable || !unreliable(position))
+        .map(|(_, function)| function.as_str())
+        .find(|function| names.contains(function))
 }
 
 /// Frames that show a memory cgroup charge ran into its limit.
@@ -79,51 +61,9 @@ pub(super) const ALLOCATOR_FRAMES: [&str; 9] = [
 
 #[cfg(test)]
 mod tests {
-    use super::{find_frame, frame_name, PAGE_ALLOCATOR_FRAMES};
+    use super::{find_frame, PAGE_ALLOCATOR_FRAMES};
     use crate::classify::testkit::Given;
     use crate::report::OomReport;
-
-    #[test]
-    fn frame_names_drop_addresses_offsets_and_suffixes() {
-        let name = |frame| frame_name(frame).map(|(name, _)| name);
-        assert_eq!(
-            name("oom_kill_process.cold+0xb/0x10"),
-            Some("oom_kill_process")
-        );
-        assert_eq!(
-            name(" __alloc_pages_slowpath.constprop.0"),
-            Some("__alloc_pages_slowpath")
-        );
-        assert_eq!(
-            name("__alloc_pages_noprof+0xadc/0xfc8"),
-            Some("__alloc_pages")
-        );
-        assert_eq!(
-            name("[<ffffffff812eb122>] dump_stack+0x63/0x81"),
-            Some("dump_stack")
-        );
-        assert_eq!(
-            name("nvkms_alloc+0x27/0x60 [nvidia_modeset]"),
-            Some("nvkms_alloc")
-        );
-        assert_eq!(name(""), None);
-    }
-
-    #[test]
-    fn question_marked_frames_are_named_unreliable() {
-        assert_eq!(
-            frame_name("? mem_cgroup_iter+0x204/0x3a0"),
-            Some(("mem_cgroup_iter", false))
-        );
-        assert_eq!(
-            frame_name("[<ffffffff81205514>] ? mem_cgroup_iter+0x204/0x3a0"),
-            Some(("mem_cgroup_iter", false))
-        );
-        assert_eq!(
-            frame_name("[<ffffffff81205514>] mem_cgroup_iter+0x204/0x3a0"),
-            Some(("mem_cgroup_iter", true))
-        );
-    }
 
     fn with_trace(frames: &[&str]) -> OomReport {
         Given::oom().stack(frames).build()

@@ -267,6 +267,33 @@ pub(crate) fn apply_cpu_line(line: &CpuLine<'_>, kernel: &mut KernelInfo, trigge
     }
 }
 
+/// Whether a stack frame line is marked `?` (arch/x86/kernel/dumpstack.c
+/// `printk_stack_address` with `reliable` 0: an address found on the stack that the unwinder
+/// could not vouch for), `[<ffffffff81401c43>] ? dump_stack+0x63/0x90` in older kernels.
+pub(crate) fn frame_is_unreliable(text: &str) -> bool {
+    let text = after_stack_name(text).unwrap_or(text);
+    let rest = text
+        .strip_prefix("[<")
+        .and_then(|rest| rest.split_once(">]"))
+        .map_or(text, |(_, rest)| rest.trim_start());
+    rest.starts_with("? ")
+}
+
+/// The frame after the name of the stack a trace enters, on one line: x86's
+/// `print_trace_stack` (arch/x86/kernel/dumpstack.c, until 4.9 printed each stack on lines
+/// of its own) printed ` <IRQ> `, ` <EOI> `, ` <NMI> ` or an exception stack's `<#DF> ` with
+/// no newline, so the first frame of that stack follows it:
+/// `<IRQ>  [<ffffffff810e72ac>] __alloc_pages_nodemask+0x5bc/0x6d0`.
+fn after_stack_name(text: &str) -> Option<&str> {
+    let (name, frame) = text.strip_prefix('<')?.split_once("> ")?;
+    let named = matches!(
+        name,
+        "IRQ" | "EOI" | "EOE" | "NMI" | "#DB" | "#DF" | "#SS" | "#MC"
+    );
+    let frame = frame.trim_start();
+    (named && !frame.is_empty()).then_some(frame)
+}
+
 /// Lines of `dump_stack` that carry nothing to keep: `Call Trace:`, `<TASK>`, `Workqueue:`,
 /// Android's `TGID:`, and 32-bit ARM's `Backtrace:` and `Exception stack(0x… to 0x…)`
 /// (arch/arm/kernel/traps.c, `dump_backtrace` and `dump_mem`).
@@ -289,6 +316,7 @@ pub(crate) fn is_stack_marker(text: &str) -> bool {
 /// `[<c033eddc>] (out_of_memory) from [<c03451a0>] (__alloc_pages_nodemask+0xfc0/0x1180)`). The function name drops compiler clone
 /// suffixes (`.cold`, `.constprop.0`, `.isra.20`) so it matches the source.
 pub(crate) fn stack_frame(text: &str) -> Option<Option<&str>> {
+    let text = after_stack_name(text).unwrap_or(text);
     if let Some(symbol) = powerpc_entry(text) {
         return Some(frame_function(symbol).map(without_clone_suffix));
     }
@@ -366,7 +394,10 @@ pub(crate) fn arm_frame_caller(text: &str) -> Option<&str> {
 /// `oom_kill_process.cold` → `oom_kill_process`: the name in the source, without the
 /// compiler's clone suffix.
 fn without_clone_suffix(name: &str) -> &str {
-    name.split('.').next().unwrap_or(name)
+    let name = name.split('.').next().unwrap_or(name);
+    // Memory allocation profiling (6.10, include/linux/alloc_tag.h `alloc_hooks`) renamed the
+    // allocator's functions `*_noprof` behind macros of the old names.
+    name.strip_suffix("_noprof").unwrap_or(name)
 }
 
 /// `brcmf_fws_attach [brcmfmac]` → `brcmf_fws_attach`: a `%ps` symbol without the module
@@ -761,6 +792,32 @@ mod tests {
         assert_eq!(stack_frame("[<c0105f10>] (pgd_alloc) garbage"), None);
         assert_eq!(stack_frame(".L12+0x1/0x2"), None);
         assert_eq!(stack_frame("x+0x1/0x2 trailing words"), None);
+        // 6.10 memory allocation profiling: `__alloc_pages_noprof` is `__alloc_pages`.
+        assert_eq!(
+            stack_frame("__alloc_pages_noprof+0xadc/0xfc8"),
+            Some(Some("__alloc_pages"))
+        );
+    }
+
+    #[test]
+    fn a_frame_after_the_name_of_its_stack_is_a_frame() {
+        // 2.6.37 x86-64 (hunt 20, zfs#171): the IRQ stack's first frame on the name's line.
+        assert_eq!(
+            stack_frame("<IRQ>  [<ffffffff810e72ac>] __alloc_pages_nodemask+0x5bc/0x6d0"),
+            Some(Some("__alloc_pages_nodemask"))
+        );
+        assert_eq!(
+            stack_frame("<EOI>  [<ffffffff8100c14a>] ? child_rip+0xa/0x20"),
+            Some(Some("child_rip"))
+        );
+        assert_eq!(stack_frame("<IRQ>"), None);
+        assert!(frame_is_unreliable(
+            "<EOI>  [<ffffffff8100c14a>] ? child_rip+0xa/0x20"
+        ));
+        assert!(!frame_is_unreliable(
+            "<IRQ>  [<ffffffff810e72ac>] __alloc_pages_nodemask+0x5bc/0x6d0"
+        ));
+        assert_eq!(stack_frame("<foo> bar+0x1/0x2 text"), None);
     }
 
     #[test]

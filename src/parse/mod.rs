@@ -27,6 +27,12 @@ pub fn frame_function(text: &str) -> Option<&str> {
     header::stack_frame(text.trim()).flatten()
 }
 
+/// Whether a stack frame line is one the kernel marks `?`, unreliable
+/// (`[<…>] ? foo+0x1/0x2`); such frames are listed in [`OomReport::unreliable_frames`].
+pub fn frame_is_unreliable(text: &str) -> bool {
+    header::frame_is_unreliable(text.trim())
+}
+
 /// How many task-table rows a report keeps (the largest by rss).
 pub const TASK_ROWS_KEPT: usize = 10;
 
@@ -285,8 +291,11 @@ impl ReportBuilder {
                     let trace = &mut self.report.call_trace;
                     let named_already = self.trace_ends_with_caller
                         && function.is_some_and(|f| trace.last().is_some_and(|last| last == f));
-                    if !named_already {
-                        trace.extend(function.map(str::to_string));
+                    if let Some(function) = function.filter(|_| !named_already) {
+                        if header::frame_is_unreliable(text) {
+                            self.report.unreliable_frames.push(trace.len());
+                        }
+                        trace.push(function.to_string());
                     }
                     // A trace cut after `(out_of_memory) from (__alloc_pages_nodemask…)`
                     // still shows the allocator: keep each entry's caller as a frame.
