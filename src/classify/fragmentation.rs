@@ -135,8 +135,14 @@ pub(super) fn fragmentation(report: &OomReport, global: &GlobalSignals) -> Optio
         let free_kb = zone.free_after_request_kb(order, page);
         free_kb > zone.effective_min_kb() || free_kb > zone.watermarks.low_kb
     };
+    // Unless the zone's free memory is less than one block of the order: no arrangement of
+    // its free pages makes the block, so it is short of memory, not fragmented (a 16 MB DMA
+    // zone with 160 kB free asked for 4 MB at boot).
+    let could_hold_block = |zone: &ZoneEval| zone.usable_free_kb() >= block_kb;
     let no_block_above_min = |zone: &ZoneEval, check: &Option<BlockCheck>| {
-        !zone.below_min() && check.as_ref().is_some_and(|check| check.usable_kb == 0)
+        !zone.below_min()
+            && could_hold_block(zone)
+            && check.as_ref().is_some_and(|check| check.usable_kb == 0)
     };
     let is_fragmented = |zone: &ZoneEval, check: &Option<BlockCheck>| {
         (above_min(zone) && check.as_ref().is_some_and(BlockCheck::fails))

@@ -71,6 +71,12 @@ fn decide_cause(report: &OomReport) -> Verdict {
 /// allocation in softirq) has `start_kernel` at the bottom too: the idle loop's or an
 /// interrupt's frames rule that out, as old unwinders that skip `rest_init` still show
 /// `ret_from_irq` or `do_IRQ`. `secondary_start_kernel` is another CPU's idle loop.
+///
+/// The boot goes on in the first process before user space: `kernel_init` runs the
+/// initcalls (`kernel_init_freeable` → `do_initcalls`, init/main.c) and only then executes
+/// `/sbin/init`, so a failure under `kernel_init` is the boot's too (an initcall sizing a
+/// pool for a zone the layout left small). `do_one_initcall` alone is not: a module loaded
+/// later runs its init through it as well.
 fn during_boot(report: &OomReport) -> Option<Verdict> {
     const IDLE_OR_INTERRUPT_FRAMES: [&str; 13] = [
         "rest_init",
@@ -88,14 +94,20 @@ fn during_boot(report: &OomReport) -> Option<Verdict> {
         "do_softirq",
     ];
     if report.kind != ReportKind::AllocationFailure
-        || find_frame(report, &["start_kernel"]).is_none()
         || find_frame(report, &IDLE_OR_INTERRUPT_FRAMES).is_some()
     {
         return None;
     }
+    let when = if find_frame(report, &["start_kernel"]).is_some() {
+        "the call trace runs from start_kernel: the allocation was made while the kernel booted, before the first process ran"
+    } else if find_frame(report, &["kernel_init", "kernel_init_freeable"]).is_some() {
+        "the call trace runs from kernel_init: the allocation was made while the kernel booted (its initcalls), before user space started"
+    } else {
+        return None;
+    };
     Some(no_cause_fits(
         report,
-        "the call trace runs from start_kernel: the allocation was made while the kernel booted, before the first process ran, so no workload had used the memory; the failure tells of the boot's memory layout (zones left empty, memory not yet handed to the page allocator), not of a shortage".into(),
+        format!("{when}, so no workload had used the memory; the failure tells of the boot's memory layout (zones left empty or small, memory not yet handed to the page allocator), not of a shortage"),
     ))
 }
 
