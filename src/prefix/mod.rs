@@ -88,6 +88,7 @@ pub fn split_prefix(raw: &str) -> KernelLine {
         false => uncolored,
     };
     let mut rest = strip_quotes(strip_transport_artefacts(&unmarked), &mut line.quote_depth);
+    rest = after_glued_fence(rest).unwrap_or(rest);
     if is_table_separator(rest) {
         return line;
     }
@@ -506,6 +507,24 @@ fn after_kernel_tag(s: &str) -> Option<&str> {
     }
 }
 
+/// The line after a Markdown code fence glued to it (```` ```[  302.364929] kswapd3 invoked
+/// oom-killer: … ````: a log pasted right after the backticks), when a prefix this module
+/// reads follows: a fence's info string (`text`, `log`) never is one, so a fence alone on
+/// its line stays a fence.
+fn after_glued_fence(line: &str) -> Option<&str> {
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    let fence = ["```", "~~~"]
+        .iter()
+        .find(|fence| trimmed.starts_with(**fence))?;
+    let body = trimmed
+        .trim_start_matches(fence.chars().next()?)
+        .trim_start_matches([' ', '\t']);
+    LAYERS
+        .iter()
+        .any(|layer| layer(body).is_some())
+        .then_some(body)
+}
+
 /// The one space a prefix puts before the text; more spaces are the kernel's own.
 fn strip_separator(s: &str) -> &str {
     s.strip_prefix(' ').unwrap_or(s)
@@ -616,6 +635,15 @@ mod tests {
             w.nanosecond,
             w.utc_offset_minutes,
         )
+    }
+
+    #[test]
+    fn a_fence_glued_to_the_first_line_is_markup() {
+        let line = split_prefix("```[  302.364929] kswapd3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0");
+        assert_eq!(line.uptime_s, Some(302.364929));
+        assert!(line.text.starts_with("kswapd3 invoked oom-killer"));
+        // A fence with an info string is a fence.
+        assert_eq!(split_prefix("```text").text, "");
     }
 
     #[test]
