@@ -641,14 +641,41 @@ fn unknown_evidence(report: &OomReport) -> Vec<String> {
     if let (Some(cpuset), Some(mems)) = (&trigger.cpuset, &trigger.mems_allowed) {
         shown.push(format!("cpuset={cpuset} mems_allowed={mems}"));
     }
+    // Say only what is missing: a kill line or a trace without a cause's frames may be there.
+    let killed = !report.victims.is_empty() || report.selected.is_some();
+    let absent: Vec<&str> = [
+        (report.memcg.limit_cgroup.is_none(), "memcg section"),
+        (report.summary.is_none(), "oom-kill: summary"),
+        (report.meminfo.zones.is_empty(), "Mem-Info"),
+        (!killed, "kill line"),
+        (report.call_trace.is_empty(), "call trace"),
+    ]
+    .into_iter()
+    .filter_map(|(absent, piece)| absent.then_some(piece))
+    .collect();
     let mut evidence = Vec::new();
     if !shown.is_empty() {
-        evidence.push(format!("only the header is shown: {}", shown.join(", ")));
+        let only = absent.len() == 5;
+        let lead = if only {
+            "only the header is shown"
+        } else {
+            "the header shows"
+        };
+        evidence.push(format!("{lead}: {}", shown.join(", ")));
     }
-    evidence.push(
-        "no memcg section, oom-kill: summary, Mem-Info, kill line or call trace: nothing shows which limit was hit"
-            .into(),
-    );
+    if !report.call_trace.is_empty() {
+        evidence.push(
+            "the call trace shows neither a memory cgroup charge nor the page allocator's path"
+                .into(),
+        );
+    }
+    if let Some((last, rest)) = absent.split_last() {
+        let pieces = match rest {
+            [] => last.to_string(),
+            _ => format!("{} or {last}", rest.join(", ")),
+        };
+        evidence.push(format!("no {pieces}: nothing shows which limit was hit"));
+    }
     if let Some(order) = high_order(report) {
         evidence.push(format!(
             "order={order}: had this been a global OOM, fragmentation would be suspected"
