@@ -5105,3 +5105,327 @@ extra_case!(
     z5105_zram_regression_6_11_rc6_memcg_oom_group_build_kernel_tmpfs_qp,
     "z5105-zram-regression-6.11-rc6-memcg-oom-group-build-kernel-tmpfs-qp"
 );
+extra_case!(
+    g5301_picom_nvkms_order4_warn_alloc_arch,
+    "g5301-picom-nvkms-order4-warn-alloc-arch"
+);
+extra_case!(
+    g5302_nixos_rebuild_nix_build_bare_killed,
+    "g5302-nixos-rebuild-nix-build-bare-killed"
+);
+extra_case!(
+    g5303_nixostests_installer_nix_build_killed_reaper,
+    "g5303-nixostests-installer-nix-build-killed-reaper"
+);
+extra_case!(
+    g5304_rpi_armv7_redis_nodemask0_header_syslog,
+    "g5304-rpi-armv7-redis-nodemask0-header-syslog"
+);
+extra_case!(
+    g5305_mailinabox_nextcloud_cron_php_kill_elided,
+    "g5305-mailinabox-nextcloud-cron-php-kill-elided"
+);
+extra_case!(
+    g5306_chatterbox_tts_python_global_root_memcg,
+    "g5306-chatterbox-tts-python-global-root-memcg"
+);
+extra_case!(
+    g5308_scylla_soak_kill_pair_top_output_glued,
+    "g5308-scylla-soak-kill-pair-top-output-glued"
+);
+extra_case!(
+    g5309_scylla_dtest_debug_serial_kills_dbus_broker,
+    "g5309-scylla-dtest-debug-serial-kills-dbus-broker"
+);
+extra_case!(
+    g5310_cosmic_settings_bare_kill_dmesg,
+    "g5310-cosmic-settings-bare-kill-dmesg"
+);
+extra_case!(
+    g5311_cosmic_greeter_global_journal_blank_lines,
+    "g5311-cosmic-greeter-global-journal-blank-lines"
+);
+extra_case!(
+    g5312_cosmic_comp_67g_leak_global_scheduler_cpuset,
+    "g5312-cosmic-comp-67g-leak-global-scheduler-cpuset"
+);
+extra_case!(
+    g5313_cryfs_rpi4_arm64_raspi_header_syslog,
+    "g5313-cryfs-rpi4-arm64-raspi-header-syslog"
+);
+extra_case!(
+    g5314_cryfs_vps_kill_sacrifice_reaper_dmesg,
+    "g5314-cryfs-vps-kill-sacrifice-reaper-dmesg"
+);
+extra_case!(
+    g5315_cryfs_pinebook_manjaro_arm_german_truncated_journal,
+    "g5315-cryfs-pinebook-manjaro-arm-german-truncated-journal"
+);
+extra_case!(
+    g5318_golang_ppc64le_buildlet_api_memcg_pagefault,
+    "g5318-golang-ppc64le-buildlet-api-memcg-pagefault"
+);
+extra_case!(
+    g5321_openpai_infra_sacrifice_child_nvidia_smi_then_apiserver,
+    "g5321-openpai-infra-sacrifice-child-nvidia-smi-then-apiserver"
+);
+extra_case!(
+    g5322_zfs_nfs_swapper_order2_atomic_after_hung_nfsd,
+    "g5322-zfs-nfs-swapper-order2-atomic-after-hung-nfsd"
+);
+extra_case!(
+    g5323_seaweedfs_csi_grafana_export_newest_first_oom_group,
+    "g5323-seaweedfs-csi-grafana-export-newest-first-oom-group"
+);
+extra_case!(
+    g5324_pulsar_gha_azure_runner_chronyd_global_header,
+    "g5324-pulsar-gha-azure-runner-chronyd-global-header"
+);
+extra_case!(
+    g5326_photoprism_retyped_kill_line_typos,
+    "g5326-photoprism-retyped-kill-line-typos"
+);
+extra_case!(
+    g5327_gocd_rhel6_kill_uid_comma_cpu_column_tail,
+    "g5327-gocd-rhel6-kill-uid-comma-cpu-column-tail"
+);
+extra_case!(
+    g5328_ab_av1_ffmpeg_vmaf_32g_tail_systemd_scope,
+    "g5328-ab-av1-ffmpeg-vmaf-32g-tail-systemd-scope"
+);
+extra_case!(
+    g5329_multimc_crostini_penguin_grep_oom_filtered,
+    "g5329-multimc-crostini-penguin-grep-oom-filtered"
+);
+extra_case!(
+    g5330_biliup_ffmpeg_two_events_glued_no_newline,
+    "g5330-biliup-ffmpeg-two-events-glued-no-newline"
+);
+extra_case!(
+    g5331_bsc_graviton_geth_arm64_comm_truncated_redacted_host_kill_pair,
+    "g5331-bsc-graviton-geth-arm64-comm-truncated-redacted-host-kill-pair"
+);
+extra_case!(
+    g5332_starsky_dotnet_dmesg_t_kill_pair_no_shmem_84g_vm,
+    "g5332-starsky-dotnet-dmesg-T-kill-pair-no-shmem-84g-vm"
+);
+extra_case!(
+    g5334_qbittorrent_lxc_512m_memcg_v2_usage_swap_two_lines,
+    "g5334-qbittorrent-lxc-512m-memcg-v2-usage-swap-two-lines"
+);
+extra_case!(
+    g5401_openwrt_mipsel_cow_bare_kill_host,
+    "g5401-openwrt-mipsel-cow-bare-kill-host"
+);
+extra_case!(
+    g5402_openwrt_pr3507_mips_5_4_logger_meminfo_host,
+    "g5402-openwrt-pr3507-mips-5.4-logger-meminfo-host"
+);
+extra_case!(
+    g5403_openwrt_pr3037_ipq40xx_5_4_kthreadd_order1_header,
+    "g5403-openwrt-pr3037-ipq40xx-5.4-kthreadd-order1-header"
+);
+extra_case!(
+    g5404_imx6ull_4_19_nxp_brcmfmac_kworker_header_trace,
+    "g5404-imx6ull-4.19-nxp-brcmfmac-kworker-header-trace"
+);
+extra_case!(
+    g5405_imx6_4_1_ipp_usb_pidof_csv_header,
+    "g5405-imx6-4.1-ipp-usb-pidof-csv-header"
+);
+extra_case!(
+    g5406_rpi5_trixie_6_12_kswapd3_fake_numa_header,
+    "g5406-rpi5-trixie-6.12-kswapd3-fake-numa-header"
+);
+extra_case!(
+    g5407_blog_arm_board_upnp_mediaserve_3_x_global_trace,
+    "g5407-blog-arm-board-upnp-mediaserve-3.x-global-trace"
+);
+extra_case!(
+    g5408_blog_hisilicon_dashcam_dcam_kill_lines_joined,
+    "g5408-blog-hisilicon-dashcam-dcam-kill-lines-joined"
+);
+extra_case!(
+    g5409_openwrt_13164_x86vm_4_14_dnsmasq_header_only,
+    "g5409-openwrt-13164-x86vm-4.14-dnsmasq-header-only"
+);
+extra_case!(
+    g5414_aredn_hapaclite_oom_kill_no_cpuset_fields,
+    "g5414-aredn-hapaclite-oom-kill-no-cpuset-fields"
+);
+extra_case!(
+    g5415_weimarnetz_3_18_mips_hostapd_header_zeros_stack,
+    "g5415-weimarnetz-3.18-mips-hostapd-header-zeros-stack"
+);
+extra_case!(
+    g5416_weimarnetz_4_1_mips_odhcpd_raw_address_trace,
+    "g5416-weimarnetz-4.1-mips-odhcpd-raw-address-trace"
+);
+extra_case!(
+    g5417_openipc_hi3516ev300_32mb_syslog_truncated_zone_below_min,
+    "g5417-openipc-hi3516ev300-32mb-syslog-truncated-zone-below-min"
+);
+extra_case!(
+    g5418_openipc_hi3516ev300_wfb_tx_bare_kill_lines,
+    "g5418-openipc-hi3516ev300-wfb_tx-bare-kill-lines"
+);
+extra_case!(
+    g5419_piratebox_lede_32mb_netconsole_receiver_free_equals_min,
+    "g5419-piratebox-lede-32mb-netconsole-receiver-free-equals-min"
+);
+extra_case!(
+    g5420_thingino_cinnado_d1_prudynt_kill_line_quoted,
+    "g5420-thingino-cinnado-d1-prudynt-kill-line-quoted"
+);
+extra_case!(
+    g5501_neofs_vedi_grep_stroka_global,
+    "g5501-neofs-vedi-grep-stroka-global"
+);
+extra_case!(
+    g5502_neofs_k6_backtick_midword_wrap,
+    "g5502-neofs-k6-backtick-midword-wrap"
+);
+extra_case!(
+    g5505_rhel5_x86_grid_advm_bare_kill,
+    "g5505-rhel5-x86-grid-advm-bare-kill"
+);
+extra_case!(
+    g5508_zfs_ubuntu_2_6_38_asix_usb_order3_atomic_egrep,
+    "g5508-zfs-ubuntu-2.6.38-asix-usb-order3-atomic-egrep"
+);
+extra_case!(
+    g5509_zfs_fedora16_3_1_1_z_rd_int_order0_atomic,
+    "g5509-zfs-fedora16-3.1.1-z_rd_int-order0-atomic"
+);
+extra_case!(
+    g5510_zfs_arch_2_6_37_arc_reclaim_e100_pre,
+    "g5510-zfs-arch-2.6.37-arc_reclaim-e100-pre"
+);
+extra_case!(
+    g5511_zfs_vserver_3_1_6_slub_unable_kmalloc2048_arc_reclaim,
+    "g5511-zfs-vserver-3.1.6-slub-unable-kmalloc2048-arc_reclaim"
+);
+extra_case!(
+    g5512_zfs_rhel62_z_wr_iss_order0_repeat_midtrace,
+    "g5512-zfs-rhel62-z_wr_iss-order0-repeat-midtrace"
+);
+extra_case!(
+    g5513_osrm_centos6_quoted_kill_pair_uid,
+    "g5513-osrm-centos6-quoted-kill-pair-uid"
+);
+extra_case!(
+    g5514_moby_docker_build_512m_grunt_header_only,
+    "g5514-moby-docker-build-512m-grunt-header-only"
+);
+extra_case!(
+    g5515_dunst_arch_5_9_xorg_nvidia_order5_kmalloc,
+    "g5515-dunst-arch-5.9-xorg-nvidia-order5-kmalloc"
+);
+extra_case!(
+    g5516_gluon_mips_3_18_hotplug_call_order2_after_buddy,
+    "g5516-gluon-mips-3.18-hotplug-call-order2-after-buddy"
+);
+extra_case!(
+    g5517_gluon_mips_4_4_hotplug_call_squashfs_global_header_trace,
+    "g5517-gluon-mips-4.4-hotplug-call-squashfs-global-header-trace"
+);
+extra_case!(
+    g5601_mips_3_10_ltp_min_free_kbytes_highmem_reserve_blog_zh,
+    "g5601-mips-3.10-ltp-min_free_kbytes-highmem-reserve-blog-zh"
+);
+extra_case!(
+    g5602_x86_32_highmem_4_15_rc7_vmware_b_out_lowmem_reserve_email,
+    "g5602-x86_32-highmem-4.15-rc7-vmware-b.out-lowmem-reserve-email"
+);
+extra_case!(
+    g5603_ubuntu_2_6_32_et131x_expresscard_order5_atomic_dma_coherent_forum,
+    "g5603-ubuntu-2.6.32-et131x-expresscard-order5-atomic-dma-coherent-forum"
+);
+extra_case!(
+    g5605_karmic_2_6_31_pae_iwlagn_order2_atomic_normal_watermark_fragmented_syslog_forum,
+    "g5605-karmic-2.6.31-pae-iwlagn-order2-atomic-normal-watermark-fragmented-syslog-forum"
+);
+extra_case!(
+    g5607_x86_32_4_11_rc1_oom_report_split_by_kswapd_oops_child_sacrificed_email,
+    "g5607-x86_32-4.11-rc1-oom-report-split-by-kswapd-oops-child-sacrificed-email"
+);
+extra_case!(
+    g5609_syzbot_4_20_next_vmalloc_256_bytes_failure_interleaved_lockdep_panic_email,
+    "g5609-syzbot-4.20-next-vmalloc-256-bytes-failure-interleaved-lockdep-panic-email"
+);
+extra_case!(
+    g5611_xen_dom0_2_6_32_houyi_xenwatch_netback_order4_normal_order0_heavy_syslog_zh,
+    "g5611-xen-dom0-2.6.32-houyi-xenwatch-netback-order4-normal-order0-heavy-syslog-zh"
+);
+extra_case!(
+    g5612_ubuntu_2_6_28_x86_64_iwlagn_4965_tx_queue_order4_dma32_fragmented_syslog_forum,
+    "g5612-ubuntu-2.6.28-x86_64-iwlagn-4965-tx-queue-order4-dma32-fragmented-syslog-forum"
+);
+extra_case!(
+    g5613_i386_256m_2_6_32_rc7_e100_resume_order5_atomic_watermark_lower_orders_email,
+    "g5613-i386-256m-2.6.32-rc7-e100-resume-order5-atomic-watermark-lower-orders-email"
+);
+extra_case!(
+    g5614_ubuntu_2_6_28_sky2_swapper_order0_atomic_all_zones_below_reserve_wrapped_email,
+    "g5614-ubuntu-2.6.28-sky2-swapper-order0-atomic-all-zones-below-reserve-wrapped-email"
+);
+extra_case!(
+    g5615_5_15_8_lkrg_kretprobe_slab_order7_normal_no_512k_blocks_rsyslog_012_wrapped_email,
+    "g5615-5.15.8-lkrg-kretprobe-slab-order7-normal-no-512k-blocks-rsyslog-012-wrapped-email"
+);
+extra_case!(
+    g5616_sle15_sp4_5_14_21_dma_atomic_pool_order10_gfp_dma_zone_160k_filtered_show_mem_patch,
+    "g5616-sle15-sp4-5.14.21-dma-atomic-pool-order10-gfp-dma-zone-160k-filtered-show-mem-patch"
+);
+extra_case!(
+    g5617_4_7_rc7_next_node_lru_movablecore_zone_fork_screen_dollar_truncated_email,
+    "g5617-4.7-rc7-next-node-lru-movablecore-zone-fork-screen-dollar-truncated-email"
+);
+extra_case!(
+    g5619_2_6_30_1_e1000e_swapper_order0_atomic_quoted_printable_a0_nbsp_email,
+    "g5619-2.6.30.1-e1000e-swapper-order0-atomic-quoted-printable-A0-nbsp-email"
+);
+extra_case!(
+    g5620_3_2_4_kvm_tap_bridge_gso_order1_atomic_slub_zone_lines_cut_at_120_cols_email,
+    "g5620-3.2.4-kvm-tap-bridge-gso-order1-atomic-slub-zone-lines-cut-at-120-cols-email"
+);
+extra_case!(
+    g5621_lkp_6_7_rc4_trinity_kexec_load_control_pages_order1_noretry_normal_ok_email,
+    "g5621-lkp-6.7-rc4-trinity-kexec-load-control-pages-order1-noretry-normal-ok-email"
+);
+extra_case!(
+    g5622_armv7_renesas_rza1_64mb_4_9_123_sh_eth_order0_atomic_all_highatomic_reflowed_email,
+    "g5622-armv7-renesas-rza1-64mb-4.9.123-sh_eth-order0-atomic-all-highatomic-reflowed-email"
+);
+extra_case!(
+    g5624_lkp_4_15_rc1_dd_usbnet_xhci_irq_order0_atomic_no_meminfo_faddr2line_inlined_email,
+    "g5624-lkp-4.15-rc1-dd-usbnet-xhci-irq-order0-atomic-no-meminfo-faddr2line-inlined-email"
+);
+extra_case!(
+    g5701_cnblogs_tencent_centos7_mysqld_java,
+    "g5701-cnblogs-tencent-centos7-mysqld-java"
+);
+extra_case!(
+    g5705_anbob_rssing_oracle_rhel6_5node_header,
+    "g5705-anbob-rssing-oracle-rhel6-5node-header"
+);
+extra_case!(
+    g5706_rssing_oracle_rac_rhel5_oomkilladj_trace,
+    "g5706-rssing-oracle-rac-rhel5-oomkilladj-trace"
+);
+extra_case!(
+    g5707_cqsztech_oracle_mman_annotated_killline,
+    "g5707-cqsztech-oracle-mman-annotated-killline"
+);
+extra_case!(
+    g5708_169it_sles_pae_2_6_27_oracle_lowmem,
+    "g5708-169it-sles-pae-2.6.27-oracle-lowmem"
+);
+extra_case!(
+    g5709_zendei_kerrycode_rhel57_oracle_grep_kill,
+    "g5709-zendei-kerrycode-rhel57-oracle-grep-kill"
+);
+extra_case!(
+    g5711_1000bd_zh_tomcat_java_killline,
+    "g5711-1000bd-zh-tomcat-java-killline"
+);
