@@ -643,19 +643,20 @@ fn unknown_evidence(report: &OomReport) -> Vec<String> {
     }
     // Say only what is missing: a kill line or a trace without a cause's frames may be there.
     let killed = !report.victims.is_empty() || report.selected.is_some();
-    let absent: Vec<&str> = [
+    let pieces = [
         (report.memcg.limit_cgroup.is_none(), "memcg section"),
         (report.summary.is_none(), "oom-kill: summary"),
         (report.meminfo.zones.is_empty(), "Mem-Info"),
         (!killed, "kill line"),
         (report.call_trace.is_empty(), "call trace"),
-    ]
-    .into_iter()
-    .filter_map(|(absent, piece)| absent.then_some(piece))
-    .collect();
+    ];
+    let absent: Vec<&str> = pieces
+        .iter()
+        .filter_map(|&(absent, piece)| absent.then_some(piece))
+        .collect();
     let mut evidence = Vec::new();
     if !shown.is_empty() {
-        let only = absent.len() == 5;
+        let only = absent.len() == pieces.len();
         let lead = if only {
             "only the header is shown"
         } else {

@@ -279,10 +279,10 @@ pub(crate) fn frame_is_unreliable(text: &str) -> bool {
     rest.starts_with("? ")
 }
 
-/// The frame after the name of the stack a trace enters, on one line: x86's
-/// `print_trace_stack` (arch/x86/kernel/dumpstack.c, until 4.9 printed each stack on lines
-/// of its own) printed ` <IRQ> `, ` <EOI> `, ` <NMI> ` or an exception stack's `<#DF> ` with
-/// no newline, so the first frame of that stack follows it:
+/// The frame after the name of the stack a trace enters, on one line: before 4.9 (which
+/// gave each name a line of its own) x86's `print_trace_stack` (arch/x86/kernel/dumpstack.c)
+/// printed ` <IRQ> `, ` <EOI> `, ` <NMI> ` or an exception stack's `<#DF> ` with no newline,
+/// so the first frame of that stack follows it:
 /// `<IRQ>  [<ffffffff810e72ac>] __alloc_pages_nodemask+0x5bc/0x6d0`.
 fn after_stack_name(text: &str) -> Option<&str> {
     let (name, frame) = text.strip_prefix('<')?.split_once("> ")?;
@@ -391,8 +391,8 @@ pub(crate) fn arm_frame_caller(text: &str) -> Option<&str> {
     frame_function(caller).map(without_clone_suffix)
 }
 
-/// `oom_kill_process.cold` → `oom_kill_process`: the name in the source, without the
-/// compiler's clone suffix.
+/// `oom_kill_process.cold` → `oom_kill_process`, `__alloc_pages_noprof` → `__alloc_pages`: the
+/// name in the source, without the compiler's clone suffix or the allocation-profiling one.
 fn without_clone_suffix(name: &str) -> &str {
     let name = name.split('.').next().unwrap_or(name);
     // Memory allocation profiling (6.10, include/linux/alloc_tag.h `alloc_hooks`) renamed the
